@@ -1,0 +1,53 @@
+# Glaswände — set-up, serve, test. `make run` and `make test` install everything they need.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: run test setup system-packages browser-packages database migrate import bench stop clean
+
+system-packages:
+	@bash scripts/ensure-system-packages.sh
+
+browser-packages:
+	@bash scripts/ensure-system-packages.sh --browser
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/vendor/.copied: node_modules/.installed scripts/copy-vendor.sh
+	bash scripts/copy-vendor.sh
+	touch $@
+
+setup: system-packages $(VENV)/.installed static/vendor/.copied
+
+# Prepare the database (private cluster under var/ unless DATABASE_URL is set), migrate, import
+# the county, then serve on http://127.0.0.1:5000.
+run: setup
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/glaswaende db upgrade; \
+	$(BIN)/glaswaende import-boundaries; \
+	$(BIN)/glaswaende serve --host 127.0.0.1 --port 5000
+
+# The whole test suite against a real PostGIS; each run creates and drops its own databases.
+test: setup browser-packages
+	export GLASWAENDE_TEST_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/pytest
+
+bench: setup
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/python bench/ingest.py
+
+stop:
+	bash scripts/stop-postgis.sh
+
+clean: stop
+	rm -rf var static/vendor node_modules $(VENV)

@@ -1,0 +1,28 @@
+"""Glaswände: the Flask application package. create_app() is the only place an app is built."""
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from defaults, the environment (GLASWAENDE_*) and `test_config`."""
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_mapping(load_config(test_config))
+    app.json.ensure_ascii = False
+
+    from . import db, errors, importers
+    from .api import api
+    from .web import web
+
+    db.init_app(app)
+    errors.init_app(app)
+    importers.init_app(app)
+    app.register_blueprint(api)
+    app.register_blueprint(web)
+    return app

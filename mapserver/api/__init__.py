@@ -1,0 +1,44 @@
+"""The JSON API: thin adapters from HTTP to the services."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, json, request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from ..db import engine
+from ..services import areas, pins
+from .openapi import openapi_document
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+GEOJSON = "application/geo+json"
+
+
+def _json(body, status: int = 200, mimetype: str = "application/json") -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=mimetype)
+
+
+@api.get("/openapi.json")
+def openapi():
+    return _json(openapi_document())
+
+
+@api.post("/pins")
+def create_pin():
+    if request.mimetype and request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
+        raise UnsupportedMediaType()
+    submission = pins.parse_submission(request.get_data(cache=False))
+    with engine().begin() as conn:
+        pin, created = pins.submit_pin(conn, submission, current_app.config["COUNTY_KEY"])
+    return _json(pin, 201 if created else 200)
+
+
+@api.get("/municipalities")
+def municipalities():
+    with engine().connect() as conn:
+        return _json(areas.municipalities_geojson(conn, current_app.config["COUNTY_KEY"]), mimetype=GEOJSON)
+
+
+@api.get("/municipalities/<ags>/districts")
+def districts(ags: str):
+    with engine().connect() as conn:
+        return _json(areas.districts_geojson(conn, current_app.config["COUNTY_KEY"], ags), mimetype=GEOJSON)

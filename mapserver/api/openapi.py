@@ -1,0 +1,108 @@
+"""The OpenAPI 3.1 description of the API; request schemas come from the pydantic models, so the
+document cannot drift from what the server validates."""
+from __future__ import annotations
+
+from functools import cache
+
+from ..services.pins import PinSubmission
+from ..vocabulary import CATEGORIES, DIMENSIONS
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_response(description: str) -> dict:
+    return {"description": description, "content": {"application/problem+json": {"schema": PROBLEM}}}
+
+
+def _geojson_response(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}}
+
+
+@cache
+def openapi_document() -> dict:
+    """The whole document, built once per process."""
+    submission_schema = PinSubmission.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions = submission_schema.pop("$defs", {})
+    pin_schema = {
+        "type": "object",
+        "required": ["id", "status", "category", "dimensions", "lat", "lon", "created_at", "municipality", "district"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid", "description": "Die vom Gerät erzeugte UUID des Pins."},
+            "status": {"type": "string", "enum": ["pending", "published", "hidden"],
+                       "description": "Moderationsstatus; neue Pins sind `pending`."},
+            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "dimensions": {"type": "array", "items": {"type": "string", "enum": list(DIMENSIONS)}},
+            "lat": {"type": "number"}, "lon": {"type": "number"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "municipality": {"type": "object", "required": ["ags", "name"],
+                             "properties": {"ags": {"type": "string", "pattern": "^[0-9]{8}$"},
+                                            "name": {"type": "string"}}},
+            "district": {"type": ["object", "null"], "required": ["id", "name", "approximate"],
+                         "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                        "approximate": {"type": "boolean",
+                                                        "description": "true: ungefähre Grenzen (Voronoi-Zelle)."}}},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Glaswände API",
+            "version": "1.0.0",
+            "description": "Finde die Glaswände! – Pins setzen, Gemeinden und Ortsteile lesen. "
+                           "Fehler kommen als application/problem+json (RFC 9457) mit deutschen Meldungen.",
+        },
+        "paths": {
+            "/api/pins": {"post": {
+                "summary": "Einen Pin setzen",
+                "description": "Gemeinde und Ortsteil werden beim Speichern bestimmt. Dieselbe `id` erneut "
+                               "gesendet liefert 200 und den gespeicherten Pin, nie ein Duplikat.",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/PinSubmission"}}}},
+                "responses": {
+                    "201": {"description": "Pin gespeichert.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pin"}}}},
+                    "200": {"description": "Diese id war schon gespeichert; das ist der gespeicherte Pin.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pin"}}}},
+                    "400": _problem_response("Kein gültiges JSON oder kein JSON-Objekt."),
+                    "413": _problem_response("Anfrage größer als 16 KB."),
+                    "415": _problem_response("Content-Type ist nicht application/json."),
+                    "422": _problem_response("Felder fehlen, haben den falschen Typ, liegen außerhalb des "
+                                             "Wertebereichs, oder der Punkt liegt außerhalb des Landkreises."),
+                },
+            }},
+            "/api/municipalities": {"get": {
+                "summary": "Die Gemeinden des Kreises",
+                "responses": {"200": _geojson_response("Gemeinden mit AGS, Name, Einwohnerzahl, Fläche.")},
+            }},
+            "/api/municipalities/{ags}/districts": {"get": {
+                "summary": "Die Ortsteile einer Gemeinde",
+                "parameters": [{"name": "ags", "in": "path", "required": True,
+                                "schema": {"type": "string", "pattern": "^[0-9]{8}$"}}],
+                "responses": {
+                    "200": _geojson_response("Ortsteile; `approximate` = ungefähre Grenzen."),
+                    "404": _problem_response("Diese Gemeinde gehört nicht zum Kreis."),
+                },
+            }},
+            "/api/openapi.json": {"get": {"summary": "Diese Beschreibung",
+                                          "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+        },
+        "components": {"schemas": {
+            **definitions,
+            "PinSubmission": submission_schema,
+            "Pin": pin_schema,
+            "Problem": {
+                "type": "object", "required": ["type", "title", "status", "detail", "errors"],
+                "properties": {
+                    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"],
+                               "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+                },
+            },
+            "FeatureCollection": {"type": "object", "required": ["type", "features"],
+                                  "properties": {"type": {"const": "FeatureCollection"},
+                                                 "features": {"type": "array"},
+                                                 "attribution": {"type": "string"}}},
+        }},
+    }

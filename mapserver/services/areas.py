@@ -1,0 +1,86 @@
+"""The county, its municipalities and districts, as the maps and the API show them."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from ..config import BOUNDARY_ATTRIBUTION
+from ..db import sql
+from ..errors import NotFound
+from ..geo import feature, feature_collection
+
+# German genitive of a county's designation: "außerhalb des Landkreises …", "… der Region …".
+_GENITIVE = {
+    "Landkreis": "des Landkreises",
+    "Kreis": "des Kreises",
+    "Region": "der Region",
+    "Regionalverband": "des Regionalverbands",
+    "Kreisfreie Stadt": "der Stadt",
+    "Stadtkreis": "des Stadtkreises",
+}
+
+APPROXIMATE_LABEL = "ungefähre Grenzen"
+
+
+@dataclass(frozen=True)
+class County:
+    key: str
+    name: str
+    kind: str
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+
+    @property
+    def title(self) -> str:
+        """"Landkreis Hameln-Pyrmont"."""
+        return f"{self.kind} {self.name}"
+
+    @property
+    def genitive(self) -> str:
+        """"des Landkreises Hameln-Pyrmont"."""
+        return f"{_GENITIVE.get(self.kind, 'des Kreises')} {self.name}"
+
+
+def county(conn: Connection, county_key: str) -> County:
+    """The configured county; NotFound until its boundaries are imported."""
+    row = conn.execute(sql("county"), {"county_key": county_key}).first()
+    if row is None:
+        raise NotFound(f"Der Kreis {county_key} ist noch nicht importiert (glaswaende import-boundaries).")
+    return County(row.key, row.name, row.kind, (row.west, row.south, row.east, row.north))
+
+
+def municipality(conn: Connection, county_key: str, ags: str) -> dict:
+    """One municipality of the county, with its bounding box; NotFound otherwise."""
+    row = conn.execute(sql("municipality_by_ags"), {"county_key": county_key, "ags": ags}).first()
+    if row is None:
+        raise NotFound(f"Die Gemeinde {ags} gibt es in diesem Kreis nicht.")
+    return dict(row._mapping)
+
+
+def municipalities_geojson(conn: Connection, county_key: str) -> dict:
+    """The county's municipalities as a GeoJSON FeatureCollection."""
+    features = []
+    for row in conn.execute(sql("municipalities_geojson"), {"county_key": county_key}):
+        features.append(feature(json.loads(row.geometry), {
+            "ags": row.ags, "name": row.name, "kind": row.kind, "active": row.active,
+            "population": row.population,
+            "population_date": row.population_date.isoformat() if row.population_date else None,
+            "area_km2": float(row.area_km2), "district_count": row.district_count,
+        }, feature_id=row.ags))
+    return feature_collection(features, attribution=BOUNDARY_ATTRIBUTION)
+
+
+def districts_geojson(conn: Connection, county_key: str, ags: str) -> dict:
+    """The districts of one municipality as a GeoJSON FeatureCollection; NotFound for a foreign AGS."""
+    owner = municipality(conn, county_key, ags)
+    features = []
+    for row in conn.execute(sql("districts_geojson"), {"ags": ags}):
+        features.append(feature(json.loads(row.geometry), {
+            "id": row.id, "name": row.name, "approximate": row.approximate,
+            "label": APPROXIMATE_LABEL if row.approximate else None,
+            "source": row.source, "label_point": [row.label_lon, row.label_lat],
+            "municipality_ags": ags,
+        }, feature_id=row.id))
+    return feature_collection(features, municipality={"ags": owner["ags"], "name": owner["name"]},
+                              attribution=BOUNDARY_ATTRIBUTION)

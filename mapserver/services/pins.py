@@ -1,0 +1,156 @@
+"""Taking a resident's pin: validate, store with its areas resolved, answer idempotently."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from sqlalchemy import Connection
+
+from ..db import sql
+from ..errors import InvalidInput, MalformedRequest, OutsideCounty
+from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
+from .areas import county
+
+Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
+Dimension = Literal[tuple(DIMENSIONS)]  # type: ignore[valid-type]
+AgeBand = Literal[tuple(AGE_BANDS)]  # type: ignore[valid-type]
+YearsHere = Literal[tuple(YEARS_HERE)]  # type: ignore[valid-type]
+
+
+class Respondent(BaseModel):
+    """The resident's optional self-description, in bands so that nobody can be singled out."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    age_band: AgeBand | None = None
+    years_here: YearsHere | None = None
+
+
+class PinSubmission(BaseModel):
+    """The body of POST /api/pins."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    id: uuid.UUID
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    category: Category
+    dimensions: Annotated[list[Dimension], Field(max_length=len(DIMENSIONS))] = []
+    comment: Annotated[str, Field(max_length=COMMENT_MAX_LENGTH)] | None = None
+    respondent: Respondent | None = None
+
+    @field_validator("dimensions")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("Jede Dimension darf nur einmal vorkommen.")
+        return value
+
+    @field_validator("comment")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+
+def _allowed(values) -> str:
+    return ", ".join(values)
+
+
+# Field-specific German messages for range and choice errors; the generic table covers the rest.
+_FIELD_MESSAGES = {
+    ("lat", "greater_than_equal"): "Der Breitengrad (lat) muss zwischen -90 und 90 liegen.",
+    ("lat", "less_than_equal"): "Der Breitengrad (lat) muss zwischen -90 und 90 liegen.",
+    ("lon", "greater_than_equal"): "Der Längengrad (lon) muss zwischen -180 und 180 liegen.",
+    ("lon", "less_than_equal"): "Der Längengrad (lon) muss zwischen -180 und 180 liegen.",
+    ("category", "literal_error"): f"Unbekannte Kategorie. Erlaubt sind: {_allowed(CATEGORIES)}.",
+    ("dimensions", "literal_error"): f"Unbekannte Dimension. Erlaubt sind: {_allowed(DIMENSIONS)}.",
+    ("respondent.age_band", "literal_error"): f"Unbekannte Altersgruppe. Erlaubt sind: {_allowed(AGE_BANDS)}.",
+    ("respondent.years_here", "literal_error"): f"Unbekannte Wohndauer. Erlaubt sind: {_allowed(YEARS_HERE)}.",
+    ("comment", "string_too_long"): f"Der Kommentar darf höchstens {COMMENT_MAX_LENGTH} Zeichen lang sein.",
+}
+
+_TYPE_MESSAGES = {
+    "missing": "Dieses Feld fehlt.",
+    "extra_forbidden": "Dieses Feld ist unbekannt.",
+    "float_type": "Bitte geben Sie eine Zahl an.",
+    "float_parsing": "Bitte geben Sie eine Zahl an.",
+    "finite_number": "Bitte geben Sie eine endliche Zahl an.",
+    "string_type": "Bitte geben Sie einen Text an.",
+    "uuid_type": "Bitte geben Sie eine UUID an, z. B. 3f2b8c1e-6d4a-4c2e-9f1a-2b3c4d5e6f70.",
+    "uuid_parsing": "Bitte geben Sie eine UUID an, z. B. 3f2b8c1e-6d4a-4c2e-9f1a-2b3c4d5e6f70.",
+    "list_type": "Bitte geben Sie eine Liste an.",
+    "too_long": "Zu viele Einträge.",
+    "model_type": "Bitte geben Sie ein Objekt an.",
+    "model_attributes_type": "Bitte geben Sie ein Objekt an.",
+    "dict_type": "Bitte geben Sie ein Objekt an.",
+    "literal_error": "Dieser Wert ist nicht erlaubt.",
+    "string_too_long": "Der Text ist zu lang.",
+}
+
+
+def _field_name(loc: tuple) -> str:
+    """('dimensions', 1) -> 'dimensions[1]', ('respondent', 'age_band') -> 'respondent.age_band'."""
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
+
+
+def _german(error: ErrorDetails) -> dict:
+    field = _field_name(error["loc"])
+    base_field = _field_name(tuple(p for p in error["loc"] if not isinstance(p, int)))
+    if error["type"] == "value_error":
+        message = str(error["ctx"]["error"])
+    else:
+        message = (_FIELD_MESSAGES.get((base_field, error["type"]))
+                   or _TYPE_MESSAGES.get(error["type"], "Dieser Wert ist ungültig."))
+    return {"field": field, "message": message}
+
+
+def parse_submission(body: bytes) -> PinSubmission:
+    """Validate a raw request body; MalformedRequest for non-JSON, InvalidInput for bad fields."""
+    try:
+        return PinSubmission.model_validate_json(body or b"")
+    except ValidationError as error:
+        problems = error.errors(include_url=False)
+        if any(p["type"] == "json_invalid" for p in problems):
+            raise MalformedRequest("Der Inhalt der Anfrage ist kein gültiges JSON.") from None
+        if any(p["type"] in ("model_type", "model_attributes_type") and not p["loc"] for p in problems):
+            raise MalformedRequest("Die Anfrage muss ein JSON-Objekt sein.") from None
+        errors = [_german(p) for p in problems]
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        raise InvalidInput(f"Bitte prüfen Sie diese Angaben: {fields}.", errors) from None
+
+
+def _as_response(row) -> dict:
+    return {
+        "id": str(row.client_id),
+        "status": row.status,
+        "category": row.category,
+        "dimensions": list(row.dimensions),
+        "lat": row.lat,
+        "lon": row.lon,
+        "created_at": row.created_at.astimezone(dt.timezone.utc).isoformat(),
+        "municipality": {"ags": row.municipality_ags, "name": row.municipality_name},
+        "district": None if row.district_id is None else {
+            "id": row.district_id, "name": row.district_name, "approximate": row.district_approximate},
+    }
+
+
+def submit_pin(conn: Connection, submission: PinSubmission, county_key: str) -> tuple[dict, bool]:
+    """Store the pin (or find the one stored under the same id); (pin, created)."""
+    respondent = submission.respondent or Respondent()
+    row = conn.execute(sql("insert_pin"), {
+        "client_id": submission.id, "lat": submission.lat, "lon": submission.lon,
+        "category": submission.category, "dimensions": list(submission.dimensions),
+        "comment": submission.comment, "age_band": respondent.age_band, "years_here": respondent.years_here,
+        "county_key": county_key,
+    }).first()
+    if row is not None:
+        return _as_response(row), True
+    stored = conn.execute(sql("pin_by_client_id"), {"client_id": submission.id}).first()
+    if stored is not None:
+        return _as_response(stored), False
+    outside = f"Dieser Punkt liegt außerhalb {county(conn, county_key).genitive}."
+    raise OutsideCounty(outside, [{"field": "lat", "message": outside}, {"field": "lon", "message": outside}])

@@ -1,0 +1,38 @@
+"""The words a pin is made of: codes stored in the database, German labels shown to people."""
+from __future__ import annotations
+
+CATEGORIES = {
+    "divided": "Hier verläuft eine Glaswand",
+    "missing_meeting_place": "Hier fehlt ein Ort der Begegnung",
+    "meeting_place": "Hier kommt man gut zusammen",
+}
+
+DIMENSIONS = {
+    "social": "Soziales Miteinander",
+    "generations": "Generationen (Jung und Alt)",
+    "origin": "Herkunft, Kultur, Sprache",
+    "income": "Einkommen",
+    "mobility": "Verkehr und Wege (Straßen, Bahn, fehlende Wege oder Busse)",
+    "other": "Etwas anderes",
+}
+
+AGE_BANDS = {
+    "under_18": "unter 18 Jahre",
+    "18_29": "18 bis 29 Jahre",
+    "30_49": "30 bis 49 Jahre",
+    "50_64": "50 bis 64 Jahre",
+    "65_plus": "65 Jahre und älter",
+}
+
+YEARS_HERE = {
+    "under_2": "weniger als 2 Jahre",
+    "2_to_10": "2 bis 10 Jahre",
+    "over_10": "mehr als 10 Jahre",
+    "always": "schon immer",
+}
+
+# Moderation states of a pin's comment; a new pin starts pending.
+PIN_STATUSES = ("pending", "published", "hidden")
+INITIAL_PIN_STATUS = "pending"
+
+COMMENT_MAX_LENGTH = 1000

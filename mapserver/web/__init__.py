@@ -1,0 +1,50 @@
+"""Resident pages: the county map, a municipality's map with the pin form."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+
+from ..config import BOUNDARY_ATTRIBUTION
+from ..db import engine
+from ..services import areas
+from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
+
+web = Blueprint("web", __name__)
+
+
+def _map_settings() -> dict:
+    """What every map needs from the configuration: tiles (optional) and attributions."""
+    return {
+        "tile_url": current_app.config["TILE_URL"],
+        "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
+        "boundary_attribution": BOUNDARY_ATTRIBUTION,
+        "district_attribution": "Ortsteil-Punkte: Wikipedia-Autoren, CC BY-SA 4.0",
+    }
+
+
+@web.get("/")
+def county_map():
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        county = areas.county(conn, key)
+        municipalities = areas.municipalities_geojson(conn, key)["features"]
+    return render_template("web/county.html", county=county,
+                           municipalities=[f["properties"] for f in municipalities], map_settings=_map_settings())
+
+
+@web.get("/gemeinde/<ags>")
+def municipality_map(ags: str):
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        county = areas.county(conn, key)
+        municipality = areas.municipality(conn, key, ags)
+    return render_template(
+        "web/municipality.html", county=county, municipality=municipality, map_settings=_map_settings(),
+        categories=CATEGORIES, dimensions=DIMENSIONS, age_bands=AGE_BANDS, years_here=YEARS_HERE,
+        comment_max_length=COMMENT_MAX_LENGTH)
+
+
+@web.get("/healthz")
+def health():
+    with engine().connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    return {"status": "ok"}

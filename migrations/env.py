@@ -1,0 +1,34 @@
+"""Alembic environment: runs our migrations against the URL set by mapserver.db.alembic_config."""
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from mapserver.models import Base
+
+target_metadata = Base.metadata
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    # PostGIS ships its own tables (spatial_ref_sys, topology …); they are not ours to manage.
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
+def run_migrations_online() -> None:
+    url = context.config.get_main_option("sqlalchemy.url")
+    connectable = create_engine(url, poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=context.config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

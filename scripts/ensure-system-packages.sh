@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Make sure the system programs the project needs are installed: Node.js/npm, PostgreSQL with
+# PostGIS and (with --browser) Chromium for the browser tests. Installs Debian's packages where
+# apt-get can run (as root, or through password-less sudo); otherwise says exactly what to install.
+set -euo pipefail
+
+want_browser=0
+[[ "${1:-}" == "--browser" ]] && want_browser=1
+
+missing=()
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+pg_bindir() {
+  # The newest PostgreSQL whose PostGIS extension is installed.
+  local v
+  for v in $(ls /usr/lib/postgresql 2>/dev/null | sort -rn); do
+    if [[ -x /usr/lib/postgresql/$v/bin/pg_ctl && -f /usr/share/postgresql/$v/extension/postgis.control ]]; then
+      echo "/usr/lib/postgresql/$v/bin"; return 0
+    fi
+  done
+  return 1
+}
+
+if ! pg_bindir >/dev/null; then
+  installed_pg=$(ls /usr/lib/postgresql 2>/dev/null | sort -rn | head -1 || true)
+  if [[ -n "$installed_pg" ]]; then
+    missing+=("postgresql-$installed_pg-postgis-3")
+  else
+    missing+=(postgresql postgis)
+  fi
+fi
+
+if (( want_browser )) && ! command -v chromium >/dev/null 2>&1; then
+  missing+=(chromium)
+fi
+# Fonts so that pages and screenshots show German text properly.
+if (( want_browser )) && ! fc-list 2>/dev/null | grep -qi dejavu; then
+  missing+=(fonts-dejavu-core)
+fi
+
+if (( ${#missing[@]} == 0 )); then
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  SUDO="sudo -n"
+else
+  echo "Bitte installieren Sie diese Debian-Pakete und starten Sie dann erneut:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Es fehlen: ${missing[*]} (kein apt-get gefunden; bitte mit dem Paketmanager Ihres Systems installieren)." >&2
+  exit 1
+fi
+
+echo "Installiere Systempakete: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+# Debian's postgresql package starts a cluster of its own; the project does not use it.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

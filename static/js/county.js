@@ -1,0 +1,25 @@
+/* The county map: municipalities outlined, the active ones highlighted; a click opens one. */
+(function () {
+  "use strict";
+  var element = document.getElementById("map");
+  var map = GlaswaendeMaps.createMap(element);
+  var target = element.dataset.municipalityUrl;
+
+  GlaswaendeMaps.fetchJSON(element.dataset.municipalitiesUrl).then(function (collection) {
+    L.geoJSON(collection, {
+      style: function (f) {
+        return f.properties.active
+          ? { color: "#0b5394", weight: 3, fillColor: "#3d85c6", fillOpacity: 0.35 }
+          : { color: "#555", weight: 1.5, fillColor: "#999", fillOpacity: 0.12 };
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(f.properties.name + (f.properties.active ? " – jetzt dabei" : ""),
+                          { permanent: f.properties.active, direction: "center", className: "area-label" });
+        layer.on("click", function () { window.location.href = target.replace("AGS", f.properties.ags); });
+      }
+    }).addTo(map);
+  }).catch(function () {
+    element.insertAdjacentHTML("afterend",
+      '<p class="error" role="alert">Die Karte konnte nicht geladen werden. Bitte wählen Sie Ihre Gemeinde aus der Liste.</p>');
+  });
+})();

@@ -1,0 +1,141 @@
+/* The municipality page: districts outlined, tap to place a draggable pin, send it to the API. */
+(function () {
+  "use strict";
+  var element = document.getElementById("map");
+  var map = GlaswaendeMaps.createMap(element);
+  var form = document.getElementById("pin-form");
+  var positionStatus = document.getElementById("position-status");
+  var formError = document.getElementById("form-error");
+  var confirmation = document.getElementById("confirmation");
+  var comment = document.getElementById("comment");
+  var marker = null;
+  var draftId = newId();
+
+  // A fresh id per pin draft: a retry after a lost answer re-sends the same id, and the
+  // server answers with the stored pin instead of creating a duplicate.
+  function newId() {
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  GlaswaendeMaps.fetchJSON(element.dataset.districtsUrl).then(function (collection) {
+    L.geoJSON(collection, {
+      style: function (f) {
+        return { color: "#0b5394", weight: 2, dashArray: f.properties.approximate ? "6 4" : null,
+                 fillColor: "#3d85c6", fillOpacity: 0.08 };
+      },
+      onEachFeature: function (f, layer) {
+        var label = f.properties.name + (f.properties.approximate ? " (ungefähre Grenzen)" : "");
+        var at = f.properties.label_point;
+        L.tooltip({ permanent: true, direction: "center", className: "area-label", interactive: false })
+          .setLatLng([at[1], at[0]]).setContent(f.properties.name).addTo(map);
+        layer.bindPopup(label);
+        layer.on("click", function (e) { placePin(e.latlng); });
+      }
+    }).addTo(map);
+  }).catch(function () {
+    positionStatus.textContent = "Die Ortsteile konnten nicht geladen werden. Sie können trotzdem einen Pin setzen.";
+  });
+
+  function describe(latlng) {
+    return "Gewählter Ort: " + latlng.lat.toFixed(5) + ", " + latlng.lng.toFixed(5) + ". Sie können den Pin noch verschieben.";
+  }
+
+  function placePin(latlng) {
+    if (marker) {
+      marker.setLatLng(latlng);
+    } else {
+      marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Ihr Pin", alt: "Ihr Pin" }).addTo(map);
+      marker.on("dragend", function () { positionStatus.textContent = describe(marker.getLatLng()); });
+    }
+    map.closePopup();
+    positionStatus.textContent = describe(latlng);
+  }
+  map.on("click", function (e) { placePin(e.latlng); });
+
+  document.getElementById("locate").addEventListener("click", function () {
+    var status = document.getElementById("locate-status");
+    if (!navigator.geolocation) { status.textContent = "Ihr Browser kann den Standort nicht ermitteln."; return; }
+    status.textContent = "Standort wird ermittelt …";
+    navigator.geolocation.getCurrentPosition(function (p) {
+      var latlng = L.latLng(p.coords.latitude, p.coords.longitude);
+      map.setView(latlng, 15);
+      placePin(latlng);
+      status.textContent = "";
+    }, function () {
+      status.textContent = "Der Standort ist nicht verfügbar. Bitte tippen Sie auf die Karte.";
+    }, { enableHighAccuracy: true, timeout: 10000 });
+  });
+
+  comment.addEventListener("input", function () {
+    document.getElementById("comment-count").textContent = comment.value.length + " von " + comment.maxLength + " Zeichen";
+  });
+
+  function showError(text) {
+    formError.textContent = text;
+    formError.hidden = false;
+    formError.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    formError.hidden = true;
+    if (!marker) { showError("Bitte tippen Sie zuerst auf die Karte, um den Ort zu wählen."); return; }
+    var category = form.querySelector("input[name=category]:checked");
+    if (!category) { showError("Bitte wählen Sie, was hier ist."); return; }
+    var latlng = marker.getLatLng();
+    var body = {
+      id: draftId,
+      lat: latlng.lat,
+      lon: latlng.lng,
+      category: category.value,
+      dimensions: Array.prototype.map.call(form.querySelectorAll("input[name=dimensions]:checked"), function (c) { return c.value; }),
+      comment: comment.value.trim() || null,
+      respondent: { age_band: form.age_band.value || null, years_here: form.years_here.value || null }
+    };
+    var button = document.getElementById("send");
+    button.disabled = true;
+    button.textContent = "Wird gesendet …";
+    fetch(form.dataset.pinsUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        var messages = (result.data.errors || []).map(function (e) { return e.message; });
+        showError(result.data.detail + (messages.length ? " " + messages[0] : ""));
+        return;
+      }
+      var pin = result.data;
+      var where = pin.district ? pin.district.name + " (" + pin.municipality.name + ")" : pin.municipality.name;
+      document.getElementById("confirmation-text").textContent =
+        "Ihr Pin ist angekommen. Er liegt im Ortsteil " + where + "." +
+        (body.comment ? " Ihr Kommentar wird nach einer Prüfung sichtbar." : "");
+      form.hidden = true;
+      confirmation.hidden = false;
+      confirmation.focus();
+    }).catch(function () {
+      showError("Der Pin konnte nicht gesendet werden. Bitte prüfen Sie Ihre Verbindung und senden Sie erneut.");
+    }).then(function () {
+      button.disabled = false;
+      button.textContent = "Pin senden";
+    });
+  });
+
+  document.getElementById("another").addEventListener("click", function () {
+    draftId = newId();
+    form.reset();
+    document.getElementById("comment-count").textContent = "0 von " + comment.maxLength + " Zeichen";
+    if (marker) { map.removeLayer(marker); marker = null; }
+    positionStatus.textContent = "Noch kein Ort gewählt.";
+    confirmation.hidden = true;
+    form.hidden = false;
+    element.focus();
+  });
+})();
