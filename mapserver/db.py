@@ -6,6 +6,7 @@ from importlib import resources
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.sql.elements import TextClause
 
@@ -55,12 +56,14 @@ def db_cli():
 
 @db_cli.command("upgrade", help="Alle Migrationen anwenden (legt PostGIS und die Tabellen an).")
 @click.option("--revision", default="head", show_default=True)
+@with_appcontext
 def upgrade_command(revision: str):
     upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo("Datenbank ist auf dem neuesten Stand.")
 
 
 @db_cli.command("check", help="Prüfen, ob die Datenbank erreichbar ist und PostGIS hat.")
+@with_appcontext
 def check_command():
     with engine().connect() as conn:
         version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from ..db import sql
 from ..errors import ImportProblem
 from ..geo import STORAGE_SRID, as_multipolygon
+from ..services.areas import county_title
 from .county_data import load_county_data, merge_coincident
 
 # BKG "GF" (Geofaktor) 4: land area with administrative structure. GF 2 are water bodies
@@ -76,7 +77,7 @@ def import_boundaries(engine: Engine, county_key: str, boundaries_dir: Path, geo
     county_name, county_kind = read_county_name(boundaries_dir, county_key)
     municipalities = read_municipalities(boundaries_dir, county_key)
     facts = load_county_data(geodata_dir, county_key)
-    report = BoundaryImportReport(county_key=county_key, county_name=f"{county_kind} {county_name}")
+    report = BoundaryImportReport(county_key=county_key, county_name=county_title(county_name, county_kind))
 
     with engine.begin() as conn:
         conn.execute(sql("insert_county_placeholder"), {"key": county_key, "name": county_name, "kind": county_kind})

