@@ -106,8 +106,10 @@ def import_boundaries(engine: Engine, county_key: str, boundaries_dir: Path, geo
 
 def replace_districts(conn, ags: str, district_ids: list[int]) -> None:
     """Make `district_ids` the only districts of a municipality, re-assigning its pins first."""
+    params = {"ags": ags, "keep_ids": district_ids}
+    conn.execute(sql("detach_pins_from_stale_districts"), params)
+    conn.execute(sql("delete_stale_districts"), params)
     conn.execute(sql("reassign_pins"), {"ags_list": [ags]})
-    conn.execute(sql("delete_stale_districts"), {"ags": ags, "keep_ids": district_ids})
 
 
 def _approximate_districts(conn, ags: str, municipality_name: str, ortsteile) -> list[int]:
