@@ -1,0 +1,105 @@
+"""The resident pages and the read API: German, attributed, no CDN, real boundaries."""
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+
+class _Assets(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+
+
+def _assets(html: str) -> list[str]:
+    parser = _Assets()
+    parser.feed(html)
+    return parser.urls
+
+
+def test_county_page_lists_municipalities_and_highlights_the_active_ones(client):
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="de">' in html
+    assert "Landkreis Hameln-Pyrmont" in html
+    for name in ("Aerzen", "Bad Münder am Deister", "Salzhemmendorf", "Hameln", "Hessisch Oldendorf"):
+        assert name in html
+    active = re.findall(r'<li class="active">\s*<a href="/gemeinde/(\d{8})">', html)
+    assert sorted(active) == ["03252002", "03252008"]
+
+
+def test_pages_load_scripts_and_styles_only_from_our_static_folder(client):
+    for url in ("/", "/gemeinde/03252008"):
+        assets = _assets(client.get(url).get_data(as_text=True))
+        assert any("vendor/leaflet/leaflet.js" in a for a in assets)
+        assert all(a.startswith("/static/") for a in assets), assets
+        for asset in assets:
+            assert client.get(asset).status_code == 200, asset
+
+
+def test_every_map_carries_the_bkg_attribution(client):
+    for url in ("/", "/gemeinde/03252002"):
+        html = client.get(url).get_data(as_text=True)
+        settings = json.loads(unescape(re.search(r'data-map-settings="([^"]+)"', html).group(1)))
+        assert "GeoBasis-DE / BKG" in settings["boundary_attribution"]
+
+
+def test_municipality_page_has_the_pin_form_in_german(client):
+    html = client.get("/gemeinde/03252008").get_data(as_text=True)
+    assert "<h1>Salzhemmendorf</h1>" in html
+    for text in ("Hier verläuft eine Glaswand", "Hier fehlt ein Ort der Begegnung", "Hier kommt man gut zusammen",
+                 "Meinen Standort verwenden", "Pin senden", "ungefähre Grenzen"):
+        assert text in html
+
+
+def test_unknown_municipality_gets_a_german_error_page(client):
+    response = client.get("/gemeinde/03241001")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "gibt es in diesem Kreis nicht" in response.get_data(as_text=True)
+    assert "Diese Seite gibt es nicht." in client.get("/nirgendwo").get_data(as_text=True)
+
+
+def test_municipalities_api_is_geojson_with_population(client):
+    response = client.get("/api/municipalities")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    collection = response.json
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 8
+    salzhemmendorf = next(f for f in collection["features"] if f["properties"]["ags"] == "03252008")
+    assert salzhemmendorf["properties"]["population"] == 9279
+    assert salzhemmendorf["properties"]["active"] is True
+    assert salzhemmendorf["geometry"]["type"] == "MultiPolygon"
+    assert 90 < salzhemmendorf["properties"]["area_km2"] < 98
+    assert "GeoBasis-DE / BKG" in collection["attribution"]
+
+
+def test_districts_api_names_the_ortsteile_as_approximate(client):
+    response = client.get("/api/municipalities/03252008/districts")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    features = response.json["features"]
+    assert len(features) == 10
+    assert "Lauenstein" in {f["properties"]["name"] for f in features}
+    assert all(f["properties"]["approximate"] and f["properties"]["label"] == "ungefähre Grenzen" for f in features)
+    missing = client.get("/api/municipalities/99999999/districts")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+
+
+def test_openapi_document_describes_the_interfaces(client):
+    spec = client.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.1")
+    assert {"/api/pins", "/api/municipalities", "/api/municipalities/{ags}/districts"} <= set(spec["paths"])
+    responses = spec["paths"]["/api/pins"]["post"]["responses"]
+    assert {"200", "201", "400", "413", "422"} <= set(responses)
+    submission = spec["components"]["schemas"]["PinSubmission"]
+    assert set(submission["required"]) == {"id", "lat", "lon", "category"}
+    assert submission["properties"]["category"]["enum"] == ["divided", "missing_meeting_place", "meeting_place"]
