@@ -66,8 +66,9 @@ def test_resident_pins_a_glass_wall_in_salzhemmendorf_on_a_phone(phone, live_ser
     page.goto(live_server + "/")
     page.get_by_role("link", name="Salzhemmendorf").click()
     page.wait_for_url("**/gemeinde/03252008")
-    # The districts are drawn and named before the resident taps.
+    # The districts are drawn and named, and the map says their borders are approximate.
     page.locator(".area-label", has_text="Lauenstein").wait_for()
+    assert page.locator(".map-note").inner_text() == "Ortsteile: ungefähre Grenzen"
 
     page.locator("#map").scroll_into_view_if_needed()
     x, y = _screen_point(page, *LAUENSTEIN)

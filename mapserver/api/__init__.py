@@ -27,8 +27,7 @@ def create_pin():
     if request.mimetype and request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType()
     submission = pins.parse_submission(request.get_data(cache=False))
-    with engine().begin() as conn:
-        pin, created = pins.submit_pin(conn, submission, current_app.config["COUNTY_KEY"])
+    pin, created = pins.submit_pin(engine(), submission, current_app.config["COUNTY_KEY"])
     return _json(pin, 201 if created else 200)
 
 

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
-from sqlalchemy import Connection
+from sqlalchemy import Engine
 
-from ..db import sql
+from ..db import dbapi_autocommit, dbapi_sql
 from ..errors import InvalidInput, MalformedRequest, OutsideCounty
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 from .areas import county
@@ -138,19 +138,21 @@ def _as_response(row) -> dict:
     }
 
 
-def submit_pin(conn: Connection, submission: PinSubmission, county_key: str) -> tuple[dict, bool]:
+def submit_pin(engine: Engine, submission: PinSubmission, county_key: str) -> tuple[dict, bool]:
     """Store the pin (or find the one stored under the same id); (pin, created)."""
     respondent = submission.respondent or Respondent()
-    row = conn.execute(sql("insert_pin"), {
-        "client_id": submission.id, "lat": submission.lat, "lon": submission.lon,
-        "category": submission.category, "dimensions": list(submission.dimensions),
-        "comment": submission.comment, "age_band": respondent.age_band, "years_here": respondent.years_here,
-        "county_key": county_key,
-    }).first()
-    if row is not None:
-        return _as_response(row), True
-    stored = conn.execute(sql("pin_by_client_id"), {"client_id": submission.id}).first()
-    if stored is not None:
-        return _as_response(stored), False
-    outside = f"Dieser Punkt liegt außerhalb {county(conn, county_key).genitive}."
+    with dbapi_autocommit(engine) as cursor:
+        row = cursor.execute(dbapi_sql("insert_pin"), {
+            "client_id": submission.id, "lat": submission.lat, "lon": submission.lon,
+            "category": submission.category, "dimensions": list(submission.dimensions),
+            "comment": submission.comment, "age_band": respondent.age_band,
+            "years_here": respondent.years_here, "county_key": county_key,
+        }).fetchone()
+        if row is not None:
+            return _as_response(row), True
+        stored = cursor.execute(dbapi_sql("pin_by_client_id"), {"client_id": submission.id}).fetchone()
+        if stored is not None:
+            return _as_response(stored), False
+    with engine.connect() as conn:
+        outside = f"Dieser Punkt liegt außerhalb {county(conn, county_key).genitive}."
     raise OutsideCounty(outside, [{"field": "lat", "message": outside}, {"field": "lon", "message": outside}])

@@ -23,6 +23,17 @@
   }
 
   GlaswaendeMaps.fetchJSON(element.dataset.districtsUrl).then(function (collection) {
+    var approximate = collection.features.some(function (f) { return f.properties.approximate; });
+    if (approximate) {
+      // Said on the map itself, so that a screenshot or a projection keeps the caveat.
+      var note = L.control({ position: "bottomleft" });
+      note.onAdd = function () {
+        var div = L.DomUtil.create("div", "map-note");
+        div.textContent = "Ortsteile: ungefähre Grenzen";
+        return div;
+      };
+      note.addTo(map);
+    }
     L.geoJSON(collection, {
       style: function (f) {
         return { color: "#0b5394", weight: 2, dashArray: f.properties.approximate ? "6 4" : null,

