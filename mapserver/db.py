@@ -68,6 +68,11 @@ def dbapi_autocommit(engine: Engine) -> Iterator[psycopg.Cursor]:
         pooled.close()
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """For Alembic's comparisons: PostGIS ships tables of its own (spatial_ref_sys …); not ours."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
 def alembic_config(database_url: str):
     """An Alembic configuration for our migrations folder and this database."""
     from alembic.config import Config

@@ -2,14 +2,10 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from mapserver.db import include_object
 from mapserver.models import Base
 
 target_metadata = Base.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    # PostGIS ships its own tables (spatial_ref_sys, topology …); they are not ours to manage.
-    return not (type_ == "table" and reflected and compare_to is None)
 
 
 def run_migrations_online() -> None:

@@ -9,6 +9,8 @@ want_browser=0
 
 missing=()
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+# Debian's python3 needs python3-venv for `python3 -m venv`.
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
 
 pg_bindir() {
   # The newest PostgreSQL whose PostGIS extension is installed.

@@ -192,3 +192,15 @@ def test_reference_ortsteil_points_land_in_their_municipality(client, engine):
         assert response.status_code == 201, f["properties"]["name"]
         assert response.json["municipality"]["ags"] == f["properties"]["municipality_ags"]
         assert f["properties"]["name"] in response.json["district"]["name"].split(" / ")
+
+
+def test_models_match_the_migrations(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from mapserver.db import include_object
+    from mapserver.models import Base
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": include_object, "compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []

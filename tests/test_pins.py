@@ -165,3 +165,18 @@ def test_odd_bodies_never_give_a_500(client, engine, raw):
 def test_get_on_pins_is_not_allowed(client):
     response = client.get("/api/pins")
     assert response.status_code == 405 and response.mimetype == "application/problem+json"
+
+
+def test_simultaneous_retries_of_one_pin_store_it_once(app, clean_pins, engine):
+    # A phone on a bad connection may resend while the first request is still running.
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = pin_body()
+
+    def send(_):
+        return app.test_client().post("/api/pins", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(send, range(16)))
+    assert statuses == [200] * 15 + [201]
+    assert pin_count(engine) == 1
