@@ -11,8 +11,18 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False,
-             help="Glaswände – Verwaltung auf der Kommandozeile.")
+class GlaswaendeGroup(FlaskGroup):
+    """Flask's command group with our app, without Flask's developer commands and options
+    (run, shell, routes, --app, --env-file, --debug): administrators see only what is theirs."""
+
+    def __init__(self, **extra):
+        super().__init__(create_app=_create_app, add_default_commands=False, add_version_option=False,
+                         load_dotenv=False, set_debug_flag=False, **extra)
+        self.params = [p for p in self.params if p.name not in ("app", "env_file", "debug")]
+
+
+@click.group(cls=GlaswaendeGroup, help="Glaswände – Verwaltung auf der Kommandozeile.",
+             context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     pass
 

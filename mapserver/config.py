@@ -20,7 +20,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024,
 }
 
-BOUNDARY_ATTRIBUTION = "&copy; GeoBasis-DE / BKG (2017), dl-de/by-2-0"
+BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
 
 
 class ConfigError(RuntimeError):

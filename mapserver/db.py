@@ -16,8 +16,12 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.sql.elements import TextClause
 
 from .config import PROJECT_ROOT
+from .geo import METRIC_SRID, STORAGE_SRID
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+# SQL files name the reference systems :storage_srid and :metric_srid; the values live in geo.py.
+SRID_PARAMETERS = {"storage_srid": STORAGE_SRID, "metric_srid": METRIC_SRID}
 
 
 def make_engine(database_url: str) -> Engine:
@@ -36,14 +40,22 @@ def engine() -> Engine:
 
 @cache
 def sql(name: str) -> TextClause:
-    """A named SQL file from mapserver/sql/ as a bound-parameter statement."""
-    return text(resources.files("mapserver.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8"))
+    """A named SQL file from mapserver/sql/ as a bound-parameter statement, SRIDs bound."""
+    source = resources.files("mapserver.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    srids = {key: value for key, value in SRID_PARAMETERS.items() if f":{key}" in source}
+    return text(source).bindparams(**srids) if srids else text(source)
 
 
 @cache
 def dbapi_sql(name: str) -> str:
-    """The same SQL file in psycopg's own parameter style (%(name)s), for dbapi_autocommit()."""
+    """The same SQL file in psycopg's own parameter style (%(name)s), for dbapi_autocommit().
+    Pass its parameters through dbapi_parameters(), which adds the SRIDs."""
     return str(sql(name).compile(dialect=PGDialect_psycopg()))
+
+
+def dbapi_parameters(**parameters) -> dict:
+    """Parameters for a dbapi_sql() statement, with the named SRIDs."""
+    return {**SRID_PARAMETERS, **parameters}
 
 
 @contextmanager

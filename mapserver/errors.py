@@ -1,7 +1,7 @@
 """Domain exceptions, and one table that maps each to an HTTP status and German title."""
 from __future__ import annotations
 
-from flask import Flask, Response, json, render_template, request
+from flask import Flask, Response, current_app, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -90,15 +90,17 @@ def _handle_http_error(error: HTTPException):
     detail = HTTP_DETAILS.get(status, title)
     if wants_problem_json():
         response = problem(status, f"http-{status}", title, detail)
+        original_headers = error.get_response().headers
         for header in ("Allow", "Retry-After"):
-            if error.get_response().headers.get(header):
-                response.headers[header] = error.get_response().headers[header]
+            if header in original_headers:
+                response.headers[header] = original_headers[header]
         return response
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
 def _handle_unexpected(error: Exception):
-    # Never leak a traceback; the log has it (Flask logs unhandled exceptions before this runs).
+    # A handler for Exception stops Flask from logging it, so log here; never show a traceback.
+    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
     if wants_problem_json():
         return problem(500, "internal", HTTP_TITLES[500], HTTP_DETAILS[500])
     return render_template("errors/error.html", status=500, title=HTTP_TITLES[500], detail=HTTP_DETAILS[500]), 500

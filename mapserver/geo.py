@@ -1,7 +1,6 @@
 """Coordinate reference systems and the conversions between shapely, PostGIS and GeoJSON."""
 from __future__ import annotations
 
-from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 # Storage and GeoJSON output: WGS84 longitude/latitude.
@@ -11,16 +10,6 @@ METRIC_SRID = 25832
 
 # Coordinate digits in GeoJSON output: 6 decimals are about 0.1 m, plenty for VG250 boundaries.
 GEOJSON_DECIMALS = 6
-
-
-def shape_to_db(geometry, srid: int = STORAGE_SRID):
-    """A shapely geometry as a GeoAlchemy2 element for insertion."""
-    return from_shape(geometry, srid=srid)
-
-
-def db_to_shape(element):
-    """A GeoAlchemy2 element (or WKB) as a shapely geometry."""
-    return to_shape(element)
 
 
 def as_multipolygon(geometry) -> MultiPolygon:

@@ -42,6 +42,7 @@ class County(Base):
     key: Mapped[str] = mapped_column(String(5), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)  # BKG "BEZ": Landkreis, Kreis, Region, …
+    attributions: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False), nullable=False)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import uuid
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from pytest_postgresql.janitor import DatabaseJanitor
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from mapserver import create_app
 from mapserver.config import PROJECT_ROOT
@@ -103,6 +105,20 @@ def clean_pins(engine):
 @pytest.fixture
 def client(app, clean_pins):
     return app.test_client()
+
+
+def serve_in_thread(app):
+    """Serve `app` on a free local port in a thread; (server, base URL). Call server.shutdown()."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def live_server(app, clean_pins):
+    server, url = serve_in_thread(app)
+    yield url
+    server.shutdown()
 
 
 @pytest.fixture

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 from sqlalchemy import text
-from werkzeug.serving import make_server
-
-from tests.conftest import make_test_app
+from tests.conftest import make_test_app, serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -16,13 +13,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 LAUENSTEIN = (52.0790, 9.5510)
-
-
-def _serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +24,14 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def live_server(app, clean_pins):
-    server, url = _serve(app)
-    yield url
-    server.shutdown()
+AHRENFELD = (52.067778, 9.645)  # where the phone's "location" is, for "Meinen Standort verwenden"
 
 
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True,
-                                  device_scale_factor=2, locale="de-DE")
+                                  device_scale_factor=2, locale="de-DE", permissions=["geolocation"],
+                                  geolocation={"latitude": AHRENFELD[0], "longitude": AHRENFELD[1]})
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
@@ -61,20 +48,57 @@ def _screen_point(page, lat, lon):
     return point["x"], point["y"]
 
 
+def _finger_drag(page, start, end, steps=12):
+    """A one-finger drag, as on a phone (Playwright's touchscreen only taps)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
+    for i in range(1, steps + 1):
+        x = start[0] + (end[0] - start[0]) * i / steps
+        y = start[1] + (end[1] - start[1]) * i / steps
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def _marker_position(page):
+    return page.evaluate("() => { let at = null; window.glaswaende.map.eachLayer(l => {"
+                         " if (l instanceof L.Marker) { at = l.getLatLng(); } }); return at; }")
+
+
+def _stored_pins(engine):
+    with engine.connect() as conn:
+        return conn.execute(text("""
+            SELECT p.client_id, p.municipality_ags, d.name AS district, p.category, p.dimensions, p.comment,
+                   ST_Y(p.geom) AS lat, ST_X(p.geom) AS lon
+            FROM pin p JOIN district d ON d.id = p.district_id ORDER BY p.id""")).all()
+
+
 def test_resident_pins_a_glass_wall_in_salzhemmendorf_on_a_phone(phone, live_server, engine):
     page = phone
     page.goto(live_server + "/")
-    page.get_by_role("link", name="Salzhemmendorf").click()
+    # Choose Salzhemmendorf on the county map itself.
+    page.locator("path.leaflet-interactive").first.wait_for()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
     page.wait_for_url("**/gemeinde/03252008")
     # The districts are drawn and named, and the map says their borders are approximate.
     page.locator(".area-label", has_text="Lauenstein").wait_for()
     assert page.locator(".map-note").inner_text() == "Ortsteile: ungefähre Grenzen"
+    assert "GeoBasis-DE / BKG" in page.locator(".leaflet-control-attribution").inner_text()
 
+    # Tap a little off, then drag the pin onto Lauenstein before sending.
     page.locator("#map").scroll_into_view_if_needed()
-    x, y = _screen_point(page, *LAUENSTEIN)
-    page.touchscreen.tap(x, y)
-    page.locator(".leaflet-marker-icon").wait_for()
+    first_x, first_y = _screen_point(page, LAUENSTEIN[0] + 0.01, LAUENSTEIN[1] - 0.01)
+    page.touchscreen.tap(first_x, first_y)
+    marker = page.locator(".leaflet-marker-icon")
+    marker.wait_for()
     assert "Gewählter Ort" in page.locator("#position-status").inner_text()
+    box = marker.bounding_box()
+    grab_x, grab_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    target_x, target_y = _screen_point(page, *LAUENSTEIN)
+    _finger_drag(page, (grab_x, grab_y), (grab_x + target_x - first_x, grab_y + target_y - first_y))
+    dragged = _marker_position(page)
+    assert abs(dragged["lat"] - LAUENSTEIN[0]) < 0.002 and abs(dragged["lng"] - LAUENSTEIN[1]) < 0.002
 
     page.get_by_label("Hier verläuft eine Glaswand").check()
     page.get_by_label("Generationen (Jung und Alt)").check()
@@ -84,16 +108,28 @@ def test_resident_pins_a_glass_wall_in_salzhemmendorf_on_a_phone(phone, live_ser
     confirmation = page.locator("#confirmation")
     confirmation.wait_for(state="visible")
     assert "Lauenstein (Salzhemmendorf)" in confirmation.inner_text()
-    assert page.get_by_role("button", name="Weiteren Pin setzen").is_visible()
-    assert page.console_errors == []
+    (first,) = _stored_pins(engine)
+    assert (first.municipality_ags, first.district, first.category) == ("03252008", "Lauenstein", "divided")
+    assert first.dimensions == ["generations"] and first.comment.startswith("Die Jugendlichen")
+    assert abs(first.lat - dragged["lat"]) < 1e-6 and abs(first.lon - dragged["lng"]) < 1e-6
 
-    with engine.connect() as conn:
-        row = conn.execute(text("""
-            SELECT p.municipality_ags, d.name, p.category, p.dimensions, p.comment, ST_Y(p.geom) AS lat, ST_X(p.geom) AS lon
-            FROM pin p JOIN district d ON d.id = p.district_id""")).one()
-    assert (row.municipality_ags, row.name, row.category) == ("03252008", "Lauenstein", "divided")
-    assert row.dimensions == ["generations"] and row.comment.startswith("Die Jugendlichen")
-    assert abs(row.lat - LAUENSTEIN[0]) < 0.002 and abs(row.lon - LAUENSTEIN[1]) < 0.002
+    # "Weiteren Pin setzen": a clean form; "Meinen Standort verwenden" places the pin where the phone is.
+    page.get_by_role("button", name="Weiteren Pin setzen").tap()
+    assert page.locator("#pin-form").is_visible() and not confirmation.is_visible()
+    assert page.locator(".leaflet-marker-icon").count() == 0
+    assert not page.get_by_label("Hier verläuft eine Glaswand").is_checked()
+    page.get_by_role("button", name="Meinen Standort verwenden").tap()
+    page.locator(".leaflet-marker-icon").wait_for()
+    page.get_by_label("Hier fehlt ein Ort der Begegnung").check()
+    page.get_by_role("button", name="Pin senden").tap()
+    confirmation.wait_for(state="visible")
+    assert "Ahrenfeld (Salzhemmendorf)" in confirmation.inner_text()
+
+    first_again, second = _stored_pins(engine)
+    assert second.client_id != first.client_id
+    assert (second.district, second.category) == ("Ahrenfeld", "missing_meeting_place")
+    assert abs(second.lat - AHRENFELD[0]) < 1e-6 and abs(second.lon - AHRENFELD[1]) < 1e-6
+    assert page.console_errors == []
 
 
 def test_sending_without_a_place_asks_for_one_and_writes_nothing(phone, live_server, engine):
@@ -109,7 +145,7 @@ def test_sending_without_a_place_asks_for_one_and_writes_nothing(phone, live_ser
 def test_page_works_on_boundaries_alone_when_tiles_are_unreachable(browser, county_db_url, clean_pins):
     # The default OpenStreetMap tiles, but every tile request fails (as with no internet).
     app = make_test_app(county_db_url, TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-    server, url = _serve(app)
+    server, url = serve_in_thread(app)
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     errors = []

@@ -89,6 +89,8 @@ def test_official_districts_replace_the_approximation_and_reassign_pins(tmp_path
     # The API says the new districts are not approximate any more.
     districts = client.get(f"/api/municipalities/{SALZHEMMENDORF}/districts").json["features"]
     assert {f["properties"]["approximate"] for f in districts} == {False}
+    assert "ungefähre Grenzen" not in client.get(f"/gemeinde/{SALZHEMMENDORF}").get_data(as_text=True)
+    assert "ungefähre Grenzen" in client.get("/gemeinde/03252002").get_data(as_text=True)
 
     # Running it again leaves the same rows; re-importing the boundaries keeps the official districts.
     assert runner.invoke(args=["import-districts", str(path), "--name-field", "ORTSTEIL"]).exit_code == 0
@@ -97,6 +99,36 @@ def test_official_districts_replace_the_approximation_and_reassign_pins(tmp_path
     assert _districts(engine, SALZHEMMENDORF) == official
     assert _pin_districts(engine) == pins
     app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()
+
+
+def test_a_polygon_goes_to_the_municipality_it_overlaps_most_cut_to_it(tmp_path, fresh_db_url):
+    engine = create_engine(fresh_db_url)
+    with engine.connect() as conn:
+        overlaps = conn.execute(text("""
+            SELECT m.ags, ST_Area(ST_Transform(ST_Intersection(m.geom, ST_MakeEnvelope(9.50, 52.03, 9.62, 52.12, 4326)),
+                                               25832)) AS m2
+            FROM municipality m ORDER BY m2 DESC LIMIT 2""")).all()
+    # The box straddles Coppenbrügge and Salzhemmendorf; it belongs to the larger overlap only.
+    assert {o.ags for o in overlaps} == {"03252004", SALZHEMMENDORF}
+    winner, loser = overlaps[0].ags, overlaps[1].ags
+    loser_before = _districts(engine, loser)
+    path = tmp_path / "box.gpkg"
+    gpd.GeoDataFrame({"name": ["Grenzbereich", None]},
+                     geometry=[box(9.50, 52.03, 9.62, 52.12), box(9.55, 52.05, 9.56, 52.06)],
+                     crs="EPSG:4326").to_file(path, driver="GPKG", engine="pyogrio")
+    report = import_official_districts(engine, path, name_field="name", county_key="03252")
+    assert report.districts_by_municipality == {winner: 1}, "the unnamed polygon is not a district"
+    with engine.connect() as conn:
+        district = conn.execute(text("""
+            SELECT d.name, d.municipality_ags,
+                   ST_Area(ST_Transform(ST_Difference(d.geom, m.geom), 25832)) AS outside_m2,
+                   ST_Area(ST_Transform(d.geom, 25832)) AS area_m2
+            FROM district d JOIN municipality m ON m.ags = d.municipality_ags
+            WHERE NOT d.approximate""")).one()
+    assert (district.name, district.municipality_ags) == ("Grenzbereich", winner)
+    assert district.outside_m2 < 1.0 and abs(district.area_m2 - overlaps[0].m2) < 1.0
+    assert _districts(engine, loser) == loser_before
     engine.dispose()
 
 

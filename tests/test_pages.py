@@ -6,6 +6,9 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
+import jsonschema
+import pytest
+
 
 class _Assets(HTMLParser):
     def __init__(self):
@@ -47,11 +50,13 @@ def test_pages_load_scripts_and_styles_only_from_our_static_folder(client):
             assert client.get(asset).status_code == 200, asset
 
 
-def test_every_map_carries_the_bkg_attribution(client):
+def test_every_map_carries_the_attributions_of_its_data(client):
     for url in ("/", "/gemeinde/03252002"):
         html = client.get(url).get_data(as_text=True)
         settings = json.loads(unescape(re.search(r'data-map-settings="([^"]+)"', html).group(1)))
-        assert "GeoBasis-DE / BKG" in settings["boundary_attribution"]
+        attributions = " | ".join(settings["data_attributions"])
+        assert "© GeoBasis-DE / BKG" in attributions
+        assert "Wikipedia-Autoren" in attributions and "CC BY-SA 4.0" in attributions
 
 
 def test_municipality_page_has_the_pin_form_in_german(client):
@@ -68,6 +73,11 @@ def test_unknown_municipality_gets_a_german_error_page(client):
     assert response.mimetype == "text/html"
     assert "gibt es in diesem Kreis nicht" in response.get_data(as_text=True)
     assert "Diese Seite gibt es nicht." in client.get("/nirgendwo").get_data(as_text=True)
+    for junk in ("/gemeinde/%00", "/gemeinde/0325200%27", "/gemeinde/" + "9" * 300):
+        response = client.get(junk)
+        assert response.status_code == 404 and "Gemeindeschlüssel" in response.get_data(as_text=True), junk
+    response = client.get("/api/municipalities/%00/districts")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
 
 
 def test_municipalities_api_is_geojson_with_population(client):
@@ -80,7 +90,7 @@ def test_municipalities_api_is_geojson_with_population(client):
     assert salzhemmendorf["properties"]["active"] is True
     assert salzhemmendorf["geometry"]["type"] == "MultiPolygon"
     assert 90 < salzhemmendorf["properties"]["area_km2"] < 98
-    assert "GeoBasis-DE / BKG" in collection["attribution"]
+    assert collection["attribution"].startswith("© GeoBasis-DE / BKG")
 
 
 def test_districts_api_names_the_ortsteile_as_approximate(client):
@@ -92,6 +102,24 @@ def test_districts_api_names_the_ortsteile_as_approximate(client):
     assert all(f["properties"]["approximate"] and f["properties"]["label"] == "ungefähre Grenzen" for f in features)
     missing = client.get("/api/municipalities/99999999/districts")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+
+
+def test_responses_match_the_openapi_schemas(client):
+    spec = client.get("/api/openapi.json").json
+
+    def check(body, schema_name):
+        jsonschema.validate(body, {"$ref": f"#/components/schemas/{schema_name}", "components": spec["components"]})
+
+    submission = {"id": "0a0b0c0d-0000-4000-8000-000000000001", "lat": 52.0772, "lon": 9.5542,
+                  "category": "divided", "dimensions": ["income"], "respondent": {"age_band": "18_29"}}
+    check(submission, "PinSubmission")
+    created = client.post("/api/pins", json=submission)
+    assert created.status_code == 201
+    check(created.json, "Pin")
+    check(client.post("/api/pins", json={"lat": "x"}).json, "Problem")
+    check(client.get("/api/municipalities").json, "FeatureCollection")
+    with pytest.raises(jsonschema.ValidationError):
+        check({"id": "x", "lat": 100, "lon": 0, "category": "wall"}, "PinSubmission")
 
 
 def test_openapi_document_describes_the_interfaces(client):

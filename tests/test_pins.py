@@ -106,6 +106,8 @@ BAD_INPUTS = [
     ("repeated dimension", pin_body(dimensions=["social", "social"]), 422, "dimensions", "nur einmal"),
     ("comment too long", pin_body(comment="x" * 1001), 422, "comment", "höchstens 1000 Zeichen"),
     ("comment not text", pin_body(comment=["x"]), 422, "comment", "Text"),
+    ("comment with NUL", pin_body(comment="Hallo\u0000Welt"), 422, "comment", "Steuerzeichen"),
+    ("comment with escape", pin_body(comment="\u001b[31mrot"), 422, "comment", "Steuerzeichen"),
     ("unknown age band", pin_body(respondent={"age_band": "old"}), 422, "respondent.age_band", "Altersgruppe"),
     ("unknown years here", pin_body(respondent={"years_here": 12}), 422, "respondent.years_here", "Wohndauer"),
     ("respondent not an object", pin_body(respondent="jung"), 422, "respondent", "Objekt"),
@@ -143,6 +145,23 @@ def test_body_over_16_kb_is_refused_with_413(client, engine):
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert "16 KB" in response.json["detail"]
+    assert pin_count(engine) == 0
+
+
+def test_chunked_body_over_16_kb_is_refused_with_413(live_server, engine):
+    # Without a Content-Length the server must still stop at 16 KB, not cut the body and parse it.
+    import http.client
+    from urllib.parse import urlparse
+
+    target = urlparse(live_server)
+    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+    body = (b'{"id": "6b1f1f5e-0f7e-4b7a-9d8f-1b2c3d4e5f60", "lat": 52.07, "lon": 9.55, '
+            b'"category": "divided", "comment": "' + b"x" * 17000 + b'"}')
+    connection.request("POST", "/api/pins", body=iter([body[:8000], body[8000:]]),
+                       headers={"Content-Type": "application/json"}, encode_chunked=True)
+    response = connection.getresponse()
+    assert response.status == 413
+    assert response.getheader("Content-Type") == "application/problem+json"
     assert pin_count(engine) == 0
 
 

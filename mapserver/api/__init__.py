@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, json, request
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from ..db import engine
 from ..services import areas, pins
@@ -26,9 +26,21 @@ def openapi():
 def create_pin():
     if request.mimetype and request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType()
-    submission = pins.parse_submission(request.get_data(cache=False))
+    submission = pins.parse_submission(_limited_body())
     pin, created = pins.submit_pin(engine(), submission, current_app.config["COUNTY_KEY"])
     return _json(pin, 201 if created else 200)
+
+
+def _limited_body() -> bytes:
+    """The request body; 413 when it is over MAX_CONTENT_LENGTH. Werkzeug refuses a declared
+    Content-Length over the limit, but silently cuts a chunked body at it, so read one byte more."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    chunked = request.content_length is None and request.environ.get("wsgi.input_terminated")
+    stream = request.environ["wsgi.input"] if chunked else request.stream
+    body = stream.read(limit + 1)
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    return body
 
 
 @api.get("/municipalities")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..services.pins import PinSubmission
-from ..vocabulary import CATEGORIES, DIMENSIONS
+from ..vocabulary import CATEGORIES, DIMENSIONS, PIN_STATUSES
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -29,7 +29,7 @@ def openapi_document() -> dict:
         "required": ["id", "status", "category", "dimensions", "lat", "lon", "created_at", "municipality", "district"],
         "properties": {
             "id": {"type": "string", "format": "uuid", "description": "Die vom Gerät erzeugte UUID des Pins."},
-            "status": {"type": "string", "enum": ["pending", "published", "hidden"],
+            "status": {"type": "string", "enum": list(PIN_STATUSES),
                        "description": "Moderationsstatus; neue Pins sind `pending`."},
             "category": {"type": "string", "enum": list(CATEGORIES)},
             "dimensions": {"type": "array", "items": {"type": "string", "enum": list(DIMENSIONS)}},

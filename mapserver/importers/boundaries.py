@@ -8,7 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 from shapely import make_valid
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from ..db import sql
 from ..errors import ImportProblem
@@ -90,10 +90,10 @@ def import_boundaries(engine: Engine, county_key: str, boundaries_dir: Path, geo
                 "wkb": row.geometry.wkb,
             })
             report.municipalities.append(row.GEN)
-        conn.execute(sql("upsert_county"), {"key": county_key, "name": county_name, "kind": county_kind})
+        conn.execute(sql("upsert_county"), {"key": county_key, "name": county_name, "kind": county_kind,
+                                            "attributions": facts.attributions})
 
-        official = set(conn.execute(text(
-            "SELECT DISTINCT municipality_ags FROM district WHERE NOT approximate")).scalars())
+        official = set(conn.execute(sql("municipalities_with_official_districts")).scalars())
         for row in municipalities.itertuples():
             if row.AGS in official:
                 report.kept_official.append(row.GEN)
@@ -124,11 +124,9 @@ def _approximate_districts(conn, ags: str, municipality_name: str, ortsteile) ->
     else:
         # One centre (or none): the municipality is one district, named after that Ortsteil.
         only = centres[0] if centres else None
-        rows = conn.execute(text(
-            "SELECT CAST(:name AS text) AS name, ST_AsBinary(geom) AS wkb, "
-            "CAST(:lon AS float8) AS lon, CAST(:lat AS float8) AS lat FROM municipality WHERE ags = :ags"),
-            {"ags": ags, "name": only.name if only else municipality_name,
-             "lon": only.lon if only else None, "lat": only.lat if only else None}).all()
+        rows = conn.execute(sql("whole_municipality_district"), {
+            "ags": ags, "name": only.name if only else municipality_name,
+            "lon": only.lon if only else None, "lat": only.lat if only else None}).all()
         source = APPROXIMATE_SOURCE if only else WHOLE_MUNICIPALITY_SOURCE
     return [
         conn.execute(sql("upsert_district"), {

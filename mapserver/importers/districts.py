@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 from shapely import make_valid
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from ..db import sql
 from ..errors import ImportProblem
@@ -44,6 +44,8 @@ def read_district_file(path: Path, name_field: str, layer: str | None = None) ->
         raise ImportProblem(f"{path.name} hat kein Koordinatenreferenzsystem; bitte mit CRS speichern.")
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     frame = frame.to_crs(epsg=STORAGE_SRID)
+    # A polygon without a name cannot become a district (it would be called "nan").
+    frame = frame[frame[name_field].notna()]
     frame["name"] = frame[name_field].astype(str).str.strip()
     frame = frame[frame["name"] != ""]
     frame["geometry"] = [make_valid(g) for g in frame.geometry]
@@ -61,11 +63,9 @@ def import_official_districts(engine: Engine, path: Path, name_field: str, count
     frame = read_district_file(path, name_field, layer)
     report = DistrictImportReport(file=path)
     with engine.begin() as conn:
-        conn.execute(text(
-            "CREATE TEMP TABLE incoming_district (name text, geom geometry(MultiPolygon, 4326)) ON COMMIT DROP"))
-        conn.execute(
-            text("INSERT INTO incoming_district VALUES (:name, ST_SetSRID(ST_GeomFromWKB(:wkb), 4326))"),
-            [{"name": row.name, "wkb": row.geometry.wkb} for row in frame.itertuples()])
+        conn.execute(sql("create_incoming_district"))
+        conn.execute(sql("insert_incoming_district"),
+                     [{"name": row.name, "wkb": row.geometry.wkb} for row in frame.itertuples()])
         assigned = conn.execute(sql("assign_official_districts"), {"county_key": county_key}).all()
         report.outside = sorted(set(frame["name"]) - {row.name for row in assigned})
         if not assigned:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -24,6 +25,7 @@ _GENITIVE = {
 }
 
 APPROXIMATE_LABEL = "ungefähre Grenzen"
+AGS_PATTERN = re.compile(r"\d{8}")
 
 
 def county_title(name: str, kind: str) -> str:
@@ -34,11 +36,14 @@ def county_title(name: str, kind: str) -> str:
 
 
 @dataclass(frozen=True)
-class County:
+class CountyInfo:
+    """The configured county as pages and messages need it."""
+
     key: str
     name: str
     kind: str
     bounds: tuple[float, float, float, float]  # west, south, east, north
+    attributions: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -54,16 +59,24 @@ class County:
         return f"von {self.title}"
 
 
-def county(conn: Connection, county_key: str) -> County:
+def county(conn: Connection, county_key: str) -> CountyInfo:
     """The configured county; NotFound until its boundaries are imported."""
     row = conn.execute(sql("county"), {"county_key": county_key}).first()
     if row is None:
         raise NotFound(f"Der Kreis {county_key} ist noch nicht importiert (glaswaende import-boundaries).")
-    return County(row.key, row.name, row.kind, (row.west, row.south, row.east, row.north))
+    return CountyInfo(row.key, row.name, row.kind, (row.west, row.south, row.east, row.north),
+                      tuple(row.attributions))
+
+
+def municipality_list(conn: Connection, county_key: str) -> list[dict]:
+    """The county's municipalities without geometry, by name."""
+    return [dict(row._mapping) for row in conn.execute(sql("municipality_list"), {"county_key": county_key})]
 
 
 def municipality(conn: Connection, county_key: str, ags: str) -> dict:
     """One municipality of the county, with its bounding box; NotFound otherwise."""
+    if not AGS_PATTERN.fullmatch(ags):
+        raise NotFound("Eine Gemeinde wird mit ihrem achtstelligen Gemeindeschlüssel (AGS) aufgerufen.")
     row = conn.execute(sql("municipality_by_ags"), {"county_key": county_key, "ags": ags}).first()
     if row is None:
         raise NotFound(f"Die Gemeinde {ags} gibt es in diesem Kreis nicht.")

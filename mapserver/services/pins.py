@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 from sqlalchemy import Engine
 
-from ..db import dbapi_autocommit, dbapi_sql
+from ..db import dbapi_autocommit, dbapi_parameters, dbapi_sql
 from ..errors import InvalidInput, MalformedRequest, OutsideCounty
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 from .areas import county
@@ -49,8 +49,13 @@ class PinSubmission(BaseModel):
 
     @field_validator("comment")
     @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
+    def _printable_or_none(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # PostgreSQL text cannot hold NUL; other control characters have no place in a comment.
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+            raise ValueError("Der Kommentar enthält unzulässige Steuerzeichen.")
+        return value.strip() or None
 
 
 def _allowed(values) -> str:
@@ -142,15 +147,15 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str) -> tu
     """Store the pin (or find the one stored under the same id); (pin, created)."""
     respondent = submission.respondent or Respondent()
     with dbapi_autocommit(engine) as cursor:
-        row = cursor.execute(dbapi_sql("insert_pin"), {
-            "client_id": submission.id, "lat": submission.lat, "lon": submission.lon,
-            "category": submission.category, "dimensions": list(submission.dimensions),
-            "comment": submission.comment, "age_band": respondent.age_band,
-            "years_here": respondent.years_here, "county_key": county_key,
-        }).fetchone()
+        row = cursor.execute(dbapi_sql("insert_pin"), dbapi_parameters(
+            client_id=submission.id, lat=submission.lat, lon=submission.lon,
+            category=submission.category, dimensions=list(submission.dimensions),
+            comment=submission.comment, age_band=respondent.age_band,
+            years_here=respondent.years_here, county_key=county_key,
+        )).fetchone()
         if row is not None:
             return _as_response(row), True
-        stored = cursor.execute(dbapi_sql("pin_by_client_id"), {"client_id": submission.id}).fetchone()
+        stored = cursor.execute(dbapi_sql("pin_by_client_id"), dbapi_parameters(client_id=submission.id)).fetchone()
         if stored is not None:
             return _as_response(stored), False
     with engine.connect() as conn:

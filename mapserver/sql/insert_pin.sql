@@ -3,7 +3,7 @@
 -- round trip. A point that no municipality of the configured county covers inserts nothing; a
 -- retried client id inserts nothing either; the caller tells the two apart.
 WITH point AS (
-    SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom
+    SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), :storage_srid) AS geom
 ), area AS (
     SELECT m.ags, m.name FROM municipality m, point p
     WHERE m.county_key = :county_key AND ST_Covers(m.geom, p.geom)

@@ -11,13 +11,12 @@ from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, 
 web = Blueprint("web", __name__)
 
 
-def _map_settings() -> dict:
-    """What every map needs from the configuration: tiles (optional) and attributions."""
+def _map_settings(county: areas.CountyInfo) -> dict:
+    """What every map needs: tiles (optional) and the attributions of all data it shows."""
     return {
         "tile_url": current_app.config["TILE_URL"],
         "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
-        "boundary_attribution": BOUNDARY_ATTRIBUTION,
-        "district_attribution": "Ortsteil-Punkte: Wikipedia-Autoren, CC BY-SA 4.0",
+        "data_attributions": [BOUNDARY_ATTRIBUTION, *county.attributions],
     }
 
 
@@ -26,9 +25,9 @@ def county_map():
     key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
         county = areas.county(conn, key)
-        municipalities = areas.municipalities_geojson(conn, key)["features"]
-    return render_template("web/county.html", county=county,
-                           municipalities=[f["properties"] for f in municipalities], map_settings=_map_settings())
+        municipalities = areas.municipality_list(conn, key)
+    return render_template("web/county.html", county=county, municipalities=municipalities,
+                           map_settings=_map_settings(county))
 
 
 @web.get("/gemeinde/<ags>")
@@ -38,7 +37,7 @@ def municipality_map(ags: str):
         county = areas.county(conn, key)
         municipality = areas.municipality(conn, key, ags)
     return render_template(
-        "web/municipality.html", county=county, municipality=municipality, map_settings=_map_settings(),
+        "web/municipality.html", county=county, municipality=municipality, map_settings=_map_settings(county),
         categories=CATEGORIES, dimensions=DIMENSIONS, age_bands=AGE_BANDS, years_here=YEARS_HERE,
         comment_max_length=COMMENT_MAX_LENGTH)
 

@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("key", sa.String(5), primary_key=True),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("kind", sa.Text, nullable=False),
+        # Attributions of the county's own data (population, Ortsteil points), shown on its maps.
+        sa.Column("attributions", postgresql.ARRAY(sa.Text), nullable=False, server_default="{}"),
         sa.Column("geom", geometry("MULTIPOLYGON"), nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     )

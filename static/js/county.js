@@ -13,7 +13,7 @@
           : { color: "#555", weight: 1.5, fillColor: "#999", fillOpacity: 0.12 };
       },
       onEachFeature: function (f, layer) {
-        layer.bindTooltip(f.properties.name + (f.properties.active ? " – jetzt dabei" : ""),
+        layer.bindTooltip(f.properties.name,
                           { permanent: f.properties.active, direction: "center", className: "area-label" });
         layer.on("click", function () { window.location.href = target.replace("AGS", f.properties.ags); });
       }

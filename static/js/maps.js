@@ -7,10 +7,7 @@
     var bounds = JSON.parse(element.dataset.bounds); // [west, south, east, north]
     var map = L.map(element, { zoomSnap: 0.25, tap: true });
     map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution(settings.boundary_attribution);
-    if (settings.district_attribution) {
-      map.attributionControl.addAttribution(settings.district_attribution);
-    }
+    settings.data_attributions.forEach(function (text) { map.attributionControl.addAttribution(text); });
     if (settings.tile_url) {
       // Without reachable tiles the page still works: the boundaries are vector layers.
       L.tileLayer(settings.tile_url, { attribution: settings.tile_attribution, maxZoom: 18 }).addTo(map);

@@ -40,11 +40,10 @@
                  fillColor: "#3d85c6", fillOpacity: 0.08 };
       },
       onEachFeature: function (f, layer) {
-        var label = f.properties.name + (f.properties.approximate ? " (ungefähre Grenzen)" : "");
+        // Names stay on the map; no popups, which would cover the pin the resident just set.
         var at = f.properties.label_point;
         L.tooltip({ permanent: true, direction: "center", className: "area-label", interactive: false })
           .setLatLng([at[1], at[0]]).setContent(f.properties.name).addTo(map);
-        layer.bindPopup(label);
         layer.on("click", function (e) { placePin(e.latlng); });
       }
     }).addTo(map);
@@ -63,7 +62,6 @@
       marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Ihr Pin", alt: "Ihr Pin" }).addTo(map);
       marker.on("dragend", function () { positionStatus.textContent = describe(marker.getLatLng()); });
     }
-    map.closePopup();
     positionStatus.textContent = describe(latlng);
   }
   map.on("click", function (e) { placePin(e.latlng); });
@@ -119,8 +117,9 @@
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
     }).then(function (result) {
       if (!result.ok) {
-        var messages = (result.data.errors || []).map(function (e) { return e.message; });
-        showError(result.data.detail + (messages.length ? " " + messages[0] : ""));
+        var extra = (result.data.errors || []).map(function (e) { return e.message; })
+          .filter(function (m) { return m !== result.data.detail; });
+        showError(result.data.detail + (extra.length ? " " + extra[0] : ""));
         return;
       }
       var pin = result.data;
