@@ -16,13 +16,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(test_config))
     app.json.ensure_ascii = False
 
-    from . import db, errors, importers
+    from . import auth, db, errors, importers, jobs
     from .api import api
     from .web import web
 
     db.init_app(app)
     errors.init_app(app)
     importers.init_app(app)
+    jobs.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(web)
     return app

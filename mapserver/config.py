@@ -18,7 +18,23 @@ DEFAULTS = {
     "GEODATA_DIR": str(PROJECT_ROOT / "geodata" / "counties"),
     # Requests larger than this are refused with 413 before they are parsed.
     "MAX_CONTENT_LENGTH": 16 * 1024,
+    # Public views show no aggregate made of fewer pins than this.
+    "PRIVACY_K": 5,
+    # Hotspot batch job: hexagon edge length, DBSCAN radius and minimum, Gi* permutations.
+    "HOTSPOT_CELL_SIZE_M": 250.0,
+    "DBSCAN_EPS_M": 150.0,
+    "DBSCAN_MIN_PINS": 5,
+    "GI_PERMUTATIONS": 999,
+    # `hotspots refresh --if-needed` and `hotspots watch` recompute after this many new pins.
+    "REFRESH_EVERY_N_PINS": 50,
+    # Signed session cookies travel only over HTTPS when set (production behind TLS).
+    "SECURE_COOKIES": False,
+    "TIME_ZONE": "Europe/Berlin",
 }
+
+_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DBSCAN_MIN_PINS", "GI_PERMUTATIONS", "REFRESH_EVERY_N_PINS")
+_FLOAT_SETTINGS = ("HOTSPOT_CELL_SIZE_M", "DBSCAN_EPS_M")
+_BOOLEAN_SETTINGS = ("SECURE_COOKIES",)
 
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
 
@@ -49,7 +65,17 @@ def load_config(overrides: dict | None = None) -> dict:
     if overrides:
         config.update(overrides)
     config["DATABASE_URL"] = _normalise_database_url(str(config["DATABASE_URL"]))
-    config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
+    try:
+        for key in _INTEGER_SETTINGS:
+            config[key] = int(config[key])
+        for key in _FLOAT_SETTINGS:
+            config[key] = float(config[key])
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"Eine Zahl in der Konfiguration ist ungültig: {error}") from None
+    for key in _BOOLEAN_SETTINGS:
+        if isinstance(config[key], str):
+            config[key] = config[key].strip().lower() in ("1", "true", "yes", "ja", "on")
+    config["SESSION_COOKIE_SECURE"] = config["SECURE_COOKIES"]
     validate(config)
     return config
 
@@ -60,5 +86,8 @@ def validate(config: dict) -> None:
         raise ConfigError(
             f"GLASWAENDE_COUNTY_KEY muss ein fünfstelliger Kreisschlüssel sein, nicht {config['COUNTY_KEY']!r}."
         )
+    if config["PRIVACY_K"] < 1 or config["HOTSPOT_CELL_SIZE_M"] < 10 or config["GI_PERMUTATIONS"] < 99:
+        raise ConfigError("GLASWAENDE_PRIVACY_K ≥ 1, GLASWAENDE_HOTSPOT_CELL_SIZE_M ≥ 10 und "
+                          "GLASWAENDE_GI_PERMUTATIONS ≥ 99 sind nötig.")
     if not str(config["DATABASE_URL"]).startswith("postgresql+psycopg://"):
         raise ConfigError("GLASWAENDE_DATABASE_URL muss eine PostgreSQL-URL sein (postgresql://…).")

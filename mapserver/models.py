@@ -11,7 +11,9 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -23,7 +25,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .geo import STORAGE_SRID
-from .vocabulary import CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, INITIAL_PIN_STATUS, PIN_STATUSES
+from .vocabulary import CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, INITIAL_PIN_STATUS, PIN_STATUSES, ROLES
 
 
 def _sql_list(values) -> str:
@@ -83,6 +85,7 @@ class District(Base):
     source: Mapped[str] = mapped_column(Text)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False), nullable=False)
     centre = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=True)
+    population: Mapped[int | None] = mapped_column(Integer)
 
     municipality: Mapped[Municipality] = relationship(back_populates="districts")
 
@@ -114,3 +117,107 @@ class Pin(Base):
     status: Mapped[str] = mapped_column(Text, server_default=INITIAL_PIN_STATUS)
     municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+
+
+class Account(Base):
+    """A staff account (planner, facilitator, moderator, admin); residents never have one."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        UniqueConstraint("name", name="account_name_key"),
+        CheckConstraint(f"roles <@ ARRAY[{_sql_list(ROLES)}]::text[]", name="account_roles_known"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    password_hash: Mapped[str] = mapped_column(Text)
+    roles: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AggregateRun(Base):
+    """One run of the hotspot batch job; pages read the latest finished run."""
+
+    __tablename__ = "aggregate_run"
+    __table_args__ = (Index("aggregate_run_finished_idx", "county_key", "finished_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_key: Mapped[str] = mapped_column(ForeignKey("county.key"))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    pin_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_pin_id: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    cell_size_m: Mapped[float] = mapped_column(Float)
+    dbscan_eps_m: Mapped[float] = mapped_column(Float)
+    dbscan_min_pins: Mapped[int] = mapped_column(Integer)
+    permutations: Mapped[int] = mapped_column(Integer)
+
+
+class HexCell(Base):
+    """A hexagon of a run's grid (ST_HexagonGrid in the metric CRS), inside one municipality."""
+
+    __tablename__ = "hex_cell"
+    __table_args__ = (
+        Index("hex_cell_geom_idx", "geom", postgresql_using="gist"),
+        Index("hex_cell_position_idx", "run_id", "municipality_ags", "i", "j", unique=True),
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("aggregate_run.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
+    i: Mapped[int] = mapped_column(Integer)  # ST_HexagonGrid's column
+    j: Mapped[int] = mapped_column(Integer)  # ST_HexagonGrid's row
+    geom = mapped_column(Geometry("POLYGON", srid=STORAGE_SRID, spatial_index=False), nullable=False)
+    centre = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=False)
+
+
+class CellStatistic(Base):
+    """Getis-Ord Gi* of one cell for one variant (all pins, or one category …)."""
+
+    __tablename__ = "cell_statistic"
+    __table_args__ = (
+        ForeignKeyConstraint(["run_id", "cell_id"], ["hex_cell.run_id", "hex_cell.id"], ondelete="CASCADE"),
+        CheckConstraint("hotspot_class IN ('hot', 'cold', 'none')", name="cell_statistic_class_known"),
+        CheckConstraint("confidence IN (90, 95, 99)", name="cell_statistic_confidence_known"),
+    )
+    run_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant: Mapped[str] = mapped_column(Text, primary_key=True)
+    pin_count: Mapped[int] = mapped_column(Integer)
+    gi_z: Mapped[float | None] = mapped_column(Float)
+    gi_p: Mapped[float | None] = mapped_column(Float)
+    hotspot_class: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[int | None] = mapped_column(Integer)
+
+
+class PinCluster(Base):
+    """A dense cluster of pins (ST_ClusterDBSCAN in the metric CRS)."""
+
+    __tablename__ = "pin_cluster"
+    __table_args__ = (Index("pin_cluster_municipality_idx", "run_id", "municipality_ags", "variant"),)
+    run_id: Mapped[int] = mapped_column(ForeignKey("aggregate_run.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant: Mapped[str] = mapped_column(Text)
+    municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
+    pin_count: Mapped[int] = mapped_column(Integer)
+    main_category: Mapped[str] = mapped_column(Text)
+    main_dimension: Mapped[str | None] = mapped_column(Text)
+    outline = mapped_column(Geometry("POLYGON", srid=STORAGE_SRID, spatial_index=False), nullable=False)
+    centre = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=False)
+
+
+class PinCube(Base):
+    """Pins counted by every attribute a filter selects; filtered counts are sums over it."""
+
+    __tablename__ = "pin_cube"
+    __table_args__ = (Index("pin_cube_run_idx", "run_id", "municipality_ags"),)
+    __mapper_args__ = {"primary_key": ["run_id", "municipality_ags", "district_id", "cell_id", "category",
+                                       "dimension_mask", "age_band", "years_here", "created_on"]}
+    run_id: Mapped[int] = mapped_column(ForeignKey("aggregate_run.id", ondelete="CASCADE"))
+    municipality_ags: Mapped[str] = mapped_column(String(8))
+    district_id: Mapped[int | None] = mapped_column(Integer)
+    cell_id: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(Text)
+    dimension_mask: Mapped[int] = mapped_column(Integer)
+    age_band: Mapped[str | None] = mapped_column(Text)
+    years_here: Mapped[str | None] = mapped_column(Text)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    pin_count: Mapped[int] = mapped_column(Integer)

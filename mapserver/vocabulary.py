@@ -36,3 +36,14 @@ PIN_STATUSES = ("pending", "published", "hidden")
 INITIAL_PIN_STATUS = "pending"
 
 COMMENT_MAX_LENGTH = 1000
+
+# Each dimension's bit in the filter cube's dimension_mask (a pin may name several dimensions).
+DIMENSION_BITS = {code: 1 << position for position, code in enumerate(DIMENSIONS)}
+
+# Staff roles; one account may hold several.
+ROLES = {
+    "planner": "Planung",
+    "facilitator": "Moderation von Workshops",
+    "moderator": "Moderation von Kommentaren",
+    "admin": "Verwaltung",
+}

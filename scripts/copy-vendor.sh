@@ -7,3 +7,5 @@ rm -rf static/vendor
 mkdir -p static/vendor/leaflet
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
       node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
+mkdir -p static/vendor/leaflet.heat
+cp node_modules/leaflet.heat/dist/leaflet-heat.js node_modules/leaflet.heat/LICENSE static/vendor/leaflet.heat/

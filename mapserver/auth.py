@@ -1,0 +1,113 @@
+"""Sign-in with signed session cookies, role checks for views, and the `user` commands."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+import click
+from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session,
+                   url_for)
+from flask.cli import with_appcontext
+
+from .db import engine
+from .errors import GlaswaendeError
+from .services import accounts
+from .vocabulary import ROLES
+
+auth = Blueprint("auth", __name__)
+
+SESSION_KEY = "account_id"
+
+
+def current_account() -> accounts.Account | None:
+    """The signed-in account of this request (looked up once), or None."""
+    if "account" not in g:
+        account_id = session.get(SESSION_KEY)
+        g.account = None
+        if isinstance(account_id, int):
+            with engine().connect() as conn:
+                g.account = accounts.account_by_id(conn, account_id)
+    return g.account
+
+
+def require_role(*roles: str):
+    """Views for staff: 401 without sign-in (pages show the sign-in form), 403 without the role."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            account = current_account()
+            if account is None:
+                abort(401)
+            if not account.has_any_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+        wrapped.required_roles = roles
+        return wrapped
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site, so the sign-in form cannot send anyone elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("planner.overview")
+
+
+@auth.route("/anmelden", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()
+        password = request.form.get("password", "")
+        with engine().connect() as conn:
+            account = accounts.authenticate(conn, name, password)
+        if account is not None:
+            session.clear()
+            session[SESSION_KEY] = account.id
+            session.permanent = True
+            return redirect(_safe_next(request.form.get("next")))
+        error = "Name oder Passwort stimmen nicht."
+    status = 401 if error else 200
+    return render_template("auth/login.html", error=error, next=request.values.get("next", "")), status
+
+
+@auth.post("/abmelden")
+def logout():
+    session.clear()
+    return redirect(url_for("web.county_map"))
+
+
+@click.group("user", help="Konten für Planung, Workshops, Moderation und Verwaltung.")
+def user_cli():
+    pass
+
+
+@user_cli.command("add", help="Ein Konto anlegen; das Passwort wird abgefragt, nie auf der Kommandozeile übergeben.")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(ROLES)),
+              help="Rolle (mehrfach möglich).")
+@with_appcontext
+def add_user_command(name: str, roles: tuple[str, ...]):
+    password = click.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
+    try:
+        with engine().begin() as conn:
+            accounts.create_account(conn, name, password, list(roles))
+    except GlaswaendeError as error:
+        raise click.ClickException(" ".join([error.detail, *(e["message"] for e in error.errors)])) from None
+    click.echo(f"Konto {name} angelegt ({', '.join(sorted(roles))}).")
+
+
+@user_cli.command("list", help="Alle Konten mit ihren Rollen.")
+@with_appcontext
+def list_users_command():
+    with engine().connect() as conn:
+        for row in accounts.list_accounts(conn):
+            state = "" if row["active"] else " (gesperrt)"
+            click.echo(f"{row['name']}: {', '.join(row['roles'])}{state}")
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.register_blueprint(auth)
+    app.cli.add_command(user_cli)

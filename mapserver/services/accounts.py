@@ -1,0 +1,71 @@
+"""Staff accounts: creation, password check, roles. Passwords are hashed with werkzeug's scrypt."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import sql
+from ..errors import InvalidInput
+from ..vocabulary import ROLES
+
+MIN_PASSWORD_LENGTH = 12
+NAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{2,64}")
+# Checked against when a name is unknown, so a failed login takes as long either way.
+_DUMMY_HASH = generate_password_hash("timing-equaliser", method="scrypt")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    name: str
+    roles: frozenset[str]
+
+    def has_any_role(self, *roles: str) -> bool:
+        """admin may do everything another role may."""
+        return "admin" in self.roles or bool(self.roles.intersection(roles))
+
+
+def create_account(conn: Connection, name: str, password: str, roles: list[str]) -> int:
+    """A new account; InvalidInput (German) for a bad name, weak password, unknown role or taken name."""
+    errors = []
+    if not NAME_PATTERN.fullmatch(name):
+        errors.append({"field": "name", "message": "Der Name darf 2 bis 64 Zeichen aus Buchstaben, Ziffern und . _ @ - haben."})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors.append({"field": "password", "message": f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."})
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        errors.append({"field": "role", "message": f"Bitte Rollen aus {', '.join(ROLES)} wählen."})
+    if not errors and conn.execute(sql("account_by_name"), {"name": name}).first() is not None:
+        errors.append({"field": "name", "message": f"Ein Konto {name!r} gibt es schon."})
+    if errors:
+        raise InvalidInput("Das Konto kann so nicht angelegt werden.", errors)
+    return conn.execute(sql("insert_account"), {
+        "name": name, "password_hash": generate_password_hash(password, method="scrypt"),
+        "roles": sorted(set(roles)),
+    }).scalar_one()
+
+
+def authenticate(conn: Connection, name: str, password: str) -> Account | None:
+    """The active account with this name and password, or None."""
+    row = conn.execute(sql("account_by_name"), {"name": name}).first()
+    if row is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(row.password_hash, password) or not row.active:
+        return None
+    return Account(row.id, row.name, frozenset(row.roles))
+
+
+def account_by_id(conn: Connection, account_id: int) -> Account | None:
+    """The active account with this id, or None (deleted or deactivated since sign-in)."""
+    row = conn.execute(sql("account_by_id"), {"id": account_id}).first()
+    if row is None or not row.active:
+        return None
+    return Account(row.id, row.name, frozenset(row.roles))
+
+
+def list_accounts(conn: Connection) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(sql("account_list"))]

@@ -1,0 +1,184 @@
+"""The hotspot batch job: hexagon grid, filter cube, Getis-Ord Gi* (PySAL) and DBSCAN clusters,
+stored per run. Pages and APIs only read what a finished run stored."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from esda import fdr
+from esda.getisord import G_Local
+from libpysal.weights import DistanceBand
+from scipy.stats import norm
+from sqlalchemy import Connection, Engine
+
+from ..db import sql
+from ..vocabulary import CATEGORIES, DIMENSION_BITS
+
+# Gi* is computed for all pins and for each category on its own.
+ALL_PINS = "all"
+VARIANTS = (ALL_PINS, *(f"category:{code}" for code in CATEGORIES))
+
+# A cell is a hotspot (coldspot) at p < 0.05 after the false discovery rate correction
+# (Benjamini–Hochberg) across the municipality's cells: without it, hundreds of cells tested at
+# once would show "hotspots" in pins spread purely at random. Confidence levels kept: 99/95/90 %.
+SIGNIFICANCE = 0.05
+CONFIDENCE_LEVELS = ((0.01, 99), (0.05, 95), (0.10, 90))
+RUNS_KEPT = 3
+
+
+@dataclass(frozen=True)
+class HotspotSettings:
+    cell_size_m: float = 250.0  # hexagon edge length in metres
+    dbscan_eps_m: float = 150.0
+    dbscan_min_pins: int = 5
+    permutations: int = 999
+    seed: int = 20261124  # permutation inference is reproducible from run to run
+    time_zone: str = "Europe/Berlin"
+
+    @classmethod
+    def from_config(cls, config) -> "HotspotSettings":
+        return cls(cell_size_m=config["HOTSPOT_CELL_SIZE_M"], dbscan_eps_m=config["DBSCAN_EPS_M"],
+                   dbscan_min_pins=config["DBSCAN_MIN_PINS"], permutations=config["GI_PERMUTATIONS"],
+                   time_zone=config["TIME_ZONE"])
+
+
+@dataclass
+class RefreshReport:
+    run_id: int
+    pin_count: int
+    cells: int = 0
+    hotspots: int = 0
+    coldspots: int = 0
+    clusters: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        timing = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in self.seconds.items())
+        return (f"Auswertung {self.run_id}: {self.pin_count} Pins, {self.cells} Zellen, "
+                f"{self.hotspots} Hotspot- und {self.coldspots} Coldspot-Zellen (alle Pins, p < 0,05), "
+                f"{self.clusters} Cluster. ({timing})")
+
+
+def cell_centre(i: int, j: int, size: float) -> tuple[float, float]:
+    """Metric centre of ST_HexagonGrid's cell (i, j): flat-topped, odd columns half a row up."""
+    return 1.5 * size * i, math.sqrt(3) * size * (j + (0.5 if i % 2 else 0.0))
+
+
+def classify(z: np.ndarray, p: np.ndarray) -> list[tuple[str, int | None]]:
+    """(hotspot_class, confidence) per cell, with FDR-corrected thresholds for each level."""
+    thresholds = {level: fdr(p, alpha) for alpha, level in CONFIDENCE_LEVELS}
+    significant = thresholds[95]
+    out = []
+    for zi, pi in zip(z, p):
+        confidence = next((level for _, level in CONFIDENCE_LEVELS if pi <= thresholds[level]), None)
+        if pi <= significant:
+            out.append(("hot" if zi > 0 else "cold", confidence))
+        else:
+            out.append(("none", confidence))
+    return out
+
+
+def gi_star(counts: np.ndarray, weights: DistanceBand, settings: HotspotSettings) -> list[tuple]:
+    """Gi* of each cell: (z, p, class, confidence); no statistic where every count is equal.
+
+    z is the permutation z-score (999 conditional permutations), p its two-sided p-value."""
+    if counts.size < 3 or np.all(counts == counts[0]):
+        return [(None, None, "none", None)] * counts.size
+    result = G_Local(counts.astype(float), weights, transform="B", permutations=settings.permutations,
+                     star=True, seed=settings.seed, keep_simulations=True, n_jobs=1)
+    # The z-score against the cell's own permutation distribution: counts of pins are skewed and
+    # sparse, so the permutations, not the normal approximation, set the reference.
+    spread = result.rGs.std(axis=1)
+    z = np.where(spread > 0, (result.Gs - result.rGs.mean(axis=1)) / np.where(spread > 0, spread, 1.0), 0.0)
+    p = 2.0 * norm.sf(np.abs(z))
+    return [(float(zi), float(pi), *cls) for zi, pi, cls in zip(z, p, classify(z, p))]
+
+
+def cell_statistics(run_id: int, cells, settings: HotspotSettings) -> list[dict]:
+    """Rows for cell_statistic from the per-category cell counts of one run."""
+    by_municipality: dict[str, dict[int, dict]] = defaultdict(dict)
+    for row in cells:
+        cell = by_municipality[row.municipality_ags].setdefault(
+            row.id, {"i": row.i, "j": row.j, "counts": defaultdict(int)})
+        if row.category is not None:
+            cell["counts"][f"category:{row.category}"] += row.pin_count
+            cell["counts"][ALL_PINS] += row.pin_count
+    rows = []
+    neighbour_distance = math.sqrt(3) * settings.cell_size_m * 1.01
+    for ags, municipality_cells in sorted(by_municipality.items()):
+        ids = list(municipality_cells)
+        centres = np.array([cell_centre(c["i"], c["j"], settings.cell_size_m) for c in municipality_cells.values()])
+        weights = DistanceBand(centres, threshold=neighbour_distance, binary=True, silence_warnings=True)
+        for variant in VARIANTS:
+            counts = np.array([municipality_cells[i]["counts"][variant] for i in ids])
+            for cell_id, count, (z, p, hotspot_class, confidence) in zip(ids, counts, gi_star(counts, weights, settings)):
+                rows.append({"run_id": run_id, "cell_id": cell_id, "variant": variant, "pin_count": int(count),
+                             "gi_z": z, "gi_p": p, "hotspot_class": hotspot_class, "confidence": confidence})
+    return rows
+
+
+def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> RefreshReport:
+    """Compute and store a new run for the county, in one transaction, then prune old runs."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(step: str):
+        nonlocal started
+        now = time.perf_counter()
+        timings[step] = now - started
+        started = now
+
+    with engine.connect() as conn:
+        # One consistent snapshot of the pins for every step of the run.
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            params = {"county_key": county_key, "cell_size_m": settings.cell_size_m,
+                      "dbscan_eps_m": settings.dbscan_eps_m, "dbscan_min_pins": settings.dbscan_min_pins,
+                      "permutations": settings.permutations}
+            run = conn.execute(sql("create_aggregate_run"), params).one()
+            params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
+                       "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values())}
+            conn.execute(sql("insert_hex_cells"), params)
+            lap("Raster")
+            conn.execute(sql("insert_pin_cube"), params)
+            conn.execute(sql("analyze_aggregates"))
+            lap("Würfel")
+            cells = conn.execute(sql("cell_counts_by_variant"), {"run_id": run.id}).all()
+            statistics = cell_statistics(run.id, cells, settings)
+            lap("Gi*")
+            conn.execute(sql("insert_cell_statistic"), statistics)
+            conn.execute(sql("insert_pin_clusters"), params)
+            lap("DBSCAN")
+            conn.execute(sql("finish_aggregate_run"), {"run_id": run.id})
+            conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
+            report = _report(conn, run, statistics)
+    report.seconds = timings
+    return report
+
+
+def _report(conn: Connection, run, statistics: list[dict]) -> RefreshReport:
+    overall = [s for s in statistics if s["variant"] == ALL_PINS]
+    return RefreshReport(
+        run_id=run.id, pin_count=run.pin_count, cells=len(overall),
+        hotspots=sum(s["hotspot_class"] == "hot" for s in overall),
+        coldspots=sum(s["hotspot_class"] == "cold" for s in overall),
+        clusters=conn.execute(sql("count_pin_clusters"), {"run_id": run.id}).scalar_one(),
+    )
+
+
+def pins_since_last_run(conn: Connection, county_key: str) -> int:
+    """New pins of the county that the latest finished run does not include."""
+    return conn.execute(sql("pins_since_run"), {"county_key": county_key}).scalar_one()
+
+
+def latest_run(conn: Connection, county_key: str):
+    """The latest finished run (a row), or None before the first refresh."""
+    return conn.execute(sql("latest_aggregate_run"), {"county_key": county_key}).first()
+
+
+def run_age(run) -> dt.timedelta | None:
+    return None if run is None else dt.datetime.now(dt.timezone.utc) - run.finished_at

@@ -1,0 +1,1 @@
+SELECT id, name, roles, active FROM account WHERE id = :id

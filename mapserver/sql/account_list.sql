@@ -1,0 +1,1 @@
+SELECT id, name, roles, active, created_at FROM account ORDER BY name

@@ -1,0 +1,2 @@
+UPDATE aggregate_run SET finished_at = clock_timestamp() WHERE id = :run_id
+RETURNING finished_at
