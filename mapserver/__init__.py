@@ -1,6 +1,8 @@
 """Glaswände: the Flask application package. create_app() is the only place an app is built."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Flask
 
 from .config import PROJECT_ROOT, load_config
@@ -15,9 +17,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(test_config))
     app.json.ensure_ascii = False
+    app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(
+        ZoneInfo(app.config["TIME_ZONE"])).strftime("%d.%m.%Y, %H:%M Uhr")
 
     from . import auth, db, errors, importers, jobs
     from .api import api
+    from .planner import planner
     from .web import web
 
     db.init_app(app)
@@ -27,4 +32,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(web)
+    app.register_blueprint(planner)
     return app

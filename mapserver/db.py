@@ -1,6 +1,7 @@
 """The database engine of an app, its SQL resources and the `db` commands."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -41,9 +42,17 @@ def engine() -> Engine:
 @cache
 def sql(name: str) -> TextClause:
     """A named SQL file from mapserver/sql/ as a bound-parameter statement, SRIDs bound."""
-    source = resources.files("mapserver.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    source = _with_fragments(resources.files("mapserver.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8"))
     srids = {key: value for key, value in SRID_PARAMETERS.items() if f":{key}" in source}
     return text(source).bindparams(**srids) if srids else text(source)
+
+
+def _with_fragments(source: str) -> str:
+    """Replace {{name}} with sql/fragments/name.sql (the shared filter conditions), comments dropped."""
+    def fragment(match: re.Match) -> str:
+        text_ = resources.files("mapserver.sql").joinpath("fragments").joinpath(f"{match.group(1)}.sql").read_text(encoding="utf-8")
+        return "(" + " ".join(line for line in text_.splitlines() if not line.lstrip().startswith("--")) + ")"
+    return re.sub(r"\{\{(\w+)\}\}", fragment, source)
 
 
 @cache

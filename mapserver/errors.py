@@ -48,6 +48,8 @@ PROBLEMS: dict[type[GlaswaendeError], tuple[int, str, str]] = {
 # Werkzeug's own HTTP errors, in German.
 HTTP_TITLES = {
     400: "Die Anfrage ist ungültig.",
+    401: "Bitte melden Sie sich an.",
+    403: "Dafür fehlt Ihnen die Berechtigung.",
     404: "Diese Seite gibt es nicht.",
     405: "Diese Methode ist hier nicht erlaubt.",
     413: "Die Anfrage ist zu groß.",
@@ -57,6 +59,8 @@ HTTP_TITLES = {
 }
 HTTP_DETAILS = {
     400: "Bitte prüfen Sie die Anfrage.",
+    401: "Dieser Bereich ist nur für angemeldete Konten.",
+    403: "Ihr Konto hat nicht die nötige Rolle. Bitte wenden Sie sich an die Verwaltung.",
     404: "Die Adresse gibt es nicht. Bitte prüfen Sie den Link.",
     405: "Diese Adresse kann so nicht aufgerufen werden.",
     413: "Die Anfrage ist größer als 16 KB. Bitte kürzen Sie Ihren Kommentar.",
@@ -95,6 +99,9 @@ def _handle_http_error(error: HTTPException):
             if header in original_headers:
                 response.headers[header] = original_headers[header]
         return response
+    if status == 401:
+        # A page for staff, visited without sign-in: the sign-in form, then back to that page.
+        return render_template("auth/login.html", error=None, next=request.full_path.rstrip("?")), 401
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 

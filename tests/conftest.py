@@ -66,6 +66,12 @@ def county_db_url(pg_server):
     yield from _make_database(pg_server, HAMELN_PYRMONT)
 
 
+@pytest.fixture(scope="module")
+def module_db_url(pg_server):
+    """A database with Hameln-Pyrmont imported, for one test module that plants its own pins."""
+    yield from _make_database(pg_server, HAMELN_PYRMONT)
+
+
 @pytest.fixture
 def fresh_db_url(pg_server):
     """A database of its own with Hameln-Pyrmont imported, for tests that change boundaries."""

@@ -5,7 +5,9 @@ from flask import Blueprint, Response, current_app, json, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from ..db import engine
-from ..services import areas, pins
+from ..errors import InvalidInput
+from ..services import areas, pins, statistics
+from ..services.statistics import PinFilter
 from .openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -53,3 +55,56 @@ def municipalities():
 def districts(ags: str):
     with engine().connect() as conn:
         return _json(areas.districts_geojson(conn, current_app.config["COUNTY_KEY"], ags), mimetype=GEOJSON)
+
+
+def _privacy_k() -> int:
+    return current_app.config["PRIVACY_K"]
+
+
+def _required_municipality() -> str:
+    ags = request.args.get("municipality", "").strip()
+    if not ags:
+        raise InvalidInput("Bitte geben Sie die Gemeinde an (?municipality=<AGS>).",
+                           [{"field": "municipality", "message": "Dieses Feld fehlt."}])
+    return ags
+
+
+def _stats_body(run, pin_filter: PinFilter, key: str, counts) -> dict:
+    return {"run": statistics.run_info(run), "filter": pin_filter.query_string(), "privacy_k": _privacy_k(),
+            key: [c.as_dict(k=_privacy_k()) for c in counts]}
+
+
+@api.get("/stats/municipalities")
+def stats_municipalities():
+    pin_filter = PinFilter.from_query(request.args)
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        run = statistics.require_run(conn, key)
+        counts = statistics.municipality_counts(conn, run, key, pin_filter, k=_privacy_k())
+    return _json(_stats_body(run, pin_filter, "municipalities", counts))
+
+
+@api.get("/stats/districts")
+def stats_districts():
+    pin_filter = PinFilter.from_query(request.args)
+    key = current_app.config["COUNTY_KEY"]
+    ags = _required_municipality()
+    with engine().connect() as conn:
+        areas.municipality(conn, key, ags)
+        run = statistics.require_run(conn, key)
+        counts = statistics.district_counts(conn, run, ags, pin_filter, k=_privacy_k())
+    return _json(_stats_body(run, pin_filter, "districts", counts) | {"municipality": ags})
+
+
+@api.get("/hotspots")
+def hotspots():
+    pin_filter = PinFilter.from_query(request.args)
+    key = current_app.config["COUNTY_KEY"]
+    ags = _required_municipality()
+    with engine().connect() as conn:
+        areas.municipality(conn, key, ags)
+        run = statistics.require_run(conn, key)
+        cells = statistics.cells_geojson(conn, run, ags, pin_filter, k=_privacy_k())
+    cells["privacy_k"] = _privacy_k()
+    cells["attribution"] = areas.BOUNDARY_ATTRIBUTION
+    return _json(cells, mimetype=GEOJSON)

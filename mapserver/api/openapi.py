@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..services.pins import PinSubmission
-from ..vocabulary import CATEGORIES, DIMENSIONS, PIN_STATUSES
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_STATUSES, YEARS_HERE
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -17,6 +17,20 @@ def _problem_response(description: str) -> dict:
 def _geojson_response(description: str) -> dict:
     return {"description": description,
             "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}}
+
+
+MUNICIPALITY_PARAMETER = {"name": "municipality", "in": "query", "required": True,
+                          "schema": {"type": "string", "pattern": "^[0-9]{8}$"}, "description": "AGS der Gemeinde"}
+FILTER_PARAMETERS = [
+    {"name": "category", "in": "query", "schema": {"type": "array", "items": {"enum": list(CATEGORIES)}},
+     "style": "form", "explode": True},
+    {"name": "dimension", "in": "query", "schema": {"type": "array", "items": {"enum": list(DIMENSIONS)}},
+     "style": "form", "explode": True, "description": "Pins, die mindestens eine der Dimensionen nennen"},
+    {"name": "age_band", "in": "query", "schema": {"type": "array", "items": {"enum": list(AGE_BANDS)}}},
+    {"name": "years_here", "in": "query", "schema": {"type": "array", "items": {"enum": list(YEARS_HERE)}}},
+    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+]
 
 
 @cache
@@ -84,6 +98,33 @@ def openapi_document() -> dict:
                     "404": _problem_response("Diese Gemeinde gehört nicht zum Kreis."),
                 },
             }},
+            "/api/stats/municipalities": {"get": {
+                "summary": "Pins je Gemeinde (öffentlich, ab k Pins)",
+                "description": "Aus der letzten gespeicherten Auswertung. Gemeinden mit weniger als k Pins "
+                               "(privacy_k, Standard 5) fehlen in der Antwort; sie werden nie als 0 gezeigt.",
+                "parameters": FILTER_PARAMETERS,
+                "responses": {"200": {"description": "Zahlen je Gemeinde.", "content": {"application/json": {
+                                  "schema": {"$ref": "#/components/schemas/Statistics"}}}},
+                              "404": _problem_response("Noch keine Auswertung berechnet."),
+                              "422": _problem_response("Ungültiger Filter.")},
+            }},
+            "/api/stats/districts": {"get": {
+                "summary": "Pins je Ortsteil einer Gemeinde (öffentlich, ab k Pins)",
+                "parameters": [MUNICIPALITY_PARAMETER, *FILTER_PARAMETERS],
+                "responses": {"200": {"description": "Zahlen je Ortsteil.", "content": {"application/json": {
+                                  "schema": {"$ref": "#/components/schemas/Statistics"}}}},
+                              "404": _problem_response("Gemeinde unbekannt oder noch keine Auswertung."),
+                              "422": _problem_response("Gemeinde fehlt oder Filter ungültig.")},
+            }},
+            "/api/hotspots": {"get": {
+                "summary": "Sechseck-Zellen mit Gi*-Klasse und Anzahl (öffentlich, ab k Pins)",
+                "description": "hotspot_class: hot/cold bei p < 0,05 (Gi*, 999 Permutationen, FDR-korrigiert), "
+                               "confidence: 90/95/99. Zellen mit weniger als k Pins fehlen.",
+                "parameters": [MUNICIPALITY_PARAMETER, *FILTER_PARAMETERS],
+                "responses": {"200": _geojson_response("Zellen als GeoJSON."),
+                              "404": _problem_response("Gemeinde unbekannt oder noch keine Auswertung."),
+                              "422": _problem_response("Gemeinde fehlt oder Filter ungültig.")},
+            }},
             "/api/openapi.json": {"get": {"summary": "Diese Beschreibung",
                                           "responses": {"200": {"description": "OpenAPI 3.1"}}}},
         },
@@ -100,6 +141,21 @@ def openapi_document() -> dict:
                                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
                 },
             },
+            "Counts": {"type": "object", "required": ["key", "name", "pins", "by_category", "by_dimension"],
+                       "properties": {
+                           "key": {"type": ["string", "integer"]}, "name": {"type": "string"},
+                           "pins": {"type": "integer", "minimum": 0},
+                           "by_category": {"type": "object", "additionalProperties": {"type": ["integer", "null"]}},
+                           "by_dimension": {"type": "object", "additionalProperties": {"type": ["integer", "null"]}},
+                           "population": {"type": ["integer", "null"]}, "area_km2": {"type": ["number", "null"]},
+                           "pins_per_1000_inhabitants": {"type": ["number", "null"]},
+                           "pins_per_km2": {"type": ["number", "null"]}}},
+            "Statistics": {"type": "object", "required": ["run", "privacy_k"],
+                           "properties": {
+                               "run": {"type": "object"}, "filter": {"type": "string"},
+                               "privacy_k": {"type": "integer"},
+                               "municipalities": {"type": "array", "items": {"$ref": "#/components/schemas/Counts"}},
+                               "districts": {"type": "array", "items": {"$ref": "#/components/schemas/Counts"}}}},
             "FeatureCollection": {"type": "object", "required": ["type", "features"],
                                   "properties": {"type": {"const": "FeatureCollection"},
                                                  "features": {"type": "array"},

@@ -1,7 +1,7 @@
 """Resident pages: the county map, a municipality's map with the pin form."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
@@ -40,6 +40,11 @@ def municipality_map(ags: str):
         "web/municipality.html", county=county, municipality=municipality, map_settings=_map_settings(county),
         categories=CATEGORIES, dimensions=DIMENSIONS, age_bands=AGE_BANDS, years_here=YEARS_HERE,
         comment_max_length=COMMENT_MAX_LENGTH)
+
+
+@web.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @web.get("/healthz")

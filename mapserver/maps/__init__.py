@@ -1,0 +1,1 @@
+"""folium map builders: pure functions from data to folium.Map (no database, no request)."""

@@ -1,0 +1,172 @@
+"""The planners' map: heatmap, per-capita choropleth, hexagon grid, Gi* hotspots, DBSCAN
+clusters, with a layer control and a legend. Pure: data in, folium.Map out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+import folium
+
+from ..vocabulary import CATEGORIES, DIMENSIONS
+from .assets import Attribution, Legend, vendored_heatmap, vendored_map
+
+# Colour-blind-safe palettes (ColorBrewer RdBu, diverging; viridis, sequential).
+HOTSPOT_COLOURS = {
+    ("hot", 99): "#b2182b", ("hot", 95): "#ef8a62", ("hot", 90): "#fddbc7",
+    ("cold", 90): "#d1e5f0", ("cold", 95): "#67a9cf", ("cold", 99): "#2166ac",
+}
+HOTSPOT_LABELS = {
+    ("hot", 99): "Hotspot, 99 % Konfidenz", ("hot", 95): "Hotspot, 95 % Konfidenz",
+    ("hot", 90): "Tendenz zum Hotspot, 90 %", ("cold", 90): "Tendenz zum Coldspot, 90 %",
+    ("cold", 95): "Coldspot, 95 % Konfidenz", ("cold", 99): "Coldspot, 99 % Konfidenz",
+}
+SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
+
+
+@dataclass
+class PlannerMapData:
+    """Everything one planner map shows; GeoJSON in WGS84."""
+
+    title: str
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+    outlines: dict  # FeatureCollection with properties.name (municipalities or districts)
+    outlines_approximate: bool = False
+    choropleth: dict | None = None  # FeatureCollection with properties.value, properties.name
+    choropleth_label: str = "Pins je 1.000 Einwohner"
+    cells: dict | None = None  # cells_geojson()
+    clusters: list[dict] = field(default_factory=list)
+    heat: list[list[float]] = field(default_factory=list)  # [lat, lon, weight]
+    statistic_note: str | None = None
+    show_grid: bool = True  # the hexagon grid layer (the hotspot layer is always there)
+    labels: list[tuple[float, float, str]] = field(default_factory=list)  # lat, lon, name
+
+
+def hotspot_key(properties: dict) -> tuple[str, int] | None:
+    """Which legend entry a cell belongs to (None: not significant even at 90 %)."""
+    confidence = properties.get("confidence")
+    if confidence is None or properties.get("gi_z") is None:
+        return None
+    side = properties["hotspot_class"] if properties["hotspot_class"] != "none" else (
+        "hot" if properties["gi_z"] > 0 else "cold")
+    return side, confidence
+
+
+def class_breaks(values: list[float], classes: int = 5) -> list[float]:
+    """Upper bounds of quantile classes of the non-zero values."""
+    ordered = sorted(v for v in values if v)
+    if not ordered:
+        return []
+    return sorted({ordered[min(len(ordered) - 1, int(len(ordered) * (i + 1) / classes) - 1)] for i in range(classes)})
+
+
+def sequential_colour(value: float, breaks: list[float]) -> str:
+    for colour, upper in zip(SEQUENTIAL, breaks):
+        if value <= upper:
+            return colour
+    return SEQUENTIAL[min(len(breaks), len(SEQUENTIAL)) - 1] if breaks else SEQUENTIAL[0]
+
+
+def _counts_tooltip(properties: dict) -> str:
+    lines = [f"<strong>{properties['pins']} Pins</strong>"]
+    for code, n in properties.get("by_category", {}).items():
+        if n:
+            lines.append(f"{escape(CATEGORIES[code])}: {n}")
+    key = hotspot_key(properties)
+    if key:
+        lines.append(escape(HOTSPOT_LABELS[key]) + f" (z = {properties['gi_z']:.2f})")
+    return "<br>".join(lines)
+
+
+def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attribution: str,
+                attributions: list[str]) -> folium.Map:
+    """The planners' map for the county, a municipality or a district."""
+    west, south, east, north = data.bounds
+    fmap = vendored_map(static_url, location=[(south + north) / 2, (west + east) / 2], zoom_start=11,
+                        control_scale=True, prefer_canvas=True)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name="Grundkarte", control=False).add_to(fmap)
+    fmap.add_child(Attribution(attributions))
+
+    if data.heat:
+        layer = folium.FeatureGroup(name="Dichte (Heatmap)", show=False)
+        vendored_heatmap(static_url, data.heat, radius=18, blur=14, min_opacity=0.3).add_to(layer)
+        layer.add_to(fmap)
+
+    if data.choropleth and data.choropleth["features"]:
+        breaks = class_breaks([f["properties"]["value"] or 0 for f in data.choropleth["features"]])
+        features = [_with(f, fill=sequential_colour(f["properties"]["value"] or 0, breaks) if f["properties"]["value"] else "#ffffff",
+                          tooltip=f"{escape(f['properties']['name'])}: "
+                                  f"{_number(f['properties']['value'])} {escape(data.choropleth_label)}")
+                    for f in data.choropleth["features"]]
+        _styled_layer(features, data.choropleth_label, show=True, opacity=0.55).add_to(fmap)
+
+    if data.cells and data.cells["features"]:
+        breaks = class_breaks([f["properties"]["pins"] for f in data.cells["features"]])
+        grid, hot = [], []
+        for f in data.cells["features"]:
+            p = f["properties"]
+            tooltip = _counts_tooltip(p)
+            if p["pins"] and data.show_grid:
+                grid.append(_with(f, fill=sequential_colour(p["pins"], breaks), tooltip=tooltip))
+            key = hotspot_key(p)
+            if key:
+                hot.append(_with(f, fill=HOTSPOT_COLOURS[key], tooltip=tooltip))
+        if data.show_grid:
+            _styled_layer(grid, "Sechseck-Raster (Pins je Zelle)", show=False, opacity=0.6).add_to(fmap)
+        _styled_layer(hot, "Hotspots und Coldspots (Gi*)", show=True, opacity=0.75).add_to(fmap)
+
+    if data.clusters:
+        features = [{"type": "Feature", "geometry": c["geometry"], "properties": {
+            "tooltip": f"Cluster: {c['pin_count']} Pins, meist „{escape(CATEGORIES[c['main_category']])}“, "
+                       f"trennt vor allem: {escape(DIMENSIONS.get(c['main_dimension'] or '', '–'))}"}}
+            for c in data.clusters]
+        layer = folium.FeatureGroup(name="Cluster (DBSCAN)", show=False)
+        folium.GeoJson({"type": "FeatureCollection", "features": features},
+                       style_function=lambda _: {"fill": False, "color": "#000", "weight": 2, "dashArray": "4 3"},
+                       tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False)).add_to(layer)
+        layer.add_to(fmap)
+
+    outline_label = " (ungefähre Grenzen)" if data.outlines_approximate else ""
+    outlines = folium.FeatureGroup(name="Grenzen und Namen" + outline_label, show=True)
+    folium.GeoJson(data.outlines, style_function=lambda _: {
+        "fill": False, "color": "#222", "weight": 2, "dashArray": "6 4" if data.outlines_approximate else None},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=False)).add_to(outlines)
+    for lat, lon, name in data.labels:
+        folium.Marker([lat, lon], icon=folium.DivIcon(html=f'<span class="area-name">{escape(name)}</span>',
+                                                       icon_size=(0, 0), class_name="area-name-icon"),
+                      interactive=False).add_to(outlines)
+    outlines.add_to(fmap)
+
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.add_child(Legend(_legend_html(data)))
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+def _with(feature: dict, **properties) -> dict:
+    """A copy of a GeoJSON feature with only the properties the map needs (keeps the HTML small)."""
+    return {"type": "Feature", "geometry": feature["geometry"], "properties": properties}
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def _styled_layer(features: list[dict], name: str, show: bool, opacity: float) -> folium.FeatureGroup:
+    """One GeoJSON layer whose features carry their fill colour and tooltip as properties."""
+    layer = folium.FeatureGroup(name=name, show=show)
+    if features:
+        folium.GeoJson({"type": "FeatureCollection", "features": features},
+                       style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": opacity,
+                                                 "color": "#555", "weight": 0.6},
+                       tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False)).add_to(layer)
+    return layer
+
+
+def _legend_html(data: PlannerMapData) -> str:
+    rows = "".join(f'<li><span class="swatch" style="background:{HOTSPOT_COLOURS[key]}"></span>{escape(label)}</li>'
+                   for key, label in HOTSPOT_LABELS.items())
+    note = f"<p>{escape(data.statistic_note)}</p>" if data.statistic_note else ""
+    approximate = "<p>Gestrichelt: ungefähre Ortsteil-Grenzen.</p>" if data.outlines_approximate else ""
+    return (f"<strong>{escape(data.title)}</strong><p>Getis-Ord Gi*, 999 Permutationen, "
+            f"FDR-korrigiert</p><ul>{rows}</ul>{note}{approximate}")

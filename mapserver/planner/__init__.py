@@ -1,0 +1,120 @@
+"""Planner pages (/planung/): numbers, folium maps, hotspot ranking, exports. Role `planner`."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from ..auth import current_account, require_role
+from ..db import engine
+from ..maps.planner import planner_map
+from ..services import areas, exports, planning, statistics
+from ..services.statistics import PinFilter
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, YEARS_HERE
+
+planner = Blueprint("planner", __name__, url_prefix="/planung")
+
+
+@planner.before_request
+@require_role("planner")
+def _planners_only():
+    """Every route of this blueprint is for planners (and admins) only."""
+    return None
+
+
+def _filter() -> PinFilter:
+    return PinFilter.from_query(request.args)
+
+
+def _page(template: str, **context):
+    context.setdefault("vocabulary", {"categories": CATEGORIES, "dimensions": DIMENSIONS,
+                                      "age_bands": AGE_BANDS, "years_here": YEARS_HERE})
+    return render_template(template, account=current_account(), **context)
+
+
+def _map_response(fmap) -> Response:
+    return Response(fmap.get_root().render(), mimetype="text/html")
+
+
+def _render_map(data):
+    config = current_app.config
+    static_url = url_for("static", filename="").rstrip("/")
+    return planner_map(data, static_url, config["TILE_URL"], config["TILE_ATTRIBUTION"],
+                       [exports.BOUNDARY_ATTRIBUTION, *data_attributions()])
+
+
+def data_attributions() -> list[str]:
+    with engine().connect() as conn:
+        return list(areas.county(conn, current_app.config["COUNTY_KEY"]).attributions)
+
+
+@planner.get("/")
+def overview():
+    pin_filter = _filter()
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        place = planning.scope(conn, key)
+        run = statistics.require_run(conn, key)
+        counts = statistics.municipality_counts(conn, run, key, pin_filter)
+    return _page("planner/overview.html", place=place, run=run, counts=counts, pin_filter=pin_filter,
+                 map_url=url_for("planner.county_map", **request.args))
+
+
+@planner.get("/karte")
+def county_map():
+    pin_filter = _filter()
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        place = planning.scope(conn, key)
+        run = statistics.require_run(conn, key)
+        data = planning.county_map_data(conn, run, place, pin_filter)
+    return _map_response(_render_map(data))
+
+
+@planner.get("/gemeinde/<ags>")
+def municipality(ags: str):
+    pin_filter = _filter()
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        place = planning.scope(conn, key, ags)
+        run = statistics.require_run(conn, key)
+        counts = statistics.district_counts(conn, run, ags, pin_filter)
+        total = next((c for c in statistics.municipality_counts(conn, run, key, pin_filter) if c.key == ags), None)
+        hotspots = statistics.hotspot_areas(conn, run, ags, pin_filter)
+        clusters = statistics.clusters(conn, run, ags)
+    return _page("planner/municipality.html", place=place, run=run, counts=counts, total=total,
+                 hotspots=hotspots, clusters=clusters, pin_filter=pin_filter,
+                 map_url=url_for("planner.municipality_map", ags=ags, **request.args))
+
+
+@planner.get("/gemeinde/<ags>/karte")
+def municipality_map(ags: str):
+    pin_filter = _filter()
+    district_id = request.args.get("ortsteil", type=int)
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        place = planning.scope(conn, key, ags, district_id)
+        run = statistics.require_run(conn, key)
+        data = planning.municipality_map_data(conn, run, place, pin_filter)
+    return _map_response(_render_map(data))
+
+
+@planner.get("/gemeinde/<ags>/ortsteil/<int:district_id>")
+def district(ags: str, district_id: int):
+    pin_filter = _filter()
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        place = planning.scope(conn, key, ags, district_id)
+        run = statistics.require_run(conn, key)
+        counts = next((c for c in statistics.district_counts(conn, run, ags, pin_filter) if c.key == district_id), None)
+    return _page("planner/district.html", place=place, run=run, counts=counts, pin_filter=pin_filter,
+                 map_url=url_for("planner.municipality_map", ags=ags, ortsteil=district_id, **request.args))
+
+
+@planner.get("/export/<dataset>.<fmt>")
+def export(dataset: str, fmt: str):
+    pin_filter = _filter()
+    ags = request.args.get("gemeinde") or None
+    with engine().connect() as conn:
+        file = exports.export(conn, dataset, fmt, current_app.config["COUNTY_KEY"], ags, pin_filter,
+                              current_app.config["TIME_ZONE"], data_attributions())
+    return Response(file.content, mimetype=file.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

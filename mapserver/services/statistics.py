@@ -1,0 +1,267 @@
+"""Reading the stored aggregates of the latest run: counts per municipality, district and cell
+with the planner filters, Gi* hotspots, DBSCAN clusters; the privacy threshold for the public."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from sqlalchemy import Connection
+
+from ..db import sql
+from ..errors import InvalidInput, NotFound
+from ..geo import feature, feature_collection
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, DIMENSIONS, YEARS_HERE
+from . import hotspots
+
+
+@dataclass(frozen=True)
+class PinFilter:
+    """What planners narrow every view and export by. Empty means: all pins."""
+
+    categories: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    age_bands: tuple[str, ...] = ()
+    years_here: tuple[str, ...] = ()
+
+    # query parameter -> (attribute, allowed values or None for dates, German name)
+    QUERY = {
+        "category": ("categories", CATEGORIES, "Kategorie"),
+        "dimension": ("dimensions", DIMENSIONS, "Dimension"),
+        "age_band": ("age_bands", AGE_BANDS, "Altersgruppe"),
+        "years_here": ("years_here", YEARS_HERE, "Wohndauer"),
+    }
+
+    @classmethod
+    def from_query(cls, args: Mapping) -> "PinFilter":
+        """From a query string (repeated or comma-separated values); InvalidInput in German."""
+        values: dict = {}
+        errors = []
+        for parameter, (attribute, allowed, label) in cls.QUERY.items():
+            raw = [v for item in _getlist(args, parameter) for v in item.split(",") if v.strip()]
+            chosen = tuple(dict.fromkeys(v.strip() for v in raw))
+            unknown = [v for v in chosen if v not in allowed]
+            if unknown:
+                errors.append({"field": parameter, "message": f"Unbekannte {label}: {', '.join(unknown)}. "
+                                                             f"Erlaubt sind: {', '.join(allowed)}."})
+            values[attribute] = chosen
+        for parameter in ("from", "to"):
+            raw = (_getlist(args, parameter) or [""])[-1].strip()
+            if raw:
+                try:
+                    values[f"date_{parameter}"] = dt.date.fromisoformat(raw)
+                except ValueError:
+                    errors.append({"field": parameter, "message": "Bitte ein Datum als JJJJ-MM-TT angeben."})
+        if not errors and values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
+            errors.append({"field": "from", "message": "Das Anfangsdatum liegt nach dem Enddatum."})
+        if errors:
+            raise InvalidInput("Die Filter sind ungültig.", errors)
+        return cls(**values)
+
+    @property
+    def is_empty(self) -> bool:
+        return self == PinFilter()
+
+    @property
+    def variant(self) -> str:
+        """The Gi* variant that fits: one category chosen -> that category's, else all pins'."""
+        return f"category:{self.categories[0]}" if len(self.categories) == 1 else hotspots.ALL_PINS
+
+    @property
+    def statistic_matches_filter(self) -> bool:
+        """Gi* is stored for all pins and per category; other filters narrow counts only."""
+        return len(self.categories) <= 1 and self == replace(PinFilter(), categories=self.categories)
+
+    def parameters(self, time_zone: str = "Europe/Berlin") -> dict:
+        """Bound parameters for the cube_filter and pin_filter SQL fragments."""
+        mask = sum(DIMENSION_BITS[d] for d in self.dimensions) or None
+        return {
+            "categories": list(self.categories) or None, "dimensions": list(self.dimensions) or None,
+            "dimension_mask": mask, "date_from": self.date_from, "date_to": self.date_to,
+            "age_bands": list(self.age_bands) or None, "years_here": list(self.years_here) or None,
+            "time_zone": time_zone,
+        }
+
+    def query_string(self) -> str:
+        pairs = [(p, v) for p, (attribute, _, _) in self.QUERY.items() for v in getattr(self, attribute)]
+        pairs += [("from", self.date_from.isoformat())] if self.date_from else []
+        pairs += [("to", self.date_to.isoformat())] if self.date_to else []
+        return urlencode(pairs)
+
+    def describe(self) -> str:
+        """German one-liner for titles and exports."""
+        if self.is_empty:
+            return "alle Pins"
+        parts = []
+        if self.categories:
+            parts.append(" oder ".join(CATEGORIES[c] for c in self.categories))
+        if self.dimensions:
+            parts.append("trennt: " + ", ".join(DIMENSIONS[d] for d in self.dimensions))
+        if self.age_bands:
+            parts.append("Alter " + ", ".join(AGE_BANDS[a] for a in self.age_bands))
+        if self.years_here:
+            parts.append("wohnt hier " + ", ".join(YEARS_HERE[y] for y in self.years_here))
+        if self.date_from or self.date_to:
+            parts.append(f"{self.date_from or '…'} bis {self.date_to or '…'}")
+        return "; ".join(parts)
+
+
+def _getlist(args: Mapping, key: str) -> list[str]:
+    return args.getlist(key) if hasattr(args, "getlist") else ([args[key]] if key in args else [])
+
+
+@dataclass
+class Counts:
+    """Pins of one municipality, district or cell, with rates where a basis is known."""
+
+    key: object
+    name: str = ""
+    total: int = 0
+    by_category: dict[str, int] = field(default_factory=lambda: {c: 0 for c in CATEGORIES})
+    by_dimension: dict[str, int] = field(default_factory=lambda: {d: 0 for d in DIMENSIONS})
+    population: int | None = None
+    area_km2: float | None = None
+    approximate: bool | None = None
+
+    @property
+    def pins_per_1000_inhabitants(self) -> float | None:
+        return None if not self.population else round(self.total * 1000 / self.population, 2)
+
+    @property
+    def pins_per_km2(self) -> float | None:
+        return None if not self.area_km2 else round(self.total / self.area_km2, 2)
+
+    def as_dict(self, k: int | None = None) -> dict:
+        """As JSON; with k (public), every sub-count below k is null: suppressed, not zero."""
+        return {"key": self.key, "name": self.name, "pins": self.total,
+                "by_category": suppress_small(self.by_category, k),
+                "by_dimension": suppress_small(self.by_dimension, k), "population": self.population,
+                "area_km2": None if self.area_km2 is None else round(self.area_km2, 2),
+                "pins_per_1000_inhabitants": self.pins_per_1000_inhabitants, "pins_per_km2": self.pins_per_km2}
+
+
+def suppress_small(counts: dict[str, int], k: int | None) -> dict[str, int | None]:
+    """Public views: a count made of fewer than k pins (but more than none) becomes null."""
+    if k is None:
+        return counts
+    return {code: (n if n == 0 or n >= k else None) for code, n in counts.items()}
+
+
+def _fold(rows) -> dict:
+    """Rows (key, …, category, dimension_mask, pin_count) -> Counts per key."""
+    out: dict[object, Counts] = {}
+    for row in rows:
+        m = row._mapping
+        counts = out.setdefault(m["key"], Counts(
+            key=m["key"], name=m.get("name", ""), population=m.get("population"),
+            area_km2=m.get("area_km2"), approximate=m.get("approximate")))
+        if m["category"] is None:
+            continue
+        n = int(m["pin_count"])
+        counts.total += n
+        counts.by_category[m["category"]] += n
+        for code, bit in DIMENSION_BITS.items():
+            if m["dimension_mask"] & bit:
+                counts.by_dimension[code] += n
+    return out
+
+
+def _suppress(counts: list[Counts], k: int | None) -> list[Counts]:
+    """Public views: aggregates of fewer than k pins are left out, never shown as zero."""
+    return counts if k is None else [c for c in counts if c.total >= k]
+
+
+def require_run(conn: Connection, county_key: str):
+    """The latest finished run; NotFound (German) before the first `hotspots refresh`."""
+    run = hotspots.latest_run(conn, county_key)
+    if run is None:
+        raise NotFound("Es gibt noch keine Auswertung. Bitte führen Sie `glaswaende hotspots refresh` aus.")
+    return run
+
+
+def municipality_counts(conn: Connection, run, county_key: str, pin_filter: PinFilter,
+                        k: int | None = None) -> list[Counts]:
+    rows = conn.execute(sql("counts_by_municipality"), {
+        "run_id": run.id, "county_key": county_key, **pin_filter.parameters()})
+    return _suppress(sorted(_fold(rows).values(), key=lambda c: c.name), k)
+
+
+def district_counts(conn: Connection, run, ags: str, pin_filter: PinFilter, k: int | None = None) -> list[Counts]:
+    rows = conn.execute(sql("counts_by_district"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
+    return _suppress(sorted(_fold(rows).values(), key=lambda c: c.name), k)
+
+
+def cell_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dict[int, Counts]:
+    rows = conn.execute(sql("counts_by_cell"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
+    return _fold(rows)
+
+
+def cells_geojson(conn: Connection, run, ags: str, pin_filter: PinFilter, k: int | None = None) -> dict:
+    """Hexagon cells with their (filtered) pin count and Gi* class.
+
+    Public (k given): only cells with at least k pins, no empty cells. Planners: every cell that
+    has pins or a significant statistic."""
+    counts = cell_counts(conn, run, ags, pin_filter)
+    features = []
+    for row in conn.execute(sql("cells_with_statistic"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}):
+        count = counts.get(row.id)
+        total = count.total if count else 0
+        significant = row.hotspot_class in ("hot", "cold")
+        if k is not None and total < k:
+            continue
+        if k is None and total == 0 and not significant:
+            continue
+        features.append(feature(json.loads(row.geometry), {
+            "cell": row.id, "pins": total,
+            "by_category": suppress_small(count.by_category if count else {c: 0 for c in CATEGORIES}, k),
+            "gi_z": None if row.gi_z is None else round(row.gi_z, 3),
+            "gi_p": None if row.gi_p is None else round(row.gi_p, 5),
+            "hotspot_class": row.hotspot_class or "none", "confidence": row.confidence,
+            "centre": [row.lon, row.lat],
+        }, feature_id=row.id))
+    return feature_collection(features, variant=pin_filter.variant, run=run_info(run),
+                              statistic_matches_filter=pin_filter.statistic_matches_filter)
+
+
+def clusters(conn: Connection, run, ags: str) -> list[dict]:
+    return [dict(r._mapping) | {"geometry": json.loads(r.geometry)}
+            for r in conn.execute(sql("pin_clusters_of_municipality"), {"run_id": run.id, "ags": ags})]
+
+
+def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, comments_per_area: int = 5) -> list[dict]:
+    """The municipality's hotspots, strongest first: where, how many pins, categories, dimensions
+    and approved comments."""
+    counts = cell_counts(conn, run, ags, pin_filter)
+    areas = []
+    for rank, row in enumerate(conn.execute(sql("hotspot_areas"),
+                                            {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}), 1):
+        total = Counts(key=row.area_no)
+        for cell_id in row.cell_ids:
+            if cell_id in counts:
+                cell = counts[cell_id]
+                total.total += cell.total
+                for c, n in cell.by_category.items():
+                    total.by_category[c] += n
+                for d, n in cell.by_dimension.items():
+                    total.by_dimension[d] += n
+        comments = conn.execute(sql("published_comments_in_cells"), {
+            "run_id": run.id, "cell_ids": list(row.cell_ids), "last_pin_id": run.last_pin_id, "ags": ags,
+            "limit": comments_per_area}).all()
+        areas.append({
+            "rank": rank, "districts": list(row.districts or []), "cells": len(row.cell_ids),
+            "confidence": row.confidence, "max_z": round(row.max_z, 2), "pins": total.total,
+            "by_category": total.by_category, "by_dimension": total.by_dimension,
+            "comments": [{"text": c.comment, "category": c.category} for c in comments],
+            "centre": [row.lon, row.lat], "bounds": [row.west, row.south, row.east, row.north],
+            "geometry": json.loads(row.geometry),
+        })
+    return areas
+
+
+def run_info(run) -> dict:
+    return {"id": run.id, "computed_at": run.finished_at.isoformat(), "pins": run.pin_count,
+            "cell_size_m": run.cell_size_m, "permutations": run.permutations}

@@ -1,0 +1,240 @@
+"""The hotspot batch job and the statistics read from it, against a real PostGIS and PySAL."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from mapserver.services import hotspots, statistics
+from mapserver.services.statistics import PinFilter
+from tests.conftest import make_test_app
+
+SALZHEMMENDORF = "03252008"
+BAD_MUENDER = "03252002"
+COPPENBRUEGGE = "03252004"
+SETTINGS = hotspots.HotspotSettings()  # 250 m cells, DBSCAN 150 m / 5 pins, 999 permutations
+
+
+def insert_uniform(conn, ags: str, n: int, seed: int):
+    """n pins spread uniformly at random over a municipality, with attributes and dates drawn
+    independently of the location (a hash of the point's number: ST_GeneratePoints numbers its
+    points in spatial order, so the number itself would plant a pattern)."""
+    conn.execute(text("""
+        INSERT INTO pin (client_id, geom, category, dimensions, age_band, years_here, created_at,
+                         municipality_ags, district_id)
+        SELECT gen_random_uuid(), g.geom,
+               (ARRAY['divided', 'missing_meeting_place', 'meeting_place'])[1 + abs(hashtext('c' || g.path[1])) % 3],
+               CASE abs(hashtext('d' || g.path[1])) % 4 WHEN 0 THEN ARRAY[]::text[] WHEN 1 THEN ARRAY['social']
+                                  WHEN 2 THEN ARRAY['generations', 'mobility'] ELSE ARRAY['origin'] END,
+               (ARRAY['18_29', '65_plus', NULL])[1 + abs(hashtext('a' || g.path[1])) % 3],
+               (ARRAY['under_2', 'over_10'])[1 + abs(hashtext('y' || g.path[1])) % 2],
+               TIMESTAMPTZ '2026-10-01 12:00+02' + (abs(hashtext('t' || g.path[1])) % 40) * INTERVAL '1 day',
+               m.ags, district_for_point(m.ags, g.geom)
+        FROM municipality m, LATERAL ST_Dump(ST_GeneratePoints(m.geom, :n, :seed)) AS g
+        WHERE m.ags = :ags"""), {"ags": ags, "n": n, "seed": seed})
+
+
+def insert_cluster_around(conn, ags: str, district: str, n: int, radius_m: float, seed: int):
+    """n pins within radius_m of an Ortsteil's centre point (a planted glass wall)."""
+    conn.execute(text("""
+        INSERT INTO pin (client_id, geom, category, dimensions, municipality_ags, district_id)
+        SELECT gen_random_uuid(), g.geom, 'divided', ARRAY['origin'], :ags, district_for_point(:ags, g.geom)
+        FROM district d,
+             LATERAL ST_Dump(ST_Transform(ST_GeneratePoints(ST_Buffer(ST_Transform(d.centre, 25832), :radius), :n, :seed),
+                                          4326)) AS g
+        WHERE d.municipality_ags = :ags AND d.name = :district"""),
+        {"ags": ags, "district": district, "n": n, "radius": radius_m, "seed": seed})
+
+
+@pytest.fixture(scope="module")
+def planted(module_db_url):
+    """Uniform background pins in Salzhemmendorf plus a cluster around Lauenstein; a few pins
+    in Bad Münder and Coppenbrügge for the privacy threshold; one refresh."""
+    engine = create_engine(module_db_url)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 600, seed=11)
+        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=12)
+        # Bad Münder: 7 pins near Bakede, 3 near Hasperde; Coppenbrügge: 3 pins in all.
+        insert_cluster_around(conn, BAD_MUENDER, "Bakede", 7, radius_m=100, seed=13)
+        insert_cluster_around(conn, BAD_MUENDER, "Hasperde", 3, radius_m=100, seed=14)
+        insert_cluster_around(conn, COPPENBRUEGGE, "Marienau", 3, radius_m=100, seed=15)
+    report = hotspots.refresh(engine, "03252", SETTINGS)
+    yield engine, report
+    engine.dispose()
+
+
+def _hot_cells(conn, run_id: int, ags: str, variant: str = "all"):
+    return conn.execute(text("""
+        SELECT c.id, s.confidence, s.gi_z, ST_Distance(ST_Transform(c.centre, 25832), ST_Transform(d.centre, 25832)) AS m
+        FROM cell_statistic s JOIN hex_cell c ON c.run_id = s.run_id AND c.id = s.cell_id
+        CROSS JOIN (SELECT centre FROM district WHERE name = 'Lauenstein') d
+        WHERE s.run_id = :run AND c.municipality_ags = :ags AND s.variant = :variant AND s.hotspot_class = 'hot'"""),
+        {"run": run_id, "ags": ags, "variant": variant}).all()
+
+
+def test_hex_cell_index_matches_st_hexagongrid(planted):
+    engine, _ = planted
+    with engine.connect() as conn:
+        wrong = conn.execute(text("""
+            WITH points AS (
+                SELECT (ST_Dump(ST_GeneratePoints(ST_Transform(geom, 25832), 3000, 5))).geom AS g
+                FROM municipality WHERE ags = :ags)
+            SELECT count(*) FROM points p, LATERAL hex_cell_index(ST_X(g), ST_Y(g), 250) AS idx
+            WHERE NOT EXISTS (SELECT 1 FROM ST_HexagonGrid(250, ST_Expand(p.g, 1)) h
+                              WHERE h.i = idx.i AND h.j = idx.j AND ST_Covers(h.geom, p.g))"""),
+            {"ags": SALZHEMMENDORF}).scalar_one()
+    assert wrong == 0
+
+
+def test_planted_cluster_is_a_gi_star_hotspot_at_95_percent(planted):
+    engine, report = planted
+    with engine.connect() as conn:
+        hot = _hot_cells(conn, report.run_id, SALZHEMMENDORF)
+    assert hot, "the planted cluster must be found"
+    assert all(cell.confidence >= 95 for cell in hot)
+    # Every hot cell is at the planted cluster, none elsewhere in the uniform background.
+    assert max(cell.m for cell in hot) < 800
+    assert min(cell.m for cell in hot) < 300
+
+
+def test_planted_cluster_is_one_dbscan_cluster(planted):
+    engine, report = planted
+    with engine.connect() as conn:
+        clusters = conn.execute(text("""
+            SELECT c.pin_count, c.main_category, c.main_dimension,
+                   ST_Distance(ST_Transform(c.centre, 25832), ST_Transform(d.centre, 25832)) AS m
+            FROM pin_cluster c CROSS JOIN (SELECT centre FROM district WHERE name = 'Lauenstein') d
+            WHERE c.run_id = :run AND c.municipality_ags = :ags"""), {"run": report.run_id, "ags": SALZHEMMENDORF}).all()
+    at_lauenstein = [c for c in clusters if c.m < 500]
+    assert len(at_lauenstein) == 1
+    cluster = at_lauenstein[0]
+    assert cluster.pin_count >= 55 and cluster.main_category == "divided" and cluster.main_dimension == "origin"
+
+
+def test_uniform_pins_alone_give_no_hotspot(pg_server):
+    from tests.conftest import _make_database
+    for url in _make_database(pg_server, "03252"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            insert_uniform(conn, SALZHEMMENDORF, 600, seed=11)
+            insert_uniform(conn, BAD_MUENDER, 800, seed=21)
+        report = hotspots.refresh(engine, "03252", SETTINGS)
+        with engine.connect() as conn:
+            classes = conn.execute(text("""
+                SELECT s.variant, s.hotspot_class, count(*) FROM cell_statistic s
+                WHERE s.run_id = :run AND s.hotspot_class <> 'none' GROUP BY 1, 2"""), {"run": report.run_id}).all()
+        assert report.hotspots == 0
+        assert [c for c in classes if c.hotspot_class == "hot"] == []
+        engine.dispose()
+
+
+def _direct_counts(conn, level: str, where: str = "TRUE", params: dict | None = None) -> dict:
+    column = {"municipality": "municipality_ags", "district": "district_id"}[level]
+    rows = conn.execute(text(f"SELECT {column} AS key, count(*) FROM pin WHERE {where} GROUP BY 1"), params or {}).all()
+    return {r.key: r.count for r in rows}
+
+
+def test_district_and_municipality_counts_equal_a_direct_group_by(planted):
+    engine, report = planted
+    with engine.connect() as conn:
+        run = statistics.require_run(conn, "03252")
+        municipalities = {c.key: c.total for c in statistics.municipality_counts(conn, run, "03252", PinFilter()) if c.total}
+        assert municipalities == _direct_counts(conn, "municipality")
+        districts = {}
+        for ags in (SALZHEMMENDORF, BAD_MUENDER, COPPENBRUEGGE):
+            districts |= {c.key: c.total for c in statistics.district_counts(conn, run, ags, PinFilter()) if c.total}
+        assert districts == _direct_counts(conn, "district")
+        # Per category and per dimension too (a pin naming two dimensions counts under each).
+        (salzhemmendorf,) = [c for c in statistics.municipality_counts(conn, run, "03252", PinFilter())
+                             if c.key == SALZHEMMENDORF]
+        direct = dict(conn.execute(text("""SELECT category, count(*) FROM pin WHERE municipality_ags = :ags
+                                           GROUP BY 1"""), {"ags": SALZHEMMENDORF}).all())
+        assert {k: v for k, v in salzhemmendorf.by_category.items() if v} == direct
+        direct = dict(conn.execute(text("""SELECT d, count(*) FROM pin, unnest(dimensions) d
+                                           WHERE municipality_ags = :ags GROUP BY 1"""), {"ags": SALZHEMMENDORF}).all())
+        assert {k: v for k, v in salzhemmendorf.by_dimension.items() if v} == direct
+        assert salzhemmendorf.population == 9279
+        assert salzhemmendorf.pins_per_1000_inhabitants == round(salzhemmendorf.total * 1000 / 9279, 2)
+
+
+FILTERS = [
+    ({"category": ["divided"]}, "category = 'divided'"),
+    ({"category": ["divided,meeting_place"]}, "category IN ('divided', 'meeting_place')"),
+    ({"dimension": ["mobility"]}, "'mobility' = ANY(dimensions)"),
+    ({"dimension": ["social", "origin"]}, "dimensions && ARRAY['social', 'origin']"),
+    ({"age_band": ["65_plus"]}, "age_band = '65_plus'"),
+    ({"years_here": ["under_2"], "category": ["missing_meeting_place"]},
+     "years_here = 'under_2' AND category = 'missing_meeting_place'"),
+    ({"from": ["2026-10-10"], "to": ["2026-10-20"]},
+     "CAST(created_at AT TIME ZONE 'Europe/Berlin' AS date) BETWEEN '2026-10-10' AND '2026-10-20'"),
+]
+
+
+@pytest.mark.parametrize("query, where", FILTERS, ids=[w for _, w in FILTERS])
+def test_filters_narrow_counts_exactly_as_a_direct_query(planted, query, where):
+    engine, _ = planted
+
+    class Args(dict):
+        def getlist(self, key):
+            return self.get(key, [])
+
+    pin_filter = PinFilter.from_query(Args(query))
+    with engine.connect() as conn:
+        run = statistics.require_run(conn, "03252")
+        municipalities = {c.key: c.total for c in statistics.municipality_counts(conn, run, "03252", pin_filter) if c.total}
+        districts = {c.key: c.total for c in statistics.district_counts(conn, run, SALZHEMMENDORF, pin_filter) if c.total}
+        expected_municipalities = _direct_counts(conn, "municipality", where)
+        expected_districts = _direct_counts(conn, "district", f"{where} AND municipality_ags = '{SALZHEMMENDORF}'")
+    assert municipalities == expected_municipalities
+    assert districts == expected_districts
+    assert sum(municipalities.values()) < sum(_direct_counts(engine.connect(), "municipality").values())
+
+
+def test_public_responses_leave_out_aggregates_below_k(planted):
+    engine, _ = planted
+    app = make_test_app(engine.url.render_as_string(hide_password=False))
+    client = app.test_client()
+    municipalities = client.get("/api/stats/municipalities").json["municipalities"]
+    names = {m["name"] for m in municipalities}
+    assert "Salzhemmendorf" in names and "Bad Münder am Deister" in names
+    assert "Coppenbrügge" not in names, "3 pins are below k = 5"
+    assert all(m["pins"] >= 5 for m in municipalities)
+    assert all(v is None or v == 0 or v >= 5 for m in municipalities for v in m["by_category"].values())
+
+    districts = client.get(f"/api/stats/districts?municipality={BAD_MUENDER}").json["districts"]
+    assert [d["name"] for d in districts] == ["Bakede"], "Hasperde has 3 pins"
+    with engine.connect() as conn:
+        small = conn.execute(text("""SELECT d.name FROM district d JOIN pin p ON p.district_id = d.id
+                                     GROUP BY d.name HAVING count(*) < 5""")).scalars().all()
+    assert "Hasperde" in small
+    for ags in (SALZHEMMENDORF, BAD_MUENDER, COPPENBRUEGGE):
+        response = client.get(f"/api/stats/districts?municipality={ags}").json
+        assert not {d["name"] for d in response["districts"]} & set(small)
+        cells = client.get(f"/api/hotspots?municipality={ags}").json["features"]
+        assert all(c["properties"]["pins"] >= 5 for c in cells)
+    # Filters cannot be used to get below k either.
+    narrowed = client.get(f"/api/stats/districts?municipality={SALZHEMMENDORF}&age_band=65_plus&category=divided").json
+    assert all(d["pins"] >= 5 for d in narrowed["districts"])
+    app.extensions["glaswaende.engine"].dispose()
+
+
+def test_public_hotspots_name_the_planted_cluster(planted):
+    engine, _ = planted
+    app = make_test_app(engine.url.render_as_string(hide_password=False))
+    response = app.test_client().get(f"/api/hotspots?municipality={SALZHEMMENDORF}")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    hot = [f for f in response.json["features"] if f["properties"]["hotspot_class"] == "hot"]
+    assert hot and all(f["properties"]["confidence"] in (95, 99) for f in hot)
+    app.extensions["glaswaende.engine"].dispose()
+
+
+def test_refresh_if_needed_only_after_enough_new_pins(planted):
+    engine, _ = planted
+    app = make_test_app(engine.url.render_as_string(hide_password=False), REFRESH_EVERY_N_PINS=3)
+    runner = app.test_cli_runner()
+    assert "Keine Neuberechnung nötig." in runner.invoke(args=["hotspots", "refresh", "--if-needed"]).output
+    with engine.begin() as conn:
+        insert_cluster_around(conn, SALZHEMMENDORF, "Thüste", 3, radius_m=100, seed=31)
+    result = runner.invoke(args=["hotspots", "refresh", "--if-needed"])
+    assert result.exit_code == 0 and result.output.startswith("Auswertung "), result.output
+    assert "Keine Neuberechnung nötig." in runner.invoke(args=["hotspots", "refresh", "--if-needed"]).output
+    app.extensions["glaswaende.engine"].dispose()
