@@ -1,6 +1,7 @@
 """Sign-in with signed session cookies, role checks for views, and the `user` commands."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -107,7 +108,10 @@ def list_users_command():
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults are already in app.config, so set ours, not setdefault: cookies unreadable
+    # by scripts, not sent on cross-site posts, and a working day long.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=10)
     app.register_blueprint(auth)
     app.cli.add_command(user_cli)

@@ -22,3 +22,34 @@ def shared_source(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"Referenzdaten fehlen ({path}): ../shared liegt nur auf den Projektrechnern, nicht in einem frischen Klon.")
     return path
+
+
+def insert_uniform(conn, ags: str, n: int, seed: int):
+    """n pins spread uniformly at random over a municipality, with attributes and dates drawn
+    independently of the location (a hash of the point's number: ST_GeneratePoints numbers its
+    points in spatial order, so the number itself would plant a pattern)."""
+    conn.execute(text("""
+        INSERT INTO pin (client_id, geom, category, dimensions, age_band, years_here, created_at,
+                         municipality_ags, district_id)
+        SELECT gen_random_uuid(), g.geom,
+               (ARRAY['divided', 'missing_meeting_place', 'meeting_place'])[1 + abs(hashtext('c' || g.path[1])) % 3],
+               CASE abs(hashtext('d' || g.path[1])) % 4 WHEN 0 THEN ARRAY[]::text[] WHEN 1 THEN ARRAY['social']
+                                  WHEN 2 THEN ARRAY['generations', 'mobility'] ELSE ARRAY['origin'] END,
+               (ARRAY['18_29', '65_plus', NULL])[1 + abs(hashtext('a' || g.path[1])) % 3],
+               (ARRAY['under_2', 'over_10'])[1 + abs(hashtext('y' || g.path[1])) % 2],
+               TIMESTAMPTZ '2026-10-01 12:00+02' + (abs(hashtext('t' || g.path[1])) % 40) * INTERVAL '1 day',
+               m.ags, district_for_point(m.ags, g.geom)
+        FROM municipality m, LATERAL ST_Dump(ST_GeneratePoints(m.geom, :n, :seed)) AS g
+        WHERE m.ags = :ags"""), {"ags": ags, "n": n, "seed": seed})
+
+
+def insert_cluster_around(conn, ags: str, district: str, n: int, radius_m: float, seed: int):
+    """n pins within radius_m of an Ortsteil's centre point (a planted glass wall)."""
+    conn.execute(text("""
+        INSERT INTO pin (client_id, geom, category, dimensions, municipality_ags, district_id)
+        SELECT gen_random_uuid(), g.geom, 'divided', ARRAY['origin'], :ags, district_for_point(:ags, g.geom)
+        FROM district d,
+             LATERAL ST_Dump(ST_Transform(ST_GeneratePoints(ST_Buffer(ST_Transform(d.centre, 25832), :radius), :n, :seed),
+                                          4326)) AS g
+        WHERE d.municipality_ags = :ags AND d.name = :district"""),
+        {"ags": ags, "district": district, "n": n, "radius": radius_m, "seed": seed})

@@ -1,0 +1,133 @@
+"""Accounts, sign-in and roles: every route is public by name or refuses an anonymous visitor."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from mapserver.errors import InvalidInput
+from mapserver.services import accounts
+
+# Routes anyone may use (residents, the public numbers, the sign-in form itself).
+PUBLIC_ENDPOINTS = {
+    "static", "web.county_map", "web.municipality_map", "web.health", "web.favicon",
+    "api.openapi", "api.create_pin", "api.municipalities", "api.districts",
+    "api.stats_municipalities", "api.stats_districts", "api.hotspots",
+    "auth.login", "auth.logout",
+}
+SAMPLE_ARGUMENTS = {"ags": "03252008", "district_id": 1, "dataset": "pins", "fmt": "csv", "filename": "x"}
+
+
+@pytest.fixture
+def accounts_db(engine):
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM account"))
+        accounts.create_account(conn, "planerin", "ein-langes-passwort", ["planner"])
+        accounts.create_account(conn, "moderator", "noch-ein-langes-passwort", ["moderator"])
+        accounts.create_account(conn, "chefin", "admin-passwort-lang", ["admin"])
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM account"))
+
+
+def _staff_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = rule.build({k: v for k, v in SAMPLE_ARGUMENTS.items() if k in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_every_route_is_public_or_refuses_anonymous_visitors(app, client, accounts_db):
+    staff = list(_staff_routes(app))
+    assert any(endpoint.startswith("planner.") for endpoint, _, _ in staff), "the walk found the planner pages"
+    for endpoint, method, url in staff:
+        response = client.open(url, method=method)
+        assert response.status_code in (401, 403), (endpoint, method, url, response.status_code)
+    # An API refusal is problem+json; a page shows the German sign-in form.
+    assert client.get("/planung/").get_data(as_text=True).count("Anmelden") >= 1
+
+
+def test_public_list_names_only_existing_routes(app):
+    assert PUBLIC_ENDPOINTS <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def _sign_in(client, name, password):
+    return client.post("/anmelden", data={"name": name, "password": password, "next": "/planung/"})
+
+
+def test_planner_pages_need_the_planner_role(app, client, accounts_db):
+    assert _sign_in(client, "moderator", "noch-ein-langes-passwort").status_code == 302
+    for _, method, url in _staff_routes(app):
+        if url.startswith("/planung"):
+            assert client.open(url, method=method).status_code == 403, url
+    page = client.get("/planung/")
+    assert "Dafür fehlt Ihnen die Berechtigung." in page.get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_in_german(client, accounts_db):
+    response = _sign_in(client, "planerin", "falsch")
+    assert response.status_code == 401
+    assert "Name oder Passwort stimmen nicht." in response.get_data(as_text=True)
+    assert _sign_in(client, "niemand", "egal-was").status_code == 401
+
+
+def test_session_cookie_is_signed_httponly_and_samesite(client, accounts_db):
+    response = _sign_in(client, "planerin", "ein-langes-passwort")
+    assert response.status_code == 302 and response.headers["Location"] == "/planung/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    value = re.search(r"session=([^;]+)", cookie).group(1)
+    assert "planerin" not in value and "." in value  # signed, not a plain account name
+    assert client.post("/abmelden").status_code == 302
+    assert client.get("/planung/").status_code == 401
+
+
+def test_secure_cookies_behind_https(county_db_url, accounts_db):
+    from tests.conftest import make_test_app
+
+    app = make_test_app(county_db_url, SECURE_COOKIES="true")
+    response = app.test_client().post("/anmelden", data={"name": "planerin", "password": "ein-langes-passwort"},
+                                      base_url="https://localhost")
+    assert "Secure" in response.headers["Set-Cookie"]
+    app.extensions["glaswaende.engine"].dispose()
+
+
+def test_sign_in_never_redirects_to_another_site(client, accounts_db):
+    for target in ("https://example.org/", "//example.org/x", "javascript:alert(1)"):
+        response = client.post("/anmelden", data={"name": "planerin", "password": "ein-langes-passwort", "next": target})
+        assert response.headers["Location"] == "/planung/", target
+
+
+def test_admin_may_do_what_planners_do(client, accounts_db):
+    _sign_in(client, "chefin", "admin-passwort-lang")
+    assert client.get("/planung/").status_code in (200, 404)  # 404 only before the first refresh
+
+
+def test_user_add_prompts_for_the_password_and_hashes_it(runner, engine, accounts_db):
+    result = runner.invoke(args=["user", "add", "neu", "--role", "planner", "--role", "facilitator"],
+                           input="sehr-geheimes-passwort\nsehr-geheimes-passwort\n")
+    assert result.exit_code == 0, result.output
+    assert "sehr-geheimes-passwort" not in result.output
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT password_hash, roles FROM account WHERE name = 'neu'")).one()
+    assert row.password_hash.startswith("scrypt:") and "sehr-geheimes" not in row.password_hash
+    assert sorted(row.roles) == ["facilitator", "planner"]
+    listing = runner.invoke(args=["user", "list"]).output
+    assert "neu: facilitator, planner" in listing
+
+
+def test_user_add_refuses_weak_passwords_unknown_roles_and_duplicates(runner, engine, accounts_db):
+    weak = runner.invoke(args=["user", "add", "kurz", "--role", "planner"], input="kurz\nkurz\n")
+    assert weak.exit_code != 0 and "mindestens 12 Zeichen" in weak.output
+    unknown = runner.invoke(args=["user", "add", "x1", "--role", "king"], input="x\n")
+    assert unknown.exit_code != 0
+    duplicate = runner.invoke(args=["user", "add", "Planerin", "--role", "planner"],
+                              input="ein-anderes-passwort\nein-anderes-passwort\n")
+    assert duplicate.exit_code != 0 and "gibt es schon" in duplicate.output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 3
+    with engine.begin() as conn, pytest.raises(InvalidInput):
+        accounts.create_account(conn, "a b", "ein-langes-passwort", ["planner"])

@@ -1,0 +1,190 @@
+"""What planners see: pages, folium maps (no CDN), the hotspot ranking, and exports for QGIS."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pyogrio
+import pytest
+from sqlalchemy import create_engine, text
+
+from mapserver.services import accounts, hotspots
+from tests.conftest import make_test_app
+from tests.helpers import insert_cluster_around, insert_uniform
+
+SALZHEMMENDORF = "03252008"
+
+
+@pytest.fixture(scope="module")
+def planner_app(module_db_url):
+    engine = create_engine(module_db_url)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 600, seed=11)
+        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=12)
+        insert_uniform(conn, "03252002", 300, seed=3)
+        # Two approved comments in the planted cluster, one waiting for moderation.
+        conn.execute(text("""
+            UPDATE pin SET comment = c.text, status = c.status
+            FROM (VALUES (1, 'Hier fehlt ein Treffpunkt für Jung und Alt.', 'published'),
+                         (2, 'Die Straße trennt das Dorf.', 'published'),
+                         (3, 'Geheim: Herr X wohnt hier.', 'pending')) AS c(n, text, status),
+                 LATERAL (SELECT p.id FROM pin p WHERE p.municipality_ags = '03252008' ORDER BY p.id DESC
+                          OFFSET c.n - 1 LIMIT 1) AS chosen
+            WHERE pin.id = chosen.id"""))
+        accounts.create_account(conn, "planerin", "ein-langes-passwort", ["planner"])
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings())
+    app = make_test_app(module_db_url)
+    yield app, engine
+    app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()
+
+
+@pytest.fixture
+def planner(planner_app):
+    app, _ = planner_app
+    client = app.test_client()
+    assert client.post("/anmelden", data={"name": "planerin", "password": "ein-langes-passwort"}).status_code == 302
+    return client
+
+
+def _assets(html: str) -> set[str]:
+    return set(re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html))
+
+
+def test_overview_lists_municipalities_with_rates(planner):
+    html = planner.get("/planung/").get_data(as_text=True)
+    assert "Glaswände im Landkreis Hameln-Pyrmont" in html
+    assert "Salzhemmendorf" in html and "je 1.000 Einw." in html
+    assert re.search(r'<iframe class="planner-map" src="/planung/karte', html)
+
+
+def test_municipality_page_ranks_the_planted_hotspot_with_approved_comments_only(planner):
+    html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}").get_data(as_text=True)
+    ranking = html[html.index("<h2>Hotspots"):html.index("Pins je Ortsteil")]
+    body = ranking[ranking.index("<tbody>"):]
+    first_row = body[:body.index("</tr>")]
+    assert "Lauenstein" in first_row
+    assert "Hier verläuft eine Glaswand" in first_row and "Herkunft, Kultur, Sprache" in first_row
+    assert "Hier fehlt ein Treffpunkt für Jung und Alt." in ranking
+    assert "Herr X" not in html, "a comment awaiting moderation is never shown"
+
+
+def test_planner_map_has_every_layer_a_legend_and_no_cdn(planner):
+    html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte").get_data(as_text=True)
+    for layer in ("Dichte (Heatmap)", "Pins je km", "Sechseck-Raster", "Hotspots und Coldspots (Gi*)",
+                  "Cluster (DBSCAN)", "Grenzen und Namen"):
+        assert layer in html, layer
+    for label in ("Hotspot, 99 % Konfidenz", "Hotspot, 95 % Konfidenz", "Tendenz zum Hotspot, 90 %",
+                  "Coldspot, 95 % Konfidenz"):
+        assert label in html
+    assert "GeoBasis-DE / BKG" in html and "Lauenstein" in html
+    assets = _assets(html)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+    assert "cdn" not in html.lower() and "https://" not in " ".join(assets)
+    assert "L.heatLayer" in html
+
+
+def test_heatmap_sends_cells_not_pins(planner, planner_app):
+    _, engine = planner_app
+    html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte").get_data(as_text=True)
+    heat = json.loads(re.search(r"L\.heatLayer\(\s*(\[\[.*?\]\])", html, re.S).group(1))
+    with engine.connect() as conn:
+        pins = conn.execute(text("SELECT count(*) FROM pin WHERE municipality_ags = :a"), {"a": SALZHEMMENDORF}).scalar_one()
+    assert len(heat) < pins and sum(point[2] for point in heat) == pins
+
+
+def test_filters_reach_pages_maps_and_exports(planner):
+    assert planner.get("/planung/gemeinde/03252008?category=wall").status_code == 422
+    page = planner.get("/planung/gemeinde/03252008?category=meeting_place&age_band=65_plus").get_data(as_text=True)
+    assert "Hier kommt man gut zusammen; Alter 65 Jahre und älter" in page
+    assert "/planung/gemeinde/03252008/karte?category=meeting_place&amp;age_band=65_plus" in page
+
+
+def test_district_page(planner, planner_app):
+    _, engine = planner_app
+    with engine.connect() as conn:
+        district_id = conn.execute(text("SELECT id FROM district WHERE name = 'Lauenstein'")).scalar_one()
+    html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/ortsteil/{district_id}").get_data(as_text=True)
+    assert "Lauenstein (Salzhemmendorf)" in html and "Ungefähre Grenzen" in html
+    assert planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/ortsteil/999999").status_code == 404
+
+
+def _direct_pin_count(engine, where="TRUE") -> int:
+    with engine.connect() as conn:
+        return conn.execute(text(f"SELECT count(*) FROM pin WHERE municipality_ags = '{SALZHEMMENDORF}' AND {where}")).scalar_one()
+
+
+def test_geopackage_exports_read_back_with_pyogrio(planner, planner_app, tmp_path):
+    _, engine = planner_app
+    today = dt.date.today().isoformat()
+    for dataset, expected in (("pins", _direct_pin_count(engine, "category = 'divided'")), ("districts", 10), ("hotspots", None)):
+        response = planner.get(f"/planung/export/{dataset}.gpkg?gemeinde={SALZHEMMENDORF}&category=divided")
+        assert response.status_code == 200
+        assert f'filename="glaswaende-{dataset}-{SALZHEMMENDORF}-{today}.gpkg"' in response.headers["Content-Disposition"]
+        path = tmp_path / f"{dataset}.gpkg"
+        path.write_bytes(response.data)
+        layers = pyogrio.list_layers(path)
+        assert [name for name, _ in layers] == [f"glaswaende_{dataset}"]
+        info = pyogrio.read_info(path)
+        assert info["crs"] == "EPSG:4326"
+        assert "GeoBasis-DE / BKG" in info["layer_metadata"]["ATTRIBUTION"]
+        frame = pyogrio.read_dataframe(path)
+        if expected is not None:
+            assert len(frame) == expected
+        if dataset == "pins":
+            assert set(frame["category"]) == {"divided"}
+            assert "Herr X" not in " ".join(frame["comment"].dropna())
+        if dataset == "districts":
+            assert frame["pins"].sum() == _direct_pin_count(engine, "category = 'divided'")
+        if dataset == "hotspots":
+            assert (frame["hotspot_class"] == "hot").any()
+
+
+def test_geojson_and_csv_exports(planner, planner_app):
+    _, engine = planner_app
+    geojson = planner.get(f"/planung/export/pins.geojson?gemeinde={SALZHEMMENDORF}&dimension=origin").json
+    assert len(geojson["features"]) == _direct_pin_count(engine, "'origin' = ANY(dimensions)")
+    assert "GeoBasis-DE / BKG" in geojson["attribution"] and geojson["filter"] == "dimension=origin"
+    body = planner.get(f"/planung/export/pins.csv?gemeinde={SALZHEMMENDORF}").data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == _direct_pin_count(engine)
+    assert {"lon", "lat", "category", "district", "attribution"} <= set(rows[0])
+    assert 9.4 < float(rows[0]["lon"]) < 9.8 and 51.9 < float(rows[0]["lat"]) < 52.2
+    districts = list(csv.DictReader(io.StringIO(planner.get("/planung/export/districts.csv").data.decode("utf-8-sig"))))
+    assert all(r["wkt"].startswith("MULTIPOLYGON") for r in districts)
+    assert planner.get("/planung/export/secrets.csv").status_code == 404
+    assert planner.get("/planung/export/pins.xlsx").status_code == 404
+
+
+def test_planner_map_renders_in_chromium_without_errors(planner_app):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from tests.conftest import serve_in_thread
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    app, _ = planner_app
+    server, url = serve_in_thread(app)
+    try:
+        with playwright_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+            page.goto(url + "/anmelden")
+            page.fill("#name", "planerin")
+            page.fill("#password", "ein-langes-passwort")
+            page.click("button[type=submit]")
+            page.wait_for_url("**/planung/")
+            page.goto(url + f"/planung/gemeinde/{SALZHEMMENDORF}/karte")
+            page.locator(".glaswaende-legend").wait_for()
+            assert page.locator(".leaflet-control-layers-overlays label").count() == 6
+            assert page.locator(".leaflet-overlay-pane canvas").count() >= 1  # prefer_canvas: drawn on canvas
+            assert page.locator(".area-name", has_text="Lauenstein").count() == 1
+            assert "GeoBasis-DE / BKG" in page.locator(".leaflet-control-attribution").inner_text()
+            assert errors == []
+            browser.close()
+    finally:
+        server.shutdown()
