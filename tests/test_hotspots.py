@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
+from mapserver.db import with_fragments
 from mapserver.services import hotspots, statistics
 from mapserver.services.statistics import PinFilter
 from tests.conftest import make_test_app
@@ -41,18 +42,20 @@ def _hot_cells(conn, run_id: int, ags: str, variant: str = "all"):
         {"run": run_id, "ags": ags, "variant": variant}).all()
 
 
-def test_hex_cell_index_matches_st_hexagongrid(planted):
+def test_hex_cell_arithmetic_matches_st_hexagongrid(planted):
     engine, _ = planted
+    query = with_fragments("""
+        WITH points AS (
+            SELECT (ST_Dump(ST_GeneratePoints(ST_Transform(geom, 25832), 3000, 5))).geom AS g
+            FROM municipality WHERE ags = :ags)
+        SELECT count(*) FROM points p
+        CROSS JOIN LATERAL (SELECT ST_X(p.g) AS x, ST_Y(p.g) AS y OFFSET 0) AS metric
+        {{hex_cell}}
+        WHERE NOT EXISTS (SELECT 1 FROM ST_HexagonGrid(:cell_size_m, ST_Expand(p.g, 1)) h
+                          WHERE h.i = cell.i AND h.j = cell.j AND ST_Covers(h.geom, p.g))""")
     with engine.connect() as conn:
-        wrong = conn.execute(text("""
-            WITH points AS (
-                SELECT (ST_Dump(ST_GeneratePoints(ST_Transform(geom, 25832), 3000, 5))).geom AS g
-                FROM municipality WHERE ags = :ags)
-            SELECT count(*) FROM points p, LATERAL hex_cell_index(ST_X(g), ST_Y(g), 250) AS idx
-            WHERE NOT EXISTS (SELECT 1 FROM ST_HexagonGrid(250, ST_Expand(p.g, 1)) h
-                              WHERE h.i = idx.i AND h.j = idx.j AND ST_Covers(h.geom, p.g))"""),
-            {"ags": SALZHEMMENDORF}).scalar_one()
-    assert wrong == 0
+        for size in (250.0, 100.0, 333.0):
+            assert conn.execute(text(query), {"ags": SALZHEMMENDORF, "cell_size_m": size}).scalar_one() == 0
 
 
 def test_planted_cluster_is_a_gi_star_hotspot_at_95_percent(planted):

@@ -8,7 +8,7 @@ from html import escape
 import folium
 
 from ..vocabulary import CATEGORIES, DIMENSIONS
-from .assets import Attribution, Legend, vendored_heatmap, vendored_map
+from .assets import Attribution, HexagonCells, Legend, vendored_heatmap, vendored_map
 
 # Colour-blind-safe palettes (ColorBrewer RdBu, diverging; viridis, sequential).
 HOTSPOT_COLOURS = {
@@ -38,6 +38,7 @@ class PlannerMapData:
     heat: list[list[float]] = field(default_factory=list)  # [lat, lon, weight]
     statistic_note: str | None = None
     show_grid: bool = True  # the hexagon grid layer (the hotspot layer is always there)
+    cell_size_m: float = 250.0
     labels: list[tuple[float, float, str]] = field(default_factory=list)  # lat, lon, name
 
 
@@ -66,15 +67,15 @@ def sequential_colour(value: float, breaks: list[float]) -> str:
     return SEQUENTIAL[min(len(breaks), len(SEQUENTIAL)) - 1] if breaks else SEQUENTIAL[0]
 
 
+SHORT_CATEGORY = {"divided": "Glaswand", "missing_meeting_place": "Ort fehlt", "meeting_place": "Begegnung"}
+
+
 def _counts_tooltip(properties: dict) -> str:
-    lines = [f"<strong>{properties['pins']} Pins</strong>"]
-    for code, n in properties.get("by_category", {}).items():
-        if n:
-            lines.append(f"{escape(CATEGORIES[code])}: {n}")
+    """Short on purpose: one per cell, thousands per county map."""
+    parts = ", ".join(f"{SHORT_CATEGORY[c]} {n}" for c, n in properties.get("by_category", {}).items() if n)
+    text = f"{properties['pins']} Pins" + (f" ({parts})" if parts else "")
     key = hotspot_key(properties)
-    if key:
-        lines.append(escape(HOTSPOT_LABELS[key]) + f" (z = {properties['gi_z']:.2f})")
-    return "<br>".join(lines)
+    return text + (f"<br>{HOTSPOT_LABELS[key]}" if key else "")
 
 
 def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attribution: str,
@@ -102,18 +103,24 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
 
     if data.cells and data.cells["features"]:
         breaks = class_breaks([f["properties"]["pins"] for f in data.cells["features"]])
+        hot_keys = list(HOTSPOT_COLOURS)
         grid, hot = [], []
         for f in data.cells["features"]:
             p = f["properties"]
+            lat, lon = round(p["centre"][1], 5), round(p["centre"][0], 5)
             tooltip = _counts_tooltip(p)
             if p["pins"] and data.show_grid:
-                grid.append(_with(f, fill=sequential_colour(p["pins"], breaks), tooltip=tooltip))
+                grid.append([lat, lon, SEQUENTIAL.index(sequential_colour(p["pins"], breaks)), tooltip])
             key = hotspot_key(p)
             if key:
-                hot.append(_with(f, fill=HOTSPOT_COLOURS[key], tooltip=tooltip))
+                hot.append([lat, lon, hot_keys.index(key), tooltip])
         if data.show_grid:
-            _styled_layer(grid, "Sechseck-Raster (Pins je Zelle)", show=False, opacity=0.6).add_to(fmap)
-        _styled_layer(hot, "Hotspots und Coldspots (Gi*)", show=True, opacity=0.75).add_to(fmap)
+            layer = folium.FeatureGroup(name="Sechseck-Raster (Pins je Zelle)", show=False)
+            layer.add_child(HexagonCells(grid, SEQUENTIAL, data.cell_size_m, 0.6))
+            layer.add_to(fmap)
+        layer = folium.FeatureGroup(name="Hotspots und Coldspots (Gi*)", show=True)
+        layer.add_child(HexagonCells(hot, [HOTSPOT_COLOURS[k] for k in hot_keys], data.cell_size_m, 0.75))
+        layer.add_to(fmap)
 
     if data.clusters:
         features = [{"type": "Feature", "geometry": c["geometry"], "properties": {

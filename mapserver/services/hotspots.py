@@ -96,8 +96,13 @@ def refine_p_values(counts: np.ndarray, weights: DistanceBand, p: np.ndarray, z:
     neighbourhood sum, so sums are compared."""
     refined = p.copy()
     rng = np.random.default_rng(seed)
-    for floor, permutations in REFINEMENT_STAGES:
-        for i in np.flatnonzero(refined <= floor):
+    for stage, (floor, permutations) in enumerate(REFINEMENT_STAGES):
+        # After the first refinement the p-values are sound (PySAL's folded p_sim counts ties
+        # with the observed value on one side only, which makes empty cells among empty
+        # neighbours look like coldspots), so from then on a cell already below the strictest
+        # threshold (99 %) is decided, and only cells at the floor above it are refined again.
+        decided = fdr(refined, CONFIDENCE_LEVELS[0][0]) if stage else -1.0
+        for i in np.flatnonzero((refined <= floor) & (refined > decided)):
             neighbours = [weights.id2i[j] for j in weights.neighbors[weights.id_order[i]]]
             observed = counts[i] + counts[neighbours].sum()
             simulated = counts[i] + rng.choice(np.delete(counts, i), size=(permutations, len(neighbours))).sum(axis=1)
@@ -167,6 +172,7 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
                        "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values())}
             conn.execute(sql("insert_hex_cells"), params)
+            conn.execute(sql("analyze_aggregates"))
             lap("Raster")
             conn.execute(sql("insert_pin_cube"), params)
             conn.execute(sql("analyze_aggregates"))

@@ -64,7 +64,7 @@ def _choropleth(outlines: dict, counts: list[statistics.Counts], key: str) -> tu
 
 def _heat(cells: dict) -> list[list[float]]:
     # Weighted cell centres: one point per cell, not per pin, keeps the page small at any pin count.
-    return [[f["properties"]["centre"][1], f["properties"]["centre"][0], f["properties"]["pins"]]
+    return [[round(f["properties"]["centre"][1], 5), round(f["properties"]["centre"][0], 5), f["properties"]["pins"]]
             for f in cells["features"] if f["properties"]["pins"]]
 
 
@@ -73,16 +73,14 @@ def county_map_data(conn: Connection, run, place: Scope, pin_filter: PinFilter) 
     outlines = areas.municipalities_geojson(conn, key)
     counts = statistics.municipality_counts(conn, run, key, pin_filter)
     choropleth, label = _choropleth(outlines, counts, "ags")
-    heat, significant, clusters = [], [], []
+    cells, clusters = [], []
     for m in outlines["features"]:
-        cells = statistics.cells_geojson(conn, run, m["properties"]["ags"], pin_filter)
-        heat.extend(_heat(cells))
-        # The county map shows the hotspot cells, not the whole grid: the municipality maps have it.
-        significant.extend(f for f in cells["features"] if f["properties"]["confidence"] is not None)
+        cells.extend(statistics.cells_geojson(conn, run, m["properties"]["ags"], pin_filter)["features"])
         clusters.extend(statistics.clusters(conn, run, m["properties"]["ags"]))
+    cells_fc = feature_collection(cells)
     return PlannerMapData(title=place.title, bounds=place.bounds, outlines=outlines, choropleth=choropleth,
-                          choropleth_label=label, cells=feature_collection(significant), clusters=clusters,
-                          heat=heat, show_grid=False,
+                          choropleth_label=label, cells=cells_fc, clusters=clusters, heat=_heat(cells_fc),
+                          cell_size_m=run.cell_size_m,
                           statistic_note=None if pin_filter.statistic_matches_filter else STATISTIC_NOTE)
 
 
@@ -98,4 +96,5 @@ def municipality_map_data(conn: Connection, run, place: Scope, pin_filter: PinFi
         choropleth=choropleth, choropleth_label=label, cells=cells, clusters=statistics.clusters(conn, run, ags),
         labels=[(f["properties"]["label_point"][1], f["properties"]["label_point"][0], f["properties"]["name"])
                 for f in outlines["features"]],
-        heat=_heat(cells), statistic_note=None if pin_filter.statistic_matches_filter else STATISTIC_NOTE)
+        heat=_heat(cells), cell_size_m=run.cell_size_m,
+        statistic_note=None if pin_filter.statistic_matches_filter else STATISTIC_NOTE)

@@ -154,19 +154,23 @@ def suppress_small(counts: dict[str, int], k: int | None) -> dict[str, int | Non
 def _fold(rows) -> dict:
     """Rows (key, …, category, dimension_mask, pin_count) -> Counts per key."""
     out: dict[object, Counts] = {}
+    bits = list(DIMENSION_BITS.items())
     for row in rows:
-        m = row._mapping
-        counts = out.setdefault(m["key"], Counts(
-            key=m["key"], name=m.get("name", ""), population=m.get("population"),
-            area_km2=m.get("area_km2"), approximate=m.get("approximate")))
-        if m["category"] is None:
+        counts = out.get(row.key)
+        if counts is None:
+            extra = row._mapping
+            counts = out[row.key] = Counts(
+                key=row.key, name=extra.get("name", ""), population=extra.get("population"),
+                area_km2=extra.get("area_km2"), approximate=extra.get("approximate"))
+        if row.category is None:
             continue
-        n = int(m["pin_count"])
+        n, mask = int(row.pin_count), row.dimension_mask
         counts.total += n
-        counts.by_category[m["category"]] += n
-        for code, bit in DIMENSION_BITS.items():
-            if m["dimension_mask"] & bit:
-                counts.by_dimension[code] += n
+        counts.by_category[row.category] += n
+        if mask:
+            for code, bit in bits:
+                if mask & bit:
+                    counts.by_dimension[code] += n
     return out
 
 

@@ -12,7 +12,7 @@ WITH clustered AS (
 ), clusters AS (
     SELECT municipality_ags, cluster_no, count(*) AS pin_count,
            mode() WITHIN GROUP (ORDER BY category) AS main_category,
-           ST_Buffer(ST_ConvexHull(ST_Collect(geom)), :dbscan_eps_m / 4.0) AS outline
+           ST_Buffer(ST_ConvexHull(ST_Collect(geom)), :dbscan_eps_m / 4.0, 'quad_segs=2') AS outline
     FROM clustered WHERE cluster_no IS NOT NULL
     GROUP BY municipality_ags, cluster_no
 ), dimensions AS (

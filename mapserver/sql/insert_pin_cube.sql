@@ -1,16 +1,18 @@
 -- The filter cube of a run: every pin of the county up to the run's last pin, counted by
--- municipality, district, hexagon cell and each attribute a filter selects. The cell comes
--- from hex_cell_index() (arithmetic, no spatial join); dimensions become a bit mask.
+-- municipality, district, hexagon cell and each attribute a filter selects. The cell comes by
+-- arithmetic (fragment hex_cell: no spatial join); dimensions become a bit mask.
 WITH bits AS (
     SELECT code, bit FROM unnest(CAST(:dimension_codes AS text[]), CAST(:dimension_bits AS integer[])) AS b(code, bit)
 ), pins AS (
     SELECT p.municipality_ags, p.district_id, p.category, p.age_band, p.years_here,
            CAST(p.created_at AT TIME ZONE :time_zone AS date) AS created_on,
            (SELECT coalesce(sum(b.bit), 0) FROM bits b WHERE b.code = ANY(p.dimensions)) AS dimension_mask,
-           hex_cell_index(ST_X(metric.geom), ST_Y(metric.geom), :cell_size_m) AS cell
+           cell.i, cell.j
     FROM pin p
     JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
-    CROSS JOIN LATERAL (SELECT ST_Transform(p.geom, :metric_srid) AS geom) metric
+    CROSS JOIN LATERAL (SELECT ST_X(t.geom) AS x, ST_Y(t.geom) AS y
+                        FROM (SELECT ST_Transform(p.geom, :metric_srid) AS geom) AS t OFFSET 0) AS metric
+    {{hex_cell}}
     WHERE p.id <= :last_pin_id
 )
 INSERT INTO pin_cube (run_id, municipality_ags, district_id, cell_id, category, dimension_mask,
@@ -19,5 +21,5 @@ SELECT :run_id, pins.municipality_ags, pins.district_id, c.id, pins.category, pi
        pins.age_band, pins.years_here, pins.created_on, count(*)
 FROM pins
 LEFT JOIN hex_cell c ON c.run_id = :run_id AND c.municipality_ags = pins.municipality_ags
-                    AND c.i = (pins.cell).i AND c.j = (pins.cell).j
+                    AND c.i = pins.i AND c.j = pins.j
 GROUP BY 2, 3, 4, 5, 6, 7, 8, 9

@@ -67,29 +67,6 @@ def upgrade() -> None:
     op.create_index("hex_cell_geom_idx", "hex_cell", ["geom"], postgresql_using="gist")
     op.create_index("hex_cell_position_idx", "hex_cell", ["run_id", "municipality_ags", "i", "j"], unique=True)
 
-    # The (i, j) of the ST_HexagonGrid cell (flat-topped, odd columns shifted up by half a row)
-    # that contains a metric point, by arithmetic: assigning a million pins to their cells this
-    # way needs no spatial join. Axial coordinates, rounded in cube space, then to ST_HexagonGrid's
-    # offset rows. Checked against ST_HexagonGrid by tests/test_hotspots.py.
-    op.execute("""
-        CREATE FUNCTION hex_cell_index(x float8, y float8, size float8, OUT i integer, OUT j integer)
-        LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-            WITH axial AS (
-                SELECT (2.0 / 3.0 * x) / size AS q, (-1.0 / 3.0 * x + sqrt(3.0) / 3.0 * y) / size AS r
-            ), rounded AS (
-                SELECT q, r, round(q) AS rq, round(r) AS rr, round(-q - r) AS rs FROM axial
-            ), corrected AS (
-                SELECT CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs + q + r) THEN -rr - rs
-                            ELSE rq END AS cq,
-                       CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs + q + r) THEN rr
-                            WHEN abs(rr - r) > abs(rs + q + r) THEN -rq - rs
-                            ELSE rr END AS cr
-                FROM rounded
-            )
-            SELECT cq::integer, (cr + floor(cq / 2.0))::integer FROM corrected
-        $$
-    """)
-
     # Getis-Ord Gi* per cell, for each variant (all pins, or the pins of one category …).
     op.create_table(
         "cell_statistic",
@@ -139,7 +116,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION IF EXISTS hex_cell_index(float8, float8, float8)")
     op.drop_table("pin_cube")
     op.drop_table("pin_cluster")
     op.drop_table("cell_statistic")
