@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test setup system-packages browser-packages database migrate import bench stop clean
+.PHONY: run test setup system-packages browser-packages database migrate import bench bench-hotspots stop clean
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -35,6 +35,7 @@ run: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/glaswaende db upgrade; \
 	$(BIN)/glaswaende import-boundaries; \
+	$(BIN)/glaswaende hotspots refresh --if-needed; \
 	$(BIN)/glaswaende serve --host 127.0.0.1 --port 5000
 
 # The whole test suite against a real PostGIS; each run creates and drops its own databases.
@@ -42,9 +43,14 @@ test: setup browser-packages
 	export GLASWAENDE_TEST_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/pytest
 
+# Benchmarks (not tests): each prints its figures against a baseline measured in the same run.
 bench: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/python bench/ingest.py
+
+bench-hotspots: setup
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/python bench/hotspots.py
 
 stop:
 	bash scripts/stop-postgis.sh
