@@ -47,11 +47,16 @@ def require_role(*roles: str):
     return decorator
 
 
-def _safe_next(target: str | None) -> str:
-    """Only paths on this site, so the sign-in form cannot send anyone elsewhere."""
+def _safe_next(target: str | None, account: accounts.Account) -> str:
+    """Only paths on this site, so the sign-in form cannot send anyone elsewhere; without one,
+    the start page of the account's role."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("planner.overview")
+    if account.has_any_role("planner"):
+        return url_for("planner.overview")
+    if account.has_any_role("facilitator"):
+        return url_for("workshops.index")
+    return url_for("web.county_map")
 
 
 @auth.route("/anmelden", methods=["GET", "POST"])
@@ -66,7 +71,7 @@ def login():
             session.clear()
             session[SESSION_KEY] = account.id
             session.permanent = True
-            return redirect(_safe_next(request.form.get("next")))
+            return redirect(_safe_next(request.form.get("next"), account))
         error = "Name oder Passwort stimmen nicht."
     status = 401 if error else 200
     return render_template("auth/login.html", error=error, next=request.values.get("next", "")), status

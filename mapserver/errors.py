@@ -32,6 +32,10 @@ class NotFound(GlaswaendeError):
     """No such municipality, district or pin."""
 
 
+class Forbidden(GlaswaendeError):
+    """The signed-in account may not do this (e.g. change another facilitator's workshop)."""
+
+
 class ImportProblem(GlaswaendeError):
     """Boundary or district data cannot be imported as given."""
 
@@ -42,6 +46,7 @@ PROBLEMS: dict[type[GlaswaendeError], tuple[int, str, str]] = {
     InvalidInput: (422, "invalid-input", "Die Angaben sind unvollständig oder ungültig."),
     OutsideCounty: (422, "outside-county", "Der Punkt liegt außerhalb des Gebiets."),
     NotFound: (404, "not-found", "Nicht gefunden."),
+    Forbidden: (403, "forbidden", "Dafür fehlt Ihnen die Berechtigung."),
     ImportProblem: (422, "import-problem", "Die Daten können nicht importiert werden."),
 }
 

@@ -104,6 +104,7 @@ class Pin(Base):
         Index("pin_municipality_ags_idx", "municipality_ags"),
         Index("pin_district_id_idx", "district_id"),
         Index("pin_created_at_idx", "created_at"),
+        Index("pin_workshop_id_idx", "workshop_id"),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     client_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -117,6 +118,7 @@ class Pin(Base):
     status: Mapped[str] = mapped_column(Text, server_default=INITIAL_PIN_STATUS)
     municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
 
 
 class Account(Base):
@@ -221,3 +223,18 @@ class PinCube(Base):
     years_here: Mapped[str | None] = mapped_column(Text)
     created_on: Mapped[dt.date] = mapped_column(Date)
     pin_count: Mapped[int] = mapped_column(Integer)
+
+
+class Workshop(Base):
+    """A planning meeting for one municipality (optionally one district), with its join link."""
+
+    __tablename__ = "workshop"
+    __table_args__ = (UniqueConstraint("join_code", name="workshop_join_code_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"))
+    join_code: Mapped[str] = mapped_column(String(12))
+    created_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -39,6 +39,8 @@ class PinSubmission(BaseModel):
     dimensions: Annotated[list[Dimension], Field(max_length=len(DIMENSIONS))] = []
     comment: Annotated[str, Field(max_length=COMMENT_MAX_LENGTH)] | None = None
     respondent: Respondent | None = None
+    # The join code of the workshop whose link the resident came through (/w/<code>).
+    workshop: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^[a-z0-9]+$")] | None = None
 
     @field_validator("dimensions")
     @classmethod
@@ -73,6 +75,9 @@ _FIELD_MESSAGES = {
     ("respondent.age_band", "literal_error"): f"Unbekannte Altersgruppe. Erlaubt sind: {_allowed(AGE_BANDS)}.",
     ("respondent.years_here", "literal_error"): f"Unbekannte Wohndauer. Erlaubt sind: {_allowed(YEARS_HERE)}.",
     ("comment", "string_too_long"): f"Der Kommentar darf höchstens {COMMENT_MAX_LENGTH} Zeichen lang sein.",
+    ("workshop", "string_pattern_mismatch"): "Dieser Workshop-Link ist ungültig.",
+    ("workshop", "string_too_short"): "Dieser Workshop-Link ist ungültig.",
+    ("workshop", "string_too_long"): "Dieser Workshop-Link ist ungültig.",
 }
 
 _TYPE_MESSAGES = {
@@ -147,11 +152,19 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str) -> tu
     """Store the pin (or find the one stored under the same id); (pin, created)."""
     respondent = submission.respondent or Respondent()
     with dbapi_autocommit(engine) as cursor:
+        workshop_id = None
+        if submission.workshop is not None:
+            found = cursor.execute(dbapi_sql("workshop_by_join_code"),
+                                   dbapi_parameters(join_code=submission.workshop)).fetchone()
+            if found is None:
+                message = "Dieser Workshop-Link ist ungültig oder der Workshop wurde gelöscht."
+                raise InvalidInput(message, [{"field": "workshop", "message": message}])
+            workshop_id = found.id
         row = cursor.execute(dbapi_sql("insert_pin"), dbapi_parameters(
             client_id=submission.id, lat=submission.lat, lon=submission.lon,
             category=submission.category, dimensions=list(submission.dimensions),
             comment=submission.comment, age_band=respondent.age_band,
-            years_here=respondent.years_here, county_key=county_key,
+            years_here=respondent.years_here, county_key=county_key, workshop_id=workshop_id,
         )).fetchone()
         if row is not None:
             return _as_response(row), True

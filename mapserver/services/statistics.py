@@ -268,4 +268,4 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
 
 def run_info(run) -> dict:
     return {"id": run.id, "computed_at": run.finished_at.isoformat(), "pins": run.pin_count,
-            "cell_size_m": run.cell_size_m, "permutations": run.permutations}
+            "cell_size_m": run.cell_size_m, "permutations": run.permutations, "dbscan_eps_m": run.dbscan_eps_m}

@@ -10,9 +10,9 @@ WITH point AS (
     ORDER BY m.ags LIMIT 1
 ), inserted AS (
     INSERT INTO pin (client_id, geom, category, dimensions, comment, age_band, years_here,
-                     municipality_ags, district_id)
+                     municipality_ags, district_id, workshop_id)
     SELECT :client_id, p.geom, :category, CAST(:dimensions AS text[]), :comment, :age_band, :years_here,
-           a.ags, district_for_point(a.ags, p.geom)
+           a.ags, district_for_point(a.ags, p.geom), CAST(:workshop_id AS integer)
     FROM point p, area a
     ON CONFLICT (client_id) DO NOTHING
     RETURNING client_id, status, category, dimensions, created_at, geom, municipality_ags, district_id

@@ -1,11 +1,12 @@
 """Resident pages: the county map, a municipality's map with the pin form."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
-from ..services import areas
+from ..errors import NotFound
+from ..services import areas, workshops
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 
 web = Blueprint("web", __name__)
@@ -30,14 +31,32 @@ def county_map():
                            map_settings=_map_settings(county))
 
 
+@web.get("/w/<join_code>")
+def join_workshop(join_code: str):
+    """The join link behind a workshop's QR code: the resident page for exactly its area."""
+    with engine().connect() as conn:
+        workshop = workshops.by_join_code(conn, join_code)
+    if workshop is None:
+        raise NotFound("Diesen Workshop-Link gibt es nicht (mehr). Bitte fragen Sie die Moderation nach dem aktuellen Link.")
+    return redirect(url_for("web.municipality_map", ags=workshop["municipality_ags"], workshop=workshop["join_code"]))
+
+
 @web.get("/gemeinde/<ags>")
 def municipality_map(ags: str):
     key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
         county = areas.county(conn, key)
         municipality = areas.municipality(conn, key, ags)
+        workshop = workshops.by_join_code(conn, request.args.get("workshop", "")) if request.args.get("workshop") else None
+        bounds = [municipality["west"], municipality["south"], municipality["east"], municipality["north"]]
+        if workshop and workshop["municipality_ags"] != ags:
+            workshop = None
+        if workshop and workshop["district_id"]:
+            from ..services import planning
+            bounds = list(planning.scope(conn, key, ags, workshop["district_id"]).bounds)
     return render_template(
         "web/municipality.html", county=county, municipality=municipality, map_settings=_map_settings(county),
+        workshop=workshop, bounds=bounds,
         categories=CATEGORIES, dimensions=DIMENSIONS, age_bands=AGE_BANDS, years_here=YEARS_HERE,
         comment_max_length=COMMENT_MAX_LENGTH)
 

@@ -106,6 +106,7 @@
       comment: comment.value.trim() || null,
       respondent: { age_band: form.age_band.value || null, years_here: form.years_here.value || null }
     };
+    if (form.dataset.workshop) { body.workshop = form.dataset.workshop; }
     var button = document.getElementById("send");
     button.disabled = true;
     button.textContent = "Wird gesendet …";

@@ -1,0 +1,60 @@
+"""A printable poster (A3 landscape, PDF and PNG) of a workshop's area, drawn with geopandas and
+matplotlib, no browser: district boundaries and names, the hotspot layer, legend, title, date,
+attribution."""
+from __future__ import annotations
+
+import io
+import textwrap
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files only
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from shapely.geometry import shape  # noqa: E402
+
+from ..geo import METRIC_SRID, STORAGE_SRID  # noqa: E402
+from .planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key  # noqa: E402
+
+A3_LANDSCAPE_INCHES = (16.54, 11.69)
+
+
+def poster(data: PlannerMapData, subtitle: str, attribution: str, fmt: str, dpi: int = 150) -> bytes:
+    """The poster as PDF or PNG bytes."""
+    districts = gpd.GeoDataFrame(
+        {"name": [f["properties"]["name"] for f in data.outlines["features"]]},
+        geometry=[shape(f["geometry"]) for f in data.outlines["features"]], crs=STORAGE_SRID).to_crs(METRIC_SRID)
+    cells = [f for f in (data.cells or {"features": []})["features"] if hotspot_key(f["properties"])]
+    figure, axes = plt.subplots(figsize=A3_LANDSCAPE_INCHES)
+    figure.subplots_adjust(left=0.02, right=0.74, top=0.9, bottom=0.06)
+    if cells:
+        hot = gpd.GeoDataFrame({"colour": [HOTSPOT_COLOURS[hotspot_key(f["properties"])] for f in cells]},
+                               geometry=[shape(f["geometry"]) for f in cells], crs=STORAGE_SRID).to_crs(METRIC_SRID)
+        hot.plot(ax=axes, color=hot["colour"], edgecolor="none", alpha=0.9)
+    districts.boundary.plot(ax=axes, color="#222222", linewidth=1.2,
+                            linestyle="--" if data.outlines_approximate else "-")
+    for row in districts.itertuples():
+        point = row.geometry.representative_point()
+        axes.annotate(row.name, (point.x, point.y), ha="center", va="center", fontsize=13, fontweight="bold",
+                      color="#111111", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75})
+    axes.set_axis_off()
+    axes.set_aspect("equal")
+    figure.suptitle(data.title, fontsize=28, fontweight="bold", x=0.02, ha="left")
+    figure.text(0.02, 0.915, subtitle, fontsize=15, ha="left")
+    handles = [Patch(facecolor=HOTSPOT_COLOURS[key], edgecolor="#666666", label=label)
+               for key, label in HOTSPOT_LABELS.items()]
+    legend = figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.755, 0.88), fontsize=13,
+                           title="Getis-Ord Gi* (999 Permutationen, FDR)", title_fontsize=13, frameon=False)
+    legend._legend_box.align = "left"
+    notes = []
+    if data.outlines_approximate:
+        notes.append("Gestrichelt: ungefähre Ortsteil-Grenzen (aus Ortsteil-Mittelpunkten berechnet).")
+    if data.statistic_note:
+        notes.append(data.statistic_note)
+    figure.text(0.755, 0.5, "\n".join(textwrap.fill(n, 42) for n in notes), fontsize=12, va="top")
+    figure.text(0.02, 0.012, textwrap.fill(attribution, 170), fontsize=10, ha="left", va="bottom", color="#333333")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": data.title} if fmt == "pdf" else None)
+    plt.close(figure)
+    return buffer.getvalue()

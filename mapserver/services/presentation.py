@@ -1,0 +1,72 @@
+"""What a workshop's projected map, offline copy and poster show: the stored layers of the
+latest run for the workshop's area, each aggregate of at least k pins (a room is the public)."""
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from ..maps.planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key
+from . import areas, hotspots, statistics
+from .statistics import PinFilter, suppress_small
+
+
+def _bounds(conn: Connection, county_key: str, workshop: dict) -> tuple[float, float, float, float]:
+    from . import planning
+
+    place = planning.scope(conn, county_key, workshop["municipality_ags"], workshop["district_id"])
+    return place.bounds
+
+
+def presentation_data(conn: Connection, county_key: str, workshop: dict, k: int) -> dict:
+    """JSON for the presentation page: outlines, thresholded cells, clusters and hotspots."""
+    ags = workshop["municipality_ags"]
+    outlines = areas.districts_geojson(conn, county_key, ags)
+    run = hotspots.latest_run(conn, county_key)
+    data = {
+        "workshop": {"id": workshop["id"], "title": workshop["title"], "held_on": workshop["held_on"].isoformat(),
+                     "municipality": workshop["municipality_name"], "district": workshop["district_name"]},
+        "bounds": _bounds(conn, county_key, workshop), "outlines": outlines, "privacy_k": k,
+        "legend": [{"key": f"{side}-{level}", "label": label, "colour": HOTSPOT_COLOURS[(side, level)]}
+                   for (side, level), label in HOTSPOT_LABELS.items()],
+        "cells": [], "clusters": [], "hotspots": [], "run": None,
+    }
+    if run is None:
+        return data
+    data["run"] = statistics.run_info(run)
+    data["cell_size_m"] = run.cell_size_m
+    for f in statistics.cells_geojson(conn, run, ags, PinFilter(), k=k)["features"]:
+        p = f["properties"]
+        key = hotspot_key(p)
+        data["cells"].append({"lat": round(p["centre"][1], 5), "lon": round(p["centre"][0], 5), "pins": p["pins"],
+                              "class": f"{key[0]}-{key[1]}" if key else None})
+    data["clusters"] = [{"lat": round(c["lat"], 5), "lon": round(c["lon"], 5), "pins": c["pin_count"],
+                         "main_category": c["main_category"], "main_dimension": c["main_dimension"]}
+                        for c in statistics.clusters(conn, run, ags) if c["pin_count"] >= k]
+    for area in statistics.hotspot_areas(conn, run, ags, PinFilter()):
+        if area["pins"] < k:
+            continue
+        data["hotspots"].append({
+            "number": len(data["hotspots"]) + 1, "districts": area["districts"], "pins": area["pins"],
+            "confidence": area["confidence"], "by_category": suppress_small(area["by_category"], k),
+            "by_dimension": suppress_small(area["by_dimension"], k), "comments": area["comments"],
+            "centre": area["centre"], "bounds": area["bounds"],
+        })
+    return data
+
+
+def offline_map_data(conn: Connection, county_key: str, workshop: dict, k: int) -> PlannerMapData:
+    """The same thresholded layers for folium (offline copy) and the poster."""
+    ags = workshop["municipality_ags"]
+    outlines = areas.districts_geojson(conn, county_key, ags)
+    run = statistics.require_run(conn, county_key)
+    cells = statistics.cells_geojson(conn, run, ags, PinFilter(), k=k)
+    clusters = [c for c in statistics.clusters(conn, run, ags) if c["pin_count"] >= k]
+    title = f"{workshop['title']} – {workshop['held_on'].strftime('%d.%m.%Y')}"
+    return PlannerMapData(
+        title=title, bounds=_bounds(conn, county_key, workshop), outlines=outlines,
+        outlines_approximate=any(f["properties"]["approximate"] for f in outlines["features"]),
+        cells=cells, clusters=clusters, cell_size_m=run.cell_size_m,
+        heat=[[round(f["properties"]["centre"][1], 5), round(f["properties"]["centre"][0], 5), f["properties"]["pins"]]
+              for f in cells["features"]],
+        labels=[(f["properties"]["label_point"][1], f["properties"]["label_point"][0], f["properties"]["name"])
+                for f in outlines["features"]],
+        statistic_note=f"Öffentliche Ansicht: nur Zellen mit mindestens {k} Pins.")

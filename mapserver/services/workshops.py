@@ -1,0 +1,130 @@
+"""Workshops: a facilitator's planning meeting for one municipality (optionally one district),
+its join link, and what its projected map shows live."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from pyproj import Transformer
+from sqlalchemy import Connection
+
+from ..db import sql
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..geo import METRIC_SRID, STORAGE_SRID
+from . import areas
+from .accounts import Account
+from .hotspots import cell_centre
+
+# Easy to read aloud and to type from a projector: no 0/o, 1/l/i.
+JOIN_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+JOIN_CODE_LENGTH = 8
+TITLE_MAX_LENGTH = 200
+_TO_STORAGE = Transformer.from_crs(METRIC_SRID, STORAGE_SRID, always_xy=True)
+
+
+@dataclass(frozen=True)
+class WorkshopInput:
+    title: str
+    held_on: dt.date
+    municipality_ags: str
+    district_id: int | None
+
+    @classmethod
+    def from_form(cls, form) -> "WorkshopInput":
+        """From a submitted form; InvalidInput with German messages per field."""
+        errors = []
+        title = (form.get("title") or "").strip()
+        if not 3 <= len(title) <= TITLE_MAX_LENGTH:
+            errors.append({"field": "title", "message": f"Bitte einen Titel mit 3 bis {TITLE_MAX_LENGTH} Zeichen angeben."})
+        held_on = None
+        try:
+            held_on = dt.date.fromisoformat((form.get("held_on") or "").strip())
+        except ValueError:
+            errors.append({"field": "held_on", "message": "Bitte ein Datum angeben (JJJJ-MM-TT)."})
+        ags = (form.get("municipality_ags") or "").strip()
+        if not ags:
+            errors.append({"field": "municipality_ags", "message": "Bitte eine Gemeinde wählen."})
+        district_raw = (form.get("district_id") or "").strip()
+        district_id = None
+        if district_raw:
+            if district_raw.isdigit():
+                district_id = int(district_raw)
+            else:
+                errors.append({"field": "district_id", "message": "Bitte einen Ortsteil aus der Liste wählen."})
+        if errors:
+            raise InvalidInput("Der Workshop kann so nicht gespeichert werden.", errors)
+        return cls(title, held_on, ags, district_id)
+
+
+def _check_place(conn: Connection, county_key: str, data: WorkshopInput) -> None:
+    try:
+        areas.municipality(conn, county_key, data.municipality_ags)
+    except NotFound:
+        raise InvalidInput("Der Workshop kann so nicht gespeichert werden.",
+                           [{"field": "municipality_ags", "message": "Diese Gemeinde gibt es im Kreis nicht."}]) from None
+    if data.district_id is not None:
+        districts = areas.districts_geojson(conn, county_key, data.municipality_ags)["features"]
+        if data.district_id not in {f["properties"]["id"] for f in districts}:
+            raise InvalidInput("Der Workshop kann so nicht gespeichert werden.",
+                               [{"field": "district_id", "message": "Dieser Ortsteil gehört nicht zur Gemeinde."}])
+
+
+def create_workshop(conn: Connection, county_key: str, account: Account, data: WorkshopInput) -> int:
+    _check_place(conn, county_key, data)
+    join_code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+    return conn.execute(sql("insert_workshop"), {
+        "title": data.title, "held_on": data.held_on, "municipality_ags": data.municipality_ags,
+        "district_id": data.district_id, "join_code": join_code, "created_by": account.id}).scalar_one()
+
+
+def workshop(conn: Connection, workshop_id: int) -> dict:
+    row = conn.execute(sql("workshop_by_id"), {"id": workshop_id}).first()
+    if row is None:
+        raise NotFound("Diesen Workshop gibt es nicht.")
+    return dict(row._mapping)
+
+
+def by_join_code(conn: Connection, join_code: str) -> dict | None:
+    row = conn.execute(sql("workshop_by_join_code"), {"join_code": join_code.strip().lower()}).first()
+    return None if row is None else dict(row._mapping)
+
+
+def list_workshops(conn: Connection, county_key: str) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(sql("workshop_list"), {"county_key": county_key})]
+
+
+def require_owner(account: Account, existing: dict) -> None:
+    """Only the facilitator who created a workshop, or an admin, may change it."""
+    if existing["created_by"] != account.id and "admin" not in account.roles:
+        raise Forbidden(f"Diesen Workshop hat {existing['created_by_name']} angelegt; nur diese Person "
+                        "oder die Verwaltung darf ihn ändern.")
+
+
+def update_workshop(conn: Connection, county_key: str, account: Account, workshop_id: int, data: WorkshopInput) -> None:
+    require_owner(account, workshop(conn, workshop_id))
+    _check_place(conn, county_key, data)
+    conn.execute(sql("update_workshop"), {
+        "id": workshop_id, "title": data.title, "held_on": data.held_on,
+        "municipality_ags": data.municipality_ags, "district_id": data.district_id})
+
+
+def delete_workshop(conn: Connection, account: Account, workshop_id: int) -> None:
+    require_owner(account, workshop(conn, workshop_id))
+    conn.execute(sql("delete_workshop"), {"id": workshop_id})
+
+
+def live_state(conn: Connection, workshop_id: int, cell_size_m: float, k: int) -> dict:
+    """The workshop's own pins, as the room may see them: a total, and cells and districts that
+    hold at least k of them (centres only)."""
+    total = workshop(conn, workshop_id)["pin_count"]
+    cells, districts = [], {}
+    for row in conn.execute(sql("workshop_live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m, "k": k}):
+        if row.level == "cell":
+            x, y = cell_centre(row.i, row.j, cell_size_m)
+            lon, lat = _TO_STORAGE.transform(x, y)
+            cells.append({"lat": round(lat, 5), "lon": round(lon, 5), "pins": row.pin_count})
+        elif row.district_id is not None:
+            districts[row.district_id] = row.pin_count
+    return {"workshop_pins": total, "cells": cells, "districts": districts, "privacy_k": k,
+            "cell_size_m": cell_size_m, "at": dt.datetime.now(dt.timezone.utc).isoformat()}

@@ -1,0 +1,202 @@
+"""Workshop pages (/workshops/): create and manage workshops, the projected presentation, the
+join QR code, the offline copy and the poster. Role `facilitator` (or admin)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import click
+import segno
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask.cli import with_appcontext
+
+from ..auth import current_account, require_role
+from ..config import BOUNDARY_ATTRIBUTION
+from ..db import engine
+from ..errors import GlaswaendeError
+from ..maps.offline import inline_assets
+from ..maps.planner import planner_map
+from ..maps.poster import poster
+from ..services import areas, presentation, workshops
+
+workshop_pages = Blueprint("workshops", __name__, url_prefix="/workshops")
+
+
+@workshop_pages.before_request
+@require_role("facilitator")
+def _facilitators_only():
+    """Every route of this blueprint is for facilitators (and admins) only."""
+    return None
+
+
+def _county_key() -> str:
+    return current_app.config["COUNTY_KEY"]
+
+
+def join_url(join_code: str) -> str:
+    return url_for("web.join_workshop", join_code=join_code, _external=True)
+
+
+@workshop_pages.get("/")
+def index():
+    with engine().connect() as conn:
+        county = areas.county(conn, _county_key())
+        listing = workshops.list_workshops(conn, _county_key())
+        municipalities = areas.municipality_list(conn, _county_key())
+    return render_template("workshop/index.html", county=county, workshops=listing, municipalities=municipalities,
+                           account=current_account(), today=dt.date.today().isoformat())
+
+
+@workshop_pages.post("/")
+def create():
+    data = workshops.WorkshopInput.from_form(request.form)
+    with engine().begin() as conn:
+        workshop_id = workshops.create_workshop(conn, _county_key(), current_account(), data)
+    return redirect(url_for("workshops.detail", workshop_id=workshop_id), code=303)
+
+
+@workshop_pages.get("/<int:workshop_id>")
+def detail(workshop_id: int):
+    with engine().connect() as conn:
+        county = areas.county(conn, _county_key())
+        item = workshops.workshop(conn, workshop_id)
+        districts = areas.districts_geojson(conn, _county_key(), item["municipality_ags"])["features"]
+        municipalities = areas.municipality_list(conn, _county_key())
+    return render_template("workshop/detail.html", county=county, workshop=item, join_url=join_url(item["join_code"]),
+                           districts=[f["properties"] for f in districts], municipalities=municipalities,
+                           account=current_account())
+
+
+@workshop_pages.post("/<int:workshop_id>")
+def update(workshop_id: int):
+    data = workshops.WorkshopInput.from_form(request.form)
+    with engine().begin() as conn:
+        workshops.update_workshop(conn, _county_key(), current_account(), workshop_id, data)
+    return redirect(url_for("workshops.detail", workshop_id=workshop_id), code=303)
+
+
+@workshop_pages.post("/<int:workshop_id>/loeschen")
+def delete(workshop_id: int):
+    with engine().begin() as conn:
+        workshops.delete_workshop(conn, current_account(), workshop_id)
+    return redirect(url_for("workshops.index"), code=303)
+
+
+@workshop_pages.get("/<int:workshop_id>/praesentation")
+def present(workshop_id: int):
+    with engine().connect() as conn:
+        item = workshops.workshop(conn, workshop_id)
+        county = areas.county(conn, _county_key())
+    settings = {"tile_url": current_app.config["TILE_URL"], "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
+                "data_attributions": [BOUNDARY_ATTRIBUTION, *county.attributions]}
+    return render_template("workshop/presentation.html", workshop=item, join_url=join_url(item["join_code"]),
+                           map_settings=settings)
+
+
+@workshop_pages.get("/<int:workshop_id>/praesentation/daten")
+def presentation_data(workshop_id: int):
+    with engine().connect() as conn:
+        item = workshops.workshop(conn, workshop_id)
+        body = presentation.presentation_data(conn, _county_key(), item, current_app.config["PRIVACY_K"])
+    return body
+
+
+@workshop_pages.get("/<int:workshop_id>/live")
+def live(workshop_id: int):
+    with engine().connect() as conn:
+        body = workshops.live_state(conn, workshop_id, current_app.config["HOTSPOT_CELL_SIZE_M"],
+                                    current_app.config["PRIVACY_K"])
+    response = current_app.json.response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@workshop_pages.get("/<int:workshop_id>/qr.svg")
+def qr_code(workshop_id: int):
+    with engine().connect() as conn:
+        item = workshops.workshop(conn, workshop_id)
+    # A standalone SVG document (with its namespace) scales sharply to any size, also in <img>.
+    buffer = io.BytesIO()
+    segno.make(join_url(item["join_code"]), error="m").save(buffer, kind="svg", scale=10, border=2, dark="#000",
+                                                            light="#fff", xmldecl=False, svgns=True,
+                                                            title="QR-Code zum Workshop-Link")
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+def offline_html(conn, item: dict) -> str:
+    """The workshop's map as one self-contained HTML file."""
+    config = current_app.config
+    data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, config["PRIVACY_K"])
+    county = areas.county(conn, config["COUNTY_KEY"])
+    static_url = url_for("static", filename="").rstrip("/")
+    fmap = planner_map(data, static_url, config["TILE_URL"], config["TILE_ATTRIBUTION"],
+                       [BOUNDARY_ATTRIBUTION, *county.attributions])
+    return inline_assets(fmap.get_root().render(), static_url, Path(current_app.static_folder))
+
+
+def poster_file(conn, item: dict, fmt: str) -> bytes:
+    config = current_app.config
+    data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, config["PRIVACY_K"])
+    county = areas.county(conn, config["COUNTY_KEY"])
+    subtitle = f"Workshop in {item['district_name'] + ', ' if item['district_name'] else ''}{item['municipality_name']}" \
+               f" · Finde die Glaswände! · {county.title}"
+    attribution = " · ".join([BOUNDARY_ATTRIBUTION, *county.attributions])
+    return poster(data, subtitle, attribution, fmt)
+
+
+def _download(content: bytes | str, item: dict, suffix: str, mimetype: str) -> Response:
+    filename = f"glaswaende-workshop-{item['id']}-{item['held_on'].isoformat()}.{suffix}"
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@workshop_pages.get("/<int:workshop_id>/offline.html")
+def offline(workshop_id: int):
+    with engine().connect() as conn:
+        item = workshops.workshop(conn, workshop_id)
+        html = offline_html(conn, item)
+    return _download(html, item, "html", "text/html")
+
+
+@workshop_pages.get("/<int:workshop_id>/plakat.<fmt>")
+def poster_download(workshop_id: int, fmt: str):
+    if fmt not in ("pdf", "png"):
+        return redirect(url_for("workshops.poster_download", workshop_id=workshop_id, fmt="pdf"))
+    with engine().connect() as conn:
+        item = workshops.workshop(conn, workshop_id)
+        content = poster_file(conn, item, fmt)
+    return _download(content, item, fmt, "application/pdf" if fmt == "pdf" else "image/png")
+
+
+@click.group("workshop", help="Workshops: Offline-Karte und Plakat exportieren.")
+def workshop_cli():
+    pass
+
+
+@workshop_cli.command("export", help="Offline-Karte (HTML) und/oder Plakat (PDF, PNG) eines Workshops schreiben.")
+@click.argument("workshop_id", type=int)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Offline-Karte als eine HTML-Datei.")
+@click.option("--pdf", "pdf_file", type=click.Path(dir_okay=False, path_type=Path), help="Plakat A3 quer als PDF.")
+@click.option("--png", "png_file", type=click.Path(dir_okay=False, path_type=Path), help="Plakat A3 quer als PNG.")
+@with_appcontext
+def export_command(workshop_id: int, html_file: Path | None, pdf_file: Path | None, png_file: Path | None):
+    if not (html_file or pdf_file or png_file):
+        raise click.UsageError("Bitte --html, --pdf oder --png angeben.")
+    # Links in the files are built as in a request to the configured site.
+    with current_app.test_request_context(), engine().connect() as conn:
+        try:
+            item = workshops.workshop(conn, workshop_id)
+            if html_file:
+                html_file.write_text(offline_html(conn, item), encoding="utf-8")
+                click.echo(f"Offline-Karte: {html_file}")
+            for path, fmt in ((pdf_file, "pdf"), (png_file, "png")):
+                if path:
+                    path.write_bytes(poster_file(conn, item, fmt))
+                    click.echo(f"Plakat ({fmt.upper()}): {path}")
+        except GlaswaendeError as error:
+            raise click.ClickException(error.detail) from None
+
+
+def init_app(app) -> None:
+    app.register_blueprint(workshop_pages)
+    app.cli.add_command(workshop_cli)

@@ -1,0 +1,183 @@
+/* The projected workshop map: stored layers (thresholded by the server), live workshop pins by
+   polling, hotspots stepped through with the arrow keys, layers on number keys, F freezes. */
+(function () {
+  "use strict";
+  var element = document.getElementById("map");
+  var settings = JSON.parse(element.dataset.mapSettings);
+  var CATEGORY = { divided: "Glaswand", missing_meeting_place: "Ort der Begegnung fehlt", meeting_place: "Man kommt gut zusammen" };
+  var DIMENSION = { social: "Soziales", generations: "Generationen", origin: "Herkunft, Kultur, Sprache",
+                    income: "Einkommen", mobility: "Verkehr und Wege", other: "Anderes" };
+  var SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"];
+  var LIVE_INTERVAL_MS = 2000;
+
+  var map = L.map(element, { zoomSnap: 0.25, keyboard: false, zoomControl: false });
+  map.attributionControl.setPrefix(false);
+  settings.data_attributions.forEach(function (t) { map.attributionControl.addAttribution(t); });
+  if (settings.tile_url) {
+    L.tileLayer(settings.tile_url, { attribution: settings.tile_attribution, maxZoom: 18 }).addTo(map);
+  }
+
+  var state = { hotspots: [], index: -1, frozen: false, pendingLive: null, appliedLive: null, layers: {} };
+  window.glaswaende = { map: map, state: state };
+
+  function hexagon(lat, lon, size) {
+    var dy = size / 111320, dx = size / (111320 * Math.cos(lat * Math.PI / 180)), corners = [];
+    for (var k = 0; k < 6; k++) {
+      corners.push([lat + dy * Math.sin(Math.PI / 3 * k), lon + dx * Math.cos(Math.PI / 3 * k)]);
+    }
+    return corners;
+  }
+
+  function colourFor(value, max) {
+    var index = Math.min(SEQUENTIAL.length - 1, Math.floor((value / (max || 1)) * SEQUENTIAL.length));
+    return SEQUENTIAL[index];
+  }
+
+  function label(text, className) {
+    return L.divIcon({ html: '<span class="' + className + '"></span>', className: className + "-icon", iconSize: [0, 0] });
+  }
+
+  function build(data) {
+    var b = data.bounds;
+    map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [30, 30] });
+    L.geoJSON(data.outlines, { style: { color: "#000", weight: 4, fill: false, dashArray: null }, interactive: false }).addTo(map);
+    data.outlines.features.forEach(function (f) {
+      var at = f.properties.label_point;
+      var marker = L.marker([at[1], at[0]], { icon: label("", "district-name"), interactive: false, keyboard: false }).addTo(map);
+      marker.getElement().firstChild.textContent = f.properties.name;
+      marker.districtId = f.properties.id;
+      marker.districtName = f.properties.name;
+      (state.districtLabels = state.districtLabels || []).push(marker);
+    });
+    var size = data.cell_size_m || 250;
+    var max = Math.max.apply(null, data.cells.map(function (c) { return c.pins; }).concat([1]));
+    var colours = {};
+    data.legend.forEach(function (entry) { colours[entry.key] = entry.colour; });
+
+    state.layers.heat = L.heatLayer(data.cells.map(function (c) { return [c.lat, c.lon, c.pins]; }),
+                                    { radius: 30, blur: 22, max: max });
+    state.layers.grid = L.layerGroup(data.cells.map(function (c) {
+      return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colourFor(c.pins, max), fillOpacity: 0.7, color: "#333", weight: 1 });
+    }));
+    state.layers.hotspots = L.layerGroup(data.cells.filter(function (c) { return c["class"]; }).map(function (c) {
+      var colour = colours[c["class"]];
+      return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colour, fillOpacity: 0.85, color: colour, weight: 1 });
+    }));
+    var eps = data.run ? data.run.dbscan_eps_m : 150;
+    state.layers.clusters = L.layerGroup(data.clusters.map(function (c) {
+      return L.circle([c.lat, c.lon], { radius: eps * 1.5, color: "#000", weight: 5, fill: false, dashArray: "10 8" });
+    }));
+    state.layers.hotspots.addTo(map);
+    state.layers.live = L.layerGroup().addTo(map);
+
+    var legend = document.getElementById("legend");
+    data.legend.forEach(function (entry) {
+      var item = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = entry.colour;
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(entry.label));
+      legend.appendChild(item);
+    });
+
+    state.hotspots = data.hotspots;
+    state.hotspotMarkers = data.hotspots.map(function (h) {
+      var marker = L.marker([h.centre[1], h.centre[0]], { icon: label("", "hotspot-number"), interactive: false, keyboard: false }).addTo(map);
+      marker.getElement().firstChild.textContent = h.number;
+      return marker;
+    });
+    var none = document.getElementById("no-hotspots");
+    if (!data.run) {
+      none.textContent = "Noch keine Auswertung berechnet.";
+      none.hidden = false;
+    } else if (!data.hotspots.length) {
+      none.textContent = "Keine Hotspots: die Pins liegen nicht dichter beisammen, als der Zufall erklärt.";
+      none.hidden = false;
+    }
+  }
+
+  function showHotspot(index) {
+    if (!state.hotspots.length) { return; }
+    state.index = (index + state.hotspots.length) % state.hotspots.length;
+    var h = state.hotspots[state.index];
+    map.flyToBounds([[h.bounds[1], h.bounds[0]], [h.bounds[3], h.bounds[2]]], { maxZoom: 15, padding: [60, 60], duration: 0.8 });
+    state.hotspotMarkers.forEach(function (m, i) { m.getElement().firstChild.classList.toggle("active", i === state.index); });
+    document.getElementById("hotspot").hidden = false;
+    document.getElementById("hotspot-title").textContent =
+      "Hotspot " + h.number + " von " + state.hotspots.length + (h.districts.length ? ": " + h.districts.join(", ") : "");
+    document.getElementById("hotspot-counts").textContent = h.pins + " Pins · " + h.confidence + " % Konfidenz";
+    var details = document.getElementById("hotspot-details");
+    details.textContent = "";
+    function add(list, text) { var li = document.createElement("li"); li.textContent = text; list.appendChild(li); }
+    Object.keys(h.by_category).forEach(function (code) {
+      var n = h.by_category[code];
+      if (n) { add(details, CATEGORY[code] + ": " + n); }
+    });
+    Object.keys(h.by_dimension).forEach(function (code) {
+      var n = h.by_dimension[code];
+      if (n) { add(details, "Trennt: " + DIMENSION[code] + " (" + n + ")"); }
+    });
+    var comments = document.getElementById("hotspot-comments");
+    comments.textContent = "";
+    h.comments.forEach(function (c) { add(comments, "„" + c.text + "“"); });
+  }
+
+  function applyLive(live) {
+    state.appliedLive = live;
+    document.getElementById("workshop-pins").textContent = live.workshop_pins;
+    state.layers.live.clearLayers();
+    live.cells.forEach(function (c) {
+      L.polygon(hexagon(c.lat, c.lon, live.cell_size_m), { color: "#ff6d00", weight: 6, fill: false }).addTo(state.layers.live);
+    });
+    (state.districtLabels || []).forEach(function (marker) {
+      var n = live.districts[marker.districtId];
+      marker.getElement().firstChild.textContent = marker.districtName + (n ? " · " + n + " neu" : "");
+    });
+  }
+
+  function poll() {
+    fetch(element.dataset.liveUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (live) {
+        if (!live) { return; }
+        state.pendingLive = live;
+        if (!state.frozen) { applyLive(live); }
+      })
+      .catch(function () { /* weak village-hall wifi: try again at the next tick */ })
+      .then(function () { setTimeout(poll, LIVE_INTERVAL_MS); });
+  }
+
+  function toggle(name) {
+    var layer = state.layers[name];
+    if (!layer) { return; }
+    if (map.hasLayer(layer)) { map.removeLayer(layer); } else { layer.addTo(map); }
+  }
+
+  function setFrozen(frozen) {
+    state.frozen = frozen;
+    document.getElementById("frozen-badge").hidden = !frozen;
+    if (!frozen && state.pendingLive) { applyLive(state.pendingLive); }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var qr = document.getElementById("qr-overlay");
+    switch (event.key) {
+      case "ArrowRight": case "PageDown": showHotspot(state.index + 1); break;
+      case "ArrowLeft": case "PageUp": showHotspot(state.index - 1); break;
+      case "1": toggle("heat"); break;
+      case "2": toggle("grid"); break;
+      case "3": toggle("hotspots"); break;
+      case "4": toggle("clusters"); break;
+      case "f": case "F": setFrozen(!state.frozen); break;
+      case "q": case "Q": qr.hidden = !qr.hidden; break;
+      case "Escape": qr.hidden = true; break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+
+  fetch(element.dataset.dataUrl, { headers: { Accept: "application/json" } })
+    .then(function (r) { return r.json(); })
+    .then(function (data) { build(data); poll(); });
+})();

@@ -1,0 +1,286 @@
+"""Workshops: who may change them, the join link, the projected presentation (live, stepping,
+freeze, privacy threshold), the offline copy and the poster."""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import create_engine, text
+
+from mapserver.services import accounts, hotspots
+from tests.conftest import make_test_app, serve_in_thread
+from tests.helpers import insert_cluster_around, insert_uniform
+
+SALZHEMMENDORF = "03252008"
+LAUENSTEIN = (52.0790, 9.5510)
+A3_LANDSCAPE_POINTS = (1190.55, 841.89)
+
+
+@pytest.fixture(scope="module")
+def workshop_app(module_db_url):
+    engine = create_engine(module_db_url)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 500, seed=41)
+        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=42)
+        insert_cluster_around(conn, SALZHEMMENDORF, "Wallensen", 50, radius_m=300, seed=43)
+        accounts.create_account(conn, "anna", "anna-moderiert-gern", ["facilitator"])
+        accounts.create_account(conn, "bernd", "bernd-moderiert-auch", ["facilitator"])
+        accounts.create_account(conn, "chefin", "chefin-verwaltet-alles", ["admin"])
+        accounts.create_account(conn, "paula", "paula-plant-nur", ["planner"])
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings())
+    app = make_test_app(module_db_url)
+    client = app.test_client()
+    client.post("/anmelden", data={"name": "anna", "password": "anna-moderiert-gern"})
+    response = client.post("/workshops/", data={"title": "Glaswände in Salzhemmendorf", "held_on": "2026-12-03",
+                                                 "municipality_ags": SALZHEMMENDORF})
+    assert response.status_code == 303
+    workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with engine.connect() as conn:
+        join_code = conn.execute(text("SELECT join_code FROM workshop WHERE id = :id"), {"id": workshop_id}).scalar_one()
+    yield app, engine, workshop_id, join_code
+    app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()
+
+
+def _client(app, name=None, password=None):
+    client = app.test_client()
+    if name:
+        assert client.post("/anmelden", data={"name": name, "password": password}).status_code == 302
+    return client
+
+
+def _workshop_row(engine, workshop_id):
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT title, held_on, district_id FROM workshop WHERE id = :id"), {"id": workshop_id}).one()
+
+
+def test_a_facilitator_cannot_change_another_facilitators_workshop(workshop_app):
+    app, engine, workshop_id, _ = workshop_app
+    before = _workshop_row(engine, workshop_id)
+    bernd = _client(app, "bernd", "bernd-moderiert-auch")
+    form = {"title": "Übernommen", "held_on": "2026-12-04", "municipality_ags": SALZHEMMENDORF}
+    response = bernd.post(f"/workshops/{workshop_id}", data=form)
+    assert response.status_code == 403 and "nur diese Person" in response.get_data(as_text=True)
+    assert bernd.post(f"/workshops/{workshop_id}/loeschen").status_code == 403
+    assert _workshop_row(engine, workshop_id) == before
+    assert bernd.get(f"/workshops/{workshop_id}/praesentation").status_code == 200, "presenting is allowed"
+
+    admin = _client(app, "chefin", "chefin-verwaltet-alles")
+    assert admin.post(f"/workshops/{workshop_id}", data={**form, "title": "Von der Verwaltung"}).status_code == 303
+    assert _workshop_row(engine, workshop_id).title == "Von der Verwaltung"
+    anna = _client(app, "anna", "anna-moderiert-gern")
+    assert anna.post(f"/workshops/{workshop_id}", data={**form, "title": "Glaswände in Salzhemmendorf",
+                                                         "held_on": "2026-12-03"}).status_code == 303
+    assert _workshop_row(engine, workshop_id) == before
+
+
+def test_workshop_pages_need_the_facilitator_role(workshop_app):
+    app, _, workshop_id, _ = workshop_app
+    assert app.test_client().get("/workshops/").status_code == 401
+    planner = _client(app, "paula", "paula-plant-nur")
+    assert planner.get("/workshops/").status_code == 403
+    assert planner.get(f"/workshops/{workshop_id}/live").status_code == 403
+
+
+def test_bad_workshop_input_is_refused_in_german(workshop_app):
+    app, engine, _, _ = workshop_app
+    anna = _client(app, "anna", "anna-moderiert-gern")
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*) FROM workshop")).scalar_one()
+    response = anna.post("/workshops/", data={"title": "x", "held_on": "morgen", "municipality_ags": "03241001"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Die Angaben sind unvollständig oder ungültig." in html
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM workshop")).scalar_one() == before
+
+
+def test_join_link_opens_the_area_and_tags_pins(workshop_app):
+    app, engine, workshop_id, join_code = workshop_app
+    resident = app.test_client()
+    response = resident.get(f"/w/{join_code}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/gemeinde/{SALZHEMMENDORF}?workshop={join_code}"
+    page = resident.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sie nehmen am Workshop „Glaswände in Salzhemmendorf“ teil." in page
+    assert f'data-workshop="{join_code}"' in page
+    pin_id = str(uuid.uuid4())
+    created = resident.post("/api/pins", json={"id": pin_id, "lat": LAUENSTEIN[0], "lon": LAUENSTEIN[1],
+                                               "category": "divided", "workshop": join_code})
+    assert created.status_code == 201
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT workshop_id FROM pin WHERE client_id = :id"), {"id": pin_id}).scalar_one() == workshop_id
+        before = conn.execute(text("SELECT count(*) FROM pin")).scalar_one()
+    unknown = resident.post("/api/pins", json={"id": str(uuid.uuid4()), "lat": LAUENSTEIN[0], "lon": LAUENSTEIN[1],
+                                               "category": "divided", "workshop": "zzzzzzzz"})
+    assert unknown.status_code == 422 and unknown.json["errors"][0]["field"] == "workshop"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pin")).scalar_one() == before
+    assert resident.get("/w/gibtsnicht").status_code == 404
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM pin WHERE client_id = :id"), {"id": pin_id})
+
+
+def test_qr_code_is_a_standalone_svg_of_the_join_link(workshop_app):
+    app, _, workshop_id, join_code = workshop_app
+    anna = _client(app, "anna", "anna-moderiert-gern")
+    response = anna.get(f"/workshops/{workshop_id}/qr.svg")
+    assert response.mimetype == "image/svg+xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    detail = anna.get(f"/workshops/{workshop_id}").get_data(as_text=True)
+    assert f"http://localhost/w/{join_code}" in detail
+
+
+def test_poster_is_one_a3_landscape_page_with_title_and_attribution(workshop_app, tmp_path):
+    app, _, workshop_id, _ = workshop_app
+    pdf, png = tmp_path / "plakat.pdf", tmp_path / "plakat.png"
+    result = app.test_cli_runner().invoke(args=["workshop", "export", str(workshop_id), "--pdf", str(pdf), "--png", str(png)])
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    assert abs(width - A3_LANDSCAPE_POINTS[0]) < 2 and abs(height - A3_LANDSCAPE_POINTS[1]) < 2
+    content = page.extract_text()
+    assert "Glaswände in Salzhemmendorf" in content
+    assert "GeoBasis-DE / BKG" in content
+    assert "Lauenstein" in content and "Hotspot, 99 % Konfidenz" in content
+    from PIL import Image
+    with Image.open(png) as image:
+        assert abs(image.width / image.height - A3_LANDSCAPE_POINTS[0] / A3_LANDSCAPE_POINTS[1]) < 0.01
+    anna = _client(app, "anna", "anna-moderiert-gern")
+    download = anna.get(f"/workshops/{workshop_id}/plakat.pdf")
+    assert download.mimetype == "application/pdf" and download.data.startswith(b"%PDF")
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from tests.test_browser import CHROMIUM
+
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+def test_offline_copy_renders_with_every_request_blocked(workshop_app, browser, tmp_path):
+    app, _, workshop_id, _ = workshop_app
+    path = tmp_path / "offline.html"
+    result = app.test_cli_runner().invoke(args=["workshop", "export", str(workshop_id), "--html", str(path)])
+    assert result.exit_code == 0, result.output
+    html = path.read_text(encoding="utf-8")
+    assert not re.search(r'<script[^>]+src=|<link[^>]+href=', html), "every script and style is inlined"
+    page = browser.new_page()
+    failed, errors = [], []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
+    page.goto(path.as_uri())
+    page.locator(".glaswaende-legend").wait_for()
+    assert "Hotspot, 99 % Konfidenz" in page.locator(".glaswaende-legend").inner_text()
+    hotspot_cells = page.evaluate("""() => {
+        const map = Object.values(window).find(v => v instanceof L.Map);
+        let polygons = 0;
+        map.eachLayer(layer => { if (layer instanceof L.Polygon && layer.options.fillOpacity === 0.75) polygons += 1; });
+        return polygons; }""")
+    assert hotspot_cells >= 2
+    assert page.locator(".area-name", has_text="Lauenstein").count() == 1
+    assert [url for url in failed if "tile" not in url] == []
+    assert errors == []
+    page.close()
+
+
+def _send_pin(base_url: str, join_code: str, lat: float, lon: float) -> None:
+    import json
+    import urllib.request
+
+    body = json.dumps({"id": str(uuid.uuid4()), "lat": lat, "lon": lon, "category": "divided", "workshop": join_code})
+    request = urllib.request.Request(base_url + "/api/pins", data=body.encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+
+
+@pytest.mark.browser
+def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
+    app, engine, workshop_id, join_code = workshop_app
+    server, base = serve_in_thread(app)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    presenter = context.new_page()
+    errors = []
+    presenter.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        presenter.goto(base + "/anmelden")
+        presenter.fill("#name", "anna")
+        presenter.fill("#password", "anna-moderiert-gern")
+        presenter.click("button[type=submit]")
+        presenter.wait_for_url("**/workshops/")
+        presenter.goto(base + f"/workshops/{workshop_id}/praesentation")
+        presenter.locator(".district-name", has_text="Lauenstein").wait_for()
+        font_size = presenter.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.presentation-panel li, .legend li')).fontSize)")
+        assert font_size >= 24
+        pins = presenter.locator("#workshop-pins")
+        assert pins.inner_text() == "0"
+
+        # A resident's phone sends a pin through the join link: the room sees it within 5 s …
+        phone = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True).new_page()
+        phone.goto(base + f"/w/{join_code}")
+        phone.locator(".area-label", has_text="Lauenstein").wait_for()
+        point = phone.evaluate("([lat, lon]) => { const m = window.glaswaende.map; m.setView([lat, lon], 15);"
+                               " const p = m.latLngToContainerPoint([lat, lon]); const r = m.getContainer().getBoundingClientRect();"
+                               " return {x: r.left + p.x, y: r.top + p.y}; }", list(LAUENSTEIN))
+        phone.touchscreen.tap(point["x"], point["y"])
+        phone.get_by_label("Hier verläuft eine Glaswand").check()
+        phone.get_by_role("button", name="Pin senden").tap()
+        phone.locator("#confirmation").wait_for(state="visible")
+        sent = time.monotonic()
+        presenter.wait_for_function("() => document.getElementById('workshop-pins').textContent === '1'", timeout=5000)
+        assert time.monotonic() - sent < 5
+        # … but one pin is below k: no cell of it is drawn.
+        assert presenter.evaluate("() => window.glaswaende.state.layers.live.getLayers().length") == 0
+
+        # Five more pins in one place: now their cell holds k and shows.
+        for _ in range(5):
+            _send_pin(base, join_code, LAUENSTEIN[0], LAUENSTEIN[1])
+        presenter.wait_for_function("() => window.glaswaende.state.layers.live.getLayers().length === 1", timeout=5000)
+
+        # Arrow keys step from hotspot 1 to hotspot 2.
+        presenter.keyboard.press("ArrowRight")
+        title = presenter.locator("#hotspot-title")
+        assert title.inner_text().startswith("Hotspot 1 von ")
+        first = title.inner_text()
+        presenter.keyboard.press("ArrowRight")
+        assert title.inner_text().startswith("Hotspot 2 von ") and title.inner_text() != first
+
+        # Frozen: a new pin does not change the view; resuming shows it.
+        presenter.keyboard.press("f")
+        assert presenter.locator("#frozen-badge").is_visible()
+        _send_pin(base, join_code, 52.02, 9.62)
+        time.sleep(4.5)
+        assert pins.inner_text() == "6"
+        presenter.keyboard.press("f")
+        presenter.wait_for_function("() => document.getElementById('workshop-pins').textContent === '7'", timeout=5000)
+
+        # The QR code full screen, at any moment.
+        presenter.keyboard.press("q")
+        assert presenter.locator("#qr-overlay").is_visible()
+        assert presenter.locator("#qr-overlay img").evaluate("img => img.naturalWidth > 0")
+        presenter.keyboard.press("Escape")
+        assert not presenter.locator("#qr-overlay").is_visible()
+        assert errors == []
+    finally:
+        context.close()
+        server.shutdown()
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM pin WHERE workshop_id = :id"), {"id": workshop_id})
