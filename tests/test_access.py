@@ -11,12 +11,13 @@ from mapserver.services import accounts
 
 # Routes anyone may use (residents, the public numbers, the sign-in form itself).
 PUBLIC_ENDPOINTS = {
-    "static", "web.county_map", "web.municipality_map", "web.health", "web.favicon",
+    "static", "web.county_map", "web.municipality_map", "web.health", "web.favicon", "web.join_workshop",
     "api.openapi", "api.create_pin", "api.municipalities", "api.districts",
     "api.stats_municipalities", "api.stats_districts", "api.hotspots",
     "auth.login", "auth.logout",
 }
-SAMPLE_ARGUMENTS = {"ags": "03252008", "district_id": 1, "dataset": "pins", "fmt": "csv", "filename": "x"}
+SAMPLE_ARGUMENTS = {"ags": "03252008", "district_id": 1, "dataset": "pins", "fmt": "csv", "filename": "x",
+                    "workshop_id": 1, "join_code": "abcdefgh"}
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def _staff_routes(app):
 def test_every_route_is_public_or_refuses_anonymous_visitors(app, client, accounts_db):
     staff = list(_staff_routes(app))
     assert any(endpoint.startswith("planner.") for endpoint, _, _ in staff), "the walk found the planner pages"
+    assert any(endpoint.startswith("workshops.") for endpoint, _, _ in staff), "… and the workshop pages"
     for endpoint, method, url in staff:
         response = client.open(url, method=method)
         assert response.status_code in (401, 403), (endpoint, method, url, response.status_code)
