@@ -90,7 +90,8 @@ def _handle_domain_error(error: GlaswaendeError):
     status, slug, title = PROBLEMS[type(error)]
     if wants_problem_json():
         return problem(status, slug, title, error.detail, error.errors)
-    return render_template("errors/error.html", status=status, title=title, detail=error.detail), status
+    return render_template("errors/error.html", status=status, title=title, detail=error.detail,
+                           errors=error.errors), status
 
 
 def _handle_http_error(error: HTTPException):

@@ -173,8 +173,11 @@ def test_public_responses_leave_out_aggregates_below_k(planted):
     assert all(m["pins"] >= 5 for m in municipalities)
     assert all(v is None or v == 0 or v >= 5 for m in municipalities for v in m["by_category"].values())
 
-    districts = client.get(f"/api/stats/districts?municipality={BAD_MUENDER}").json["districts"]
-    assert [d["name"] for d in districts] == ["Bakede"], "Hasperde has 3 pins"
+    # Bad Münder: 10 pins, Bakede 7, Hasperde 3. Listing Bakede alone would give Hasperde's 3 away
+    # as the difference to the published total, so neither is listed.
+    bad_muender = next(m for m in municipalities if m["key"] == BAD_MUENDER)
+    assert bad_muender["pins"] == 10
+    assert client.get(f"/api/stats/districts?municipality={BAD_MUENDER}").json["districts"] == []
     with engine.connect() as conn:
         small = conn.execute(text("""SELECT d.name FROM district d JOIN pin p ON p.district_id = d.id
                                      GROUP BY d.name HAVING count(*) < 5""")).scalars().all()
@@ -184,10 +187,51 @@ def test_public_responses_leave_out_aggregates_below_k(planted):
         assert not {d["name"] for d in response["districts"]} & set(small)
         cells = client.get(f"/api/hotspots?municipality={ags}").json["features"]
         assert all(c["properties"]["pins"] >= 5 for c in cells)
-    # Filters cannot be used to get below k either.
-    narrowed = client.get(f"/api/stats/districts?municipality={SALZHEMMENDORF}&age_band=65_plus&category=divided").json
-    assert all(d["pins"] >= 5 for d in narrowed["districts"])
     app.extensions["glaswaende.engine"].dispose()
+
+
+def test_nothing_below_k_can_be_worked_out_by_subtraction(planted):
+    engine, _ = planted
+    app = make_test_app(engine.url.render_as_string(hide_password=False))
+    client = app.test_client()
+    k = 5
+
+    def check_breakdown(total, by_category, by_dimension):
+        shown = [v for v in by_category.values() if v is not None]
+        hidden = total - sum(shown)
+        assert hidden == 0 or hidden >= k, (total, by_category)
+        for v in by_dimension.values():
+            if v is not None:
+                assert v == 0 or (v >= k and (total - v == 0 or total - v >= k)), (total, by_dimension)
+
+    municipalities = client.get("/api/stats/municipalities").json["municipalities"]
+    for m in municipalities:
+        check_breakdown(m["pins"], m["by_category"], m["by_dimension"])
+        districts = client.get(f"/api/stats/districts?municipality={m['key']}").json["districts"]
+        left_out = m["pins"] - sum(d["pins"] for d in districts)
+        assert left_out == 0 or left_out >= k, m["name"]
+        for d in districts:
+            check_breakdown(d["pins"], d["by_category"], d["by_dimension"])
+        cells = client.get(f"/api/hotspots?municipality={m['key']}").json["features"]
+        left_out = m["pins"] - sum(c["properties"]["pins"] for c in cells)
+        assert left_out == 0 or left_out >= k, m["name"]
+        for c in cells:
+            check_breakdown(c["properties"]["pins"], c["properties"]["by_category"], {})
+    # Filters would let two answers be subtracted: public numbers come unfiltered only.
+    for query in ("category=divided", "age_band=65_plus", "from=2026-10-02", "dimension=social"):
+        response = client.get(f"/api/stats/districts?municipality={SALZHEMMENDORF}&{query}")
+        assert response.status_code == 422 and response.mimetype == "application/problem+json"
+        assert "ohne Filter" in response.json["detail"]
+        assert client.get(f"/api/hotspots?municipality={SALZHEMMENDORF}&{query}").status_code == 422
+    app.extensions["glaswaende.engine"].dispose()
+
+
+def test_suppression_rules():
+    assert statistics.suppress_small({"a": 8, "b": 1, "c": 0}, 5, 9) == {"a": None, "b": None, "c": 0}
+    assert statistics.suppress_small({"a": 6, "b": 5, "c": 3}, 5, 14) == {"a": 6, "b": None, "c": None}
+    assert statistics.suppress_small({"a": 10, "b": 6, "c": 6}, 5, 22) == {"a": 10, "b": 6, "c": 6}
+    assert statistics.suppress_small({"a": 8}, 5, 9, additive=False) == {"a": None}
+    assert statistics.suppress_small({"a": 9}, 5, 9, additive=False) == {"a": 9}
 
 
 def test_public_hotspots_name_the_planted_cluster(planted):

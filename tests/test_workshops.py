@@ -245,15 +245,20 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
         phone.get_by_role("button", name="Pin senden").tap()
         phone.locator("#confirmation").wait_for(state="visible")
         sent = time.monotonic()
-        presenter.wait_for_function("() => document.getElementById('workshop-pins').textContent === '1'", timeout=5000)
+        presenter.wait_for_function("() => document.getElementById('workshop-pins').textContent === 'unter 5'",
+                                    timeout=5000)
         assert time.monotonic() - sent < 5
-        # … but one pin is below k: no cell of it is drawn.
+        # … but one pin is below k: no number, no cell of it is drawn.
         assert presenter.evaluate("() => window.glaswaende.state.layers.live.getLayers().length") == 0
+        live = presenter.evaluate("() => window.glaswaende.state.appliedLive")
+        assert live["workshop_pins"] is None and live["cells"] == [] and live["districts"] == {}
 
         # Five more pins in one place: now their cell holds k and shows.
         for _ in range(5):
             _send_pin(base, join_code, LAUENSTEIN[0], LAUENSTEIN[1])
         presenter.wait_for_function("() => window.glaswaende.state.layers.live.getLayers().length === 1", timeout=5000)
+        live = presenter.evaluate("() => window.glaswaende.state.appliedLive")
+        assert live["workshop_pins"] == 6 and [c["pins"] for c in live["cells"]] == [5]  # in steps of k
 
         # Arrow keys step from hotspot 1 to hotspot 2.
         presenter.keyboard.press("ArrowRight")

@@ -69,36 +69,47 @@ def _required_municipality() -> str:
     return ags
 
 
-def _stats_body(run, pin_filter: PinFilter, key: str, counts) -> dict:
-    return {"run": statistics.run_info(run), "filter": pin_filter.query_string(), "privacy_k": _privacy_k(),
+def _no_filters() -> PinFilter:
+    """Public numbers come unfiltered: two filtered answers, subtracted, could reveal fewer than k
+    pins (e.g. one resident's pin by its day or age band). Filters are for signed-in planners."""
+    filtered = [name for name in ("category", "dimension", "age_band", "years_here", "from", "to") if name in request.args]
+    if filtered:
+        raise InvalidInput("Öffentliche Zahlen gibt es nur ohne Filter; Filter stehen angemeldeten Planerinnen und "
+                           "Planern zur Verfügung.",
+                           [{"field": name, "message": "Dieser Filter ist hier nicht erlaubt."} for name in filtered])
+    return PinFilter()
+
+
+def _stats_body(run, key: str, counts) -> dict:
+    return {"run": statistics.run_info(run), "privacy_k": _privacy_k(),
             key: [c.as_dict(k=_privacy_k()) for c in counts]}
 
 
 @api.get("/stats/municipalities")
 def stats_municipalities():
-    pin_filter = PinFilter.from_query(request.args)
+    pin_filter = _no_filters()
     key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
         run = statistics.require_run(conn, key)
         counts = statistics.municipality_counts(conn, run, key, pin_filter, k=_privacy_k())
-    return _json(_stats_body(run, pin_filter, "municipalities", counts))
+    return _json(_stats_body(run, "municipalities", counts))
 
 
 @api.get("/stats/districts")
 def stats_districts():
-    pin_filter = PinFilter.from_query(request.args)
+    pin_filter = _no_filters()
     key = current_app.config["COUNTY_KEY"]
     ags = _required_municipality()
     with engine().connect() as conn:
         areas.municipality(conn, key, ags)
         run = statistics.require_run(conn, key)
         counts = statistics.district_counts(conn, run, ags, pin_filter, k=_privacy_k())
-    return _json(_stats_body(run, pin_filter, "districts", counts) | {"municipality": ags})
+    return _json(_stats_body(run, "districts", counts) | {"municipality": ags})
 
 
 @api.get("/hotspots")
 def hotspots():
-    pin_filter = PinFilter.from_query(request.args)
+    pin_filter = _no_filters()
     key = current_app.config["COUNTY_KEY"]
     ags = _required_municipality()
     with engine().connect() as conn:

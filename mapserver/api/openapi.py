@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..services.pins import PinSubmission
-from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_STATUSES, YEARS_HERE
+from ..vocabulary import CATEGORIES, DIMENSIONS, PIN_STATUSES
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -21,16 +21,6 @@ def _geojson_response(description: str) -> dict:
 
 MUNICIPALITY_PARAMETER = {"name": "municipality", "in": "query", "required": True,
                           "schema": {"type": "string", "pattern": "^[0-9]{8}$"}, "description": "AGS der Gemeinde"}
-FILTER_PARAMETERS = [
-    {"name": "category", "in": "query", "schema": {"type": "array", "items": {"enum": list(CATEGORIES)}},
-     "style": "form", "explode": True},
-    {"name": "dimension", "in": "query", "schema": {"type": "array", "items": {"enum": list(DIMENSIONS)}},
-     "style": "form", "explode": True, "description": "Pins, die mindestens eine der Dimensionen nennen"},
-    {"name": "age_band", "in": "query", "schema": {"type": "array", "items": {"enum": list(AGE_BANDS)}}},
-    {"name": "years_here", "in": "query", "schema": {"type": "array", "items": {"enum": list(YEARS_HERE)}}},
-    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
-]
 
 
 @cache
@@ -100,30 +90,33 @@ def openapi_document() -> dict:
             }},
             "/api/stats/municipalities": {"get": {
                 "summary": "Pins je Gemeinde (öffentlich, ab k Pins)",
-                "description": "Aus der letzten gespeicherten Auswertung. Gemeinden mit weniger als k Pins "
-                               "(privacy_k, Standard 5) fehlen in der Antwort; sie werden nie als 0 gezeigt.",
-                "parameters": FILTER_PARAMETERS,
+                "description": "Aus der letzten gespeicherten Auswertung, ungefiltert. Gemeinden mit weniger als k "
+                               "Pins (privacy_k, Standard 5) fehlen; Teilzahlen, die weniger als k Pins sind oder "
+                               "daraus berechnet werden könnten, sind null – nie 0.",
+                "parameters": [],
                 "responses": {"200": {"description": "Zahlen je Gemeinde.", "content": {"application/json": {
                                   "schema": {"$ref": "#/components/schemas/Statistics"}}}},
                               "404": _problem_response("Noch keine Auswertung berechnet."),
-                              "422": _problem_response("Ungültiger Filter.")},
+                              "422": _problem_response("Filter sind öffentlich nicht erlaubt.")},
             }},
             "/api/stats/districts": {"get": {
                 "summary": "Pins je Ortsteil einer Gemeinde (öffentlich, ab k Pins)",
-                "parameters": [MUNICIPALITY_PARAMETER, *FILTER_PARAMETERS],
+                "parameters": [MUNICIPALITY_PARAMETER],
                 "responses": {"200": {"description": "Zahlen je Ortsteil.", "content": {"application/json": {
                                   "schema": {"$ref": "#/components/schemas/Statistics"}}}},
                               "404": _problem_response("Gemeinde unbekannt oder noch keine Auswertung."),
-                              "422": _problem_response("Gemeinde fehlt oder Filter ungültig.")},
+                              "422": _problem_response("Gemeinde fehlt, oder ein Filter wurde angegeben "
+                                                       "(öffentlich nicht erlaubt).")},
             }},
             "/api/hotspots": {"get": {
                 "summary": "Sechseck-Zellen mit Gi*-Klasse und Anzahl (öffentlich, ab k Pins)",
                 "description": "hotspot_class: hot/cold bei p < 0,05 (Gi*, 999 Permutationen, FDR-korrigiert), "
                                "confidence: 90/95/99. Zellen mit weniger als k Pins fehlen.",
-                "parameters": [MUNICIPALITY_PARAMETER, *FILTER_PARAMETERS],
+                "parameters": [MUNICIPALITY_PARAMETER],
                 "responses": {"200": _geojson_response("Zellen als GeoJSON."),
                               "404": _problem_response("Gemeinde unbekannt oder noch keine Auswertung."),
-                              "422": _problem_response("Gemeinde fehlt oder Filter ungültig.")},
+                              "422": _problem_response("Gemeinde fehlt, oder ein Filter wurde angegeben "
+                                                       "(öffentlich nicht erlaubt).")},
             }},
             "/api/openapi.json": {"get": {"summary": "Diese Beschreibung",
                                           "responses": {"200": {"description": "OpenAPI 3.1"}}}},

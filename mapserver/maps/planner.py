@@ -135,9 +135,11 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
 
     outline_label = " (ungefähre Grenzen)" if data.outlines_approximate else ""
     outlines = folium.FeatureGroup(name="Grenzen und Namen" + outline_label, show=True)
-    folium.GeoJson(data.outlines, style_function=lambda _: {
+    named = {"type": "FeatureCollection",
+             "features": [_with(f, tooltip=escape(f["properties"]["name"])) for f in data.outlines["features"]]}
+    folium.GeoJson(named, style_function=lambda _: {
         "fill": False, "color": "#222", "weight": 2, "dashArray": "6 4" if data.outlines_approximate else None},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=False)).add_to(outlines)
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=False)).add_to(outlines)
     for lat, lon, name in data.labels:
         folium.Marker([lat, lon], icon=folium.DivIcon(html=f'<span class="area-name">{escape(name)}</span>',
                                                        icon_size=(0, 0), class_name="area-name-icon"),

@@ -36,12 +36,13 @@ def poster(data: PlannerMapData, subtitle: str, attribution: str, fmt: str, dpi:
                             linestyle="--" if data.outlines_approximate else "-")
     for row in districts.itertuples():
         point = row.geometry.representative_point()
-        axes.annotate(row.name, (point.x, point.y), ha="center", va="center", fontsize=13, fontweight="bold",
+        axes.annotate(row.name, (point.x, point.y), ha="center", va="center", fontsize=13, fontweight="bold", parse_math=False,
                       color="#111111", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75})
     axes.set_axis_off()
     axes.set_aspect("equal")
-    figure.suptitle(data.title, fontsize=28, fontweight="bold", x=0.02, ha="left")
-    figure.text(0.02, 0.915, subtitle, fontsize=15, ha="left")
+    # parse_math=False: a "$" in a title is a dollar sign, not the start of a formula.
+    figure.suptitle(data.title, fontsize=28, fontweight="bold", x=0.02, ha="left", parse_math=False)
+    figure.text(0.02, 0.915, subtitle, fontsize=15, ha="left", parse_math=False)
     handles = [Patch(facecolor=HOTSPOT_COLOURS[key], edgecolor="#666666", label=label)
                for key, label in HOTSPOT_LABELS.items()]
     legend = figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.755, 0.88), fontsize=13,
@@ -52,8 +53,9 @@ def poster(data: PlannerMapData, subtitle: str, attribution: str, fmt: str, dpi:
         notes.append("Gestrichelt: ungefähre Ortsteil-Grenzen (aus Ortsteil-Mittelpunkten berechnet).")
     if data.statistic_note:
         notes.append(data.statistic_note)
-    figure.text(0.755, 0.5, "\n".join(textwrap.fill(n, 42) for n in notes), fontsize=12, va="top")
-    figure.text(0.02, 0.012, textwrap.fill(attribution, 170), fontsize=10, ha="left", va="bottom", color="#333333")
+    figure.text(0.755, 0.5, "\n".join(textwrap.fill(n, 42) for n in notes), fontsize=12, va="top", parse_math=False)
+    figure.text(0.02, 0.012, textwrap.fill(attribution, 170), fontsize=10, ha="left", va="bottom", color="#333333",
+                parse_math=False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": data.title} if fmt == "pdf" else None)
     plt.close(figure)

@@ -50,7 +50,7 @@ def create_account(conn: Connection, name: str, password: str, roles: list[str])
 
 def authenticate(conn: Connection, name: str, password: str) -> Account | None:
     """The active account with this name and password, or None."""
-    row = conn.execute(sql("account_by_name"), {"name": name}).first()
+    row = conn.execute(sql("account_by_name"), {"name": name}).first() if NAME_PATTERN.fullmatch(name) else None
     if row is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

@@ -2,10 +2,23 @@
 latest run for the workshop's area, each aggregate of at least k pins (a room is the public)."""
 from __future__ import annotations
 
+from pyproj import Transformer
+from shapely.geometry import Point, Polygon, mapping
 from sqlalchemy import Connection
 
 from ..maps.planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key
+from ..geo import METRIC_SRID, STORAGE_SRID
 from . import areas, hotspots, statistics
+
+_TO_METRIC = Transformer.from_crs(STORAGE_SRID, METRIC_SRID, always_xy=True)
+_TO_STORAGE = Transformer.from_crs(METRIC_SRID, STORAGE_SRID, always_xy=True)
+
+
+def _circle(lon: float, lat: float, radius_m: float) -> dict:
+    """A GeoJSON circle (polygon) of radius_m metres around a point (drawn in the metric CRS)."""
+    ring = Point(*_TO_METRIC.transform(lon, lat)).buffer(radius_m, quad_segs=8).exterior
+    lons, lats = _TO_STORAGE.transform(*ring.xy)
+    return mapping(Polygon(zip(lons, lats)))
 from .statistics import PinFilter, suppress_small
 
 
@@ -46,8 +59,10 @@ def presentation_data(conn: Connection, county_key: str, workshop: dict, k: int)
             continue
         data["hotspots"].append({
             "number": len(data["hotspots"]) + 1, "districts": area["districts"], "pins": area["pins"],
-            "confidence": area["confidence"], "by_category": suppress_small(area["by_category"], k),
-            "by_dimension": suppress_small(area["by_dimension"], k), "comments": area["comments"],
+            "confidence": area["confidence"],
+            "by_category": suppress_small(area["by_category"], k, area["pins"]),
+            "by_dimension": suppress_small(area["by_dimension"], k, area["pins"], additive=False),
+            "comments": area["comments"],
             "centre": area["centre"], "bounds": area["bounds"],
         })
     return data
@@ -59,7 +74,10 @@ def offline_map_data(conn: Connection, county_key: str, workshop: dict, k: int) 
     outlines = areas.districts_geojson(conn, county_key, ags)
     run = statistics.require_run(conn, county_key)
     cells = statistics.cells_geojson(conn, run, ags, PinFilter(), k=k)
-    clusters = [c for c in statistics.clusters(conn, run, ags) if c["pin_count"] >= k]
+    # A cluster's stored outline is the hull of its pins: exact points. In public, a circle
+    # around its centre stands for it.
+    clusters = [c | {"geometry": _circle(c["lon"], c["lat"], 1.5 * run.dbscan_eps_m)}
+                for c in statistics.clusters(conn, run, ags) if c["pin_count"] >= k]
     title = f"{workshop['title']} – {workshop['held_on'].strftime('%d.%m.%Y')}"
     return PlannerMapData(
         title=title, bounds=_bounds(conn, county_key, workshop), outlines=outlines,

@@ -136,19 +136,47 @@ class Counts:
         return None if not self.area_km2 else round(self.total / self.area_km2, 2)
 
     def as_dict(self, k: int | None = None) -> dict:
-        """As JSON; with k (public), every sub-count below k is null: suppressed, not zero."""
+        """As JSON; with k (public), sub-counts that are or would reveal fewer than k pins are
+        null: suppressed, not zero."""
         return {"key": self.key, "name": self.name, "pins": self.total,
-                "by_category": suppress_small(self.by_category, k),
-                "by_dimension": suppress_small(self.by_dimension, k), "population": self.population,
+                "by_category": suppress_small(self.by_category, k, self.total),
+                "by_dimension": suppress_small(self.by_dimension, k, self.total, additive=False),
+                "population": self.population,
                 "area_km2": None if self.area_km2 is None else round(self.area_km2, 2),
                 "pins_per_1000_inhabitants": self.pins_per_1000_inhabitants, "pins_per_km2": self.pins_per_km2}
 
 
-def suppress_small(counts: dict[str, int], k: int | None) -> dict[str, int | None]:
-    """Public views: a count made of fewer than k pins (but more than none) becomes null."""
+def suppress_small(counts: dict[str, int], k: int | None, total: int | None = None,
+                   additive: bool = True) -> dict[str, int | None]:
+    """Public views: no sub-count of fewer than k pins, and none that could be worked out from
+    what is shown. A count v is hidden (null) if 0 < v < k, or if its complement total - v is
+    between 1 and k - 1. For additive breakdowns (categories: every pin has exactly one) the
+    hidden counts together must also come to 0 or at least k, so more are hidden until they do.
+    Dimensions overlap (a pin names several or none), so only the first two rules apply."""
     if k is None:
         return counts
-    return {code: (n if n == 0 or n >= k else None) for code, n in counts.items()}
+    total = sum(counts.values()) if total is None else total
+
+    def small(n: int) -> bool:
+        return 0 < n < k
+
+    shown = {code: n for code, n in counts.items() if not small(n) and not small(total - n)}
+    if additive:
+        while 0 < total - sum(shown.values()) < k and any(shown.values()):
+            smallest = min((code for code, n in shown.items() if n), key=lambda code: shown[code])
+            del shown[smallest]
+    return {code: shown.get(code) for code in counts}
+
+
+def suppress_remainder(items: list, total: int, k: int | None, size=lambda item: item.total) -> list:
+    """Public lists (districts, cells) of a municipality whose total is published: what the list
+    leaves out must come to 0 or at least k pins, or the difference would reveal it."""
+    if k is None:
+        return items
+    kept = sorted(items, key=size, reverse=True)
+    while kept and 0 < total - sum(size(i) for i in kept) < k:
+        kept.pop()
+    return [i for i in items if i in kept]
 
 
 def _fold(rows) -> dict:
@@ -196,7 +224,11 @@ def municipality_counts(conn: Connection, run, county_key: str, pin_filter: PinF
 
 def district_counts(conn: Connection, run, ags: str, pin_filter: PinFilter, k: int | None = None) -> list[Counts]:
     rows = conn.execute(sql("counts_by_district"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
-    return _suppress(sorted(_fold(rows).values(), key=lambda c: c.name), k)
+    counts = sorted(_fold(rows).values(), key=lambda c: c.name)
+    if k is None:
+        return counts
+    # The municipality's total is public too: the districts left out must not add up to < k.
+    return suppress_remainder(_suppress(counts, k), sum(c.total for c in counts), k)
 
 
 def cell_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dict[int, Counts]:
@@ -221,12 +253,15 @@ def cells_geojson(conn: Connection, run, ags: str, pin_filter: PinFilter, k: int
             continue
         features.append(feature(json.loads(row.geometry), {
             "cell": row.id, "pins": total,
-            "by_category": suppress_small(count.by_category if count else {c: 0 for c in CATEGORIES}, k),
+            "by_category": suppress_small(count.by_category if count else {c: 0 for c in CATEGORIES}, k, total),
             "gi_z": None if row.gi_z is None else round(row.gi_z, 3),
             "gi_p": None if row.gi_p is None else round(row.gi_p, 5),
             "hotspot_class": row.hotspot_class or "none", "confidence": row.confidence,
             "centre": [row.lon, row.lat],
         }, feature_id=row.id))
+    if k is not None:
+        municipality_total = sum(c.total for c in counts.values())
+        features = suppress_remainder(features, municipality_total, k, size=lambda f: f["properties"]["pins"])
     return feature_collection(features, variant=pin_filter.variant, run=run_info(run),
                               statistic_matches_filter=pin_filter.statistic_matches_filter)
 

@@ -3,6 +3,7 @@ its join link, and what its projected map shows live."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from .hotspots import cell_centre
 # Easy to read aloud and to type from a projector: no 0/o, 1/l/i.
 JOIN_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 JOIN_CODE_LENGTH = 8
+JOIN_CODE_PATTERN = re.compile(r"[a-z0-9]{4,12}")
 TITLE_MAX_LENGTH = 200
 _TO_STORAGE = Transformer.from_crs(METRIC_SRID, STORAGE_SRID, always_xy=True)
 
@@ -37,6 +39,8 @@ class WorkshopInput:
         title = (form.get("title") or "").strip()
         if not 3 <= len(title) <= TITLE_MAX_LENGTH:
             errors.append({"field": "title", "message": f"Bitte einen Titel mit 3 bis {TITLE_MAX_LENGTH} Zeichen angeben."})
+        elif any(ord(c) < 32 for c in title):
+            errors.append({"field": "title", "message": "Der Titel enthält unzulässige Steuerzeichen."})
         held_on = None
         try:
             held_on = dt.date.fromisoformat((form.get("held_on") or "").strip())
@@ -86,7 +90,10 @@ def workshop(conn: Connection, workshop_id: int) -> dict:
 
 
 def by_join_code(conn: Connection, join_code: str) -> dict | None:
-    row = conn.execute(sql("workshop_by_join_code"), {"join_code": join_code.strip().lower()}).first()
+    code = join_code.strip().lower()
+    if not JOIN_CODE_PATTERN.fullmatch(code):
+        return None
+    row = conn.execute(sql("workshop_by_join_code"), {"join_code": code}).first()
     return None if row is None else dict(row._mapping)
 
 
@@ -114,17 +121,23 @@ def delete_workshop(conn: Connection, account: Account, workshop_id: int) -> Non
     conn.execute(sql("delete_workshop"), {"id": workshop_id})
 
 
+def in_steps_of(n: int, k: int) -> int:
+    """Counts the room sees move in steps of k (5, 10, 15 …): one more tap does not show where."""
+    return n - n % k
+
+
 def live_state(conn: Connection, workshop_id: int, cell_size_m: float, k: int) -> dict:
-    """The workshop's own pins, as the room may see them: a total, and cells and districts that
-    hold at least k of them (centres only)."""
+    """The workshop's own pins, as the room may see them: how many (exact only from k on), and
+    the cells and districts that hold at least k of them, counted in steps of k, centres only."""
     total = workshop(conn, workshop_id)["pin_count"]
     cells, districts = [], {}
     for row in conn.execute(sql("workshop_live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m, "k": k}):
         if row.level == "cell":
             x, y = cell_centre(row.i, row.j, cell_size_m)
             lon, lat = _TO_STORAGE.transform(x, y)
-            cells.append({"lat": round(lat, 5), "lon": round(lon, 5), "pins": row.pin_count})
+            cells.append({"lat": round(lat, 5), "lon": round(lon, 5), "pins": in_steps_of(row.pin_count, k)})
         elif row.district_id is not None:
-            districts[row.district_id] = row.pin_count
-    return {"workshop_pins": total, "cells": cells, "districts": districts, "privacy_k": k,
+            districts[row.district_id] = in_steps_of(row.pin_count, k)
+    shown_total = total if total == 0 or total >= k else None  # None: "fewer than k"
+    return {"workshop_pins": shown_total, "cells": cells, "districts": districts, "privacy_k": k,
             "cell_size_m": cell_size_m, "at": dt.datetime.now(dt.timezone.utc).isoformat()}

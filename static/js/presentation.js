@@ -125,14 +125,15 @@
 
   function applyLive(live) {
     state.appliedLive = live;
-    document.getElementById("workshop-pins").textContent = live.workshop_pins;
+    document.getElementById("workshop-pins").textContent =
+      live.workshop_pins === null ? "unter " + live.privacy_k : String(live.workshop_pins);
     state.layers.live.clearLayers();
     live.cells.forEach(function (c) {
       L.polygon(hexagon(c.lat, c.lon, live.cell_size_m), { color: "#ff6d00", weight: 6, fill: false }).addTo(state.layers.live);
     });
     (state.districtLabels || []).forEach(function (marker) {
       var n = live.districts[marker.districtId];
-      marker.getElement().firstChild.textContent = marker.districtName + (n ? " · " + n + " neu" : "");
+      marker.getElement().firstChild.textContent = marker.districtName + (n ? " · " + n + "+ neu" : "");
     });
   }
 
@@ -171,6 +172,9 @@
       case "4": toggle("clusters"); break;
       case "f": case "F": setFrozen(!state.frozen); break;
       case "q": case "Q": qr.hidden = !qr.hidden; break;
+      case "v": case "V":
+        if (document.fullscreenElement) { document.exitFullscreen(); } else { document.documentElement.requestFullscreen(); }
+        break;
       case "Escape": qr.hidden = true; break;
       default: return;
     }
