@@ -95,8 +95,17 @@ def test_bad_workshop_input_is_refused_in_german(workshop_app):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Die Angaben sind unvollständig oder ungültig." in html
+    assert "Bitte einen Titel mit 3 bis 200 Zeichen angeben." in html
+    assert "Bitte ein Datum angeben (JJJJ-MM-TT)." in html
+    nul = anna.post("/workshops/", data={"title": "Glas\x00wand", "held_on": "2026-12-01", "municipality_ags": SALZHEMMENDORF})
+    assert nul.status_code == 422 and "Steuerzeichen" in nul.get_data(as_text=True)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM workshop")).scalar_one() == before
+    dollar = anna.post("/workshops/", data={"title": "Kosten $\\foo$ und 5 $", "held_on": "2026-12-01",
+                                            "municipality_ags": SALZHEMMENDORF})
+    assert dollar.status_code == 303
+    assert anna.get(dollar.headers["Location"] + "/plakat.pdf").status_code == 200
+    assert anna.post(dollar.headers["Location"] + "/loeschen").status_code == 303
 
 
 def test_join_link_opens_the_area_and_tags_pins(workshop_app):
@@ -132,6 +141,15 @@ def test_qr_code_is_a_standalone_svg_of_the_join_link(workshop_app):
     assert response.mimetype == "image/svg+xml"
     root = ET.fromstring(response.data)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    # The same symbol segno makes for exactly the join link (so it encodes that link).
+    import io
+
+    import segno
+    expected = io.BytesIO()
+    segno.make(f"http://localhost/w/{join_code}", error="m").save(
+        expected, kind="svg", scale=10, border=2, dark="#000", light="#fff", xmldecl=False, svgns=True,
+        title="QR-Code zum Workshop-Link")
+    assert response.data == expected.getvalue()
     detail = anna.get(f"/workshops/{workshop_id}").get_data(as_text=True)
     assert f"http://localhost/w/{join_code}" in detail
 
@@ -153,6 +171,16 @@ def test_poster_is_one_a3_landscape_page_with_title_and_attribution(workshop_app
     from PIL import Image
     with Image.open(png) as image:
         assert abs(image.width / image.height - A3_LANDSCAPE_POINTS[0] / A3_LANDSCAPE_POINTS[1]) < 0.01
+        # The hotspot layer is drawn on the map (left of the legend): pixels in a hotspot colour,
+        # plotted at 0.9 alpha on white.
+        from mapserver.maps.planner import HOTSPOT_COLOURS
+        blended = {tuple(round(0.9 * int(c[i:i + 2], 16) + 0.1 * 255) for i in (1, 3, 5))
+                   for (side, _), c in HOTSPOT_COLOURS.items() if side == "hot"}
+        rgb = image.convert("RGB")
+        map_part = rgb.crop((0, 0, int(rgb.width * 0.72), rgb.height))
+        hot = sum(n for n, colour in map_part.getcolors(maxcolors=1 << 20)
+                  if any(all(abs(a - b) <= 3 for a, b in zip(colour, target)) for target in blended))
+        assert hot > 200
     anna = _client(app, "anna", "anna-moderiert-gern")
     download = anna.get(f"/workshops/{workshop_id}/plakat.pdf")
     assert download.mimetype == "application/pdf" and download.data.startswith(b"%PDF")
@@ -228,6 +256,16 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
         presenter.wait_for_url("**/workshops/")
         presenter.goto(base + f"/workshops/{workshop_id}/praesentation")
         presenter.locator(".district-name", has_text="Lauenstein").wait_for()
+        data = presenter.evaluate(f"() => fetch('/workshops/{workshop_id}/praesentation/daten').then(r => r.json())")
+        assert data["cells"] and all(c["pins"] >= 5 for c in data["cells"])
+        assert all(c["pins"] >= 5 for c in data["clusters"]) and all(h["pins"] >= 5 for h in data["hotspots"])
+        # Layers switch by keyboard: 2 shows the hexagon grid, 3 hides the hotspots.
+        has = "name => window.glaswaende.map.hasLayer(window.glaswaende.state.layers[name])"
+        assert not presenter.evaluate(f"({has})('grid')") and presenter.evaluate(f"({has})('hotspots')")
+        presenter.keyboard.press("2")
+        presenter.keyboard.press("3")
+        assert presenter.evaluate(f"({has})('grid')") and not presenter.evaluate(f"({has})('hotspots')")
+        presenter.keyboard.press("3")
         font_size = presenter.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.presentation-panel li, .legend li')).fontSize)")
         assert font_size >= 24
         pins = presenter.locator("#workshop-pins")
@@ -265,8 +303,12 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
         title = presenter.locator("#hotspot-title")
         assert title.inner_text().startswith("Hotspot 1 von ")
         first = title.inner_text()
+        centre_before = presenter.evaluate("() => window.glaswaende.map.getCenter()")
         presenter.keyboard.press("ArrowRight")
         assert title.inner_text().startswith("Hotspot 2 von ") and title.inner_text() != first
+        presenter.wait_for_timeout(1200)  # the map flies to the next hotspot
+        centre_after = presenter.evaluate("() => window.glaswaende.map.getCenter()")
+        assert abs(centre_after["lat"] - centre_before["lat"]) + abs(centre_after["lng"] - centre_before["lng"]) > 0.01
 
         # Frozen: a new pin does not change the view; resuming shows it.
         presenter.keyboard.press("f")
