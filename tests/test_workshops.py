@@ -134,6 +134,34 @@ def test_join_link_opens_the_area_and_tags_pins(workshop_app):
         conn.execute(text("DELETE FROM pin WHERE client_id = :id"), {"id": pin_id})
 
 
+def test_district_workshop_join_link_opens_that_district(workshop_app):
+    app, engine, _, _ = workshop_app
+    anna = _client(app, "anna", "anna-moderiert-gern")
+    with engine.connect() as conn:
+        district = conn.execute(text("""SELECT id, ST_XMin(geom) AS w, ST_YMin(geom) AS s, ST_XMax(geom) AS e,
+                                        ST_YMax(geom) AS n FROM district WHERE name = 'Wallensen'""")).one()
+    created = anna.post("/workshops/", data={"title": "Wallensen", "held_on": "2026-12-05", "municipality_ags": SALZHEMMENDORF})
+    location = created.headers["Location"]
+    form = {"title": "Wallensen", "held_on": "2026-12-05", "municipality_ags": SALZHEMMENDORF, "district_id": str(district.id)}
+    assert anna.post(location, data=form).status_code == 303
+    with engine.connect() as conn:
+        code = conn.execute(text("SELECT join_code FROM workshop WHERE district_id = :d"), {"d": district.id}).scalar_one()
+    page = app.test_client().get(f"/gemeinde/{SALZHEMMENDORF}?workshop={code}").get_data(as_text=True)
+    bounds = [float(v) for v in re.search(r'data-bounds="\[([^\]]+)\]"', page).group(1).split(",")]
+    assert bounds == pytest.approx([district.w, district.s, district.e, district.n])
+    # A district of another municipality is refused.
+    with engine.connect() as conn:
+        foreign = conn.execute(text("SELECT id FROM district WHERE municipality_ags <> :a LIMIT 1"),
+                               {"a": SALZHEMMENDORF}).scalar_one()
+    refused = anna.post(location, data={**form, "district_id": str(foreign)})
+    assert refused.status_code == 422 and "gehört nicht zur Gemeinde" in refused.get_data(as_text=True)
+    offline = anna.get(location + "/offline.html")
+    assert offline.status_code == 200 and offline.mimetype == "text/html"
+    assert 'filename="glaswaende-workshop-' in offline.headers["Content-Disposition"]
+    assert "<script src=" not in offline.get_data(as_text=True)
+    assert anna.post(location + "/loeschen").status_code == 303
+
+
 def test_qr_code_is_a_standalone_svg_of_the_join_link(workshop_app):
     app, _, workshop_id, join_code = workshop_app
     anna = _client(app, "anna", "anna-moderiert-gern")
