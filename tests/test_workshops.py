@@ -214,14 +214,10 @@ def test_poster_is_one_a3_landscape_page_with_title_and_attribution(workshop_app
     assert download.mimetype == "application/pdf" and download.data.startswith(b"%PDF")
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-
 @pytest.fixture(scope="module")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import CHROMIUM
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

