@@ -97,6 +97,20 @@ def by_join_code(conn: Connection, join_code: str) -> dict | None:
     return None if row is None else dict(row._mapping)
 
 
+def joined_area(conn: Connection, county_key: str, municipality: dict, join_code: str) -> tuple[dict | None, list]:
+    """For the resident page: the workshop of a join code (if it is this municipality's) and the
+    map bounds to open, the workshop's district or the whole municipality."""
+    from .planning import scope
+
+    bounds = [municipality["west"], municipality["south"], municipality["east"], municipality["north"]]
+    workshop = by_join_code(conn, join_code) if join_code else None
+    if workshop is None or workshop["municipality_ags"] != municipality["ags"]:
+        return None, bounds
+    if workshop["district_id"]:
+        bounds = list(scope(conn, county_key, municipality["ags"], workshop["district_id"]).bounds)
+    return workshop, bounds
+
+
 def list_workshops(conn: Connection, county_key: str) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(sql("workshop_list"), {"county_key": county_key})]
 

@@ -47,13 +47,7 @@ def municipality_map(ags: str):
     with engine().connect() as conn:
         county = areas.county(conn, key)
         municipality = areas.municipality(conn, key, ags)
-        workshop = workshops.by_join_code(conn, request.args.get("workshop", "")) if request.args.get("workshop") else None
-        bounds = [municipality["west"], municipality["south"], municipality["east"], municipality["north"]]
-        if workshop and workshop["municipality_ags"] != ags:
-            workshop = None
-        if workshop and workshop["district_id"]:
-            from ..services import planning
-            bounds = list(planning.scope(conn, key, ags, workshop["district_id"]).bounds)
+        workshop, bounds = workshops.joined_area(conn, key, municipality, request.args.get("workshop", ""))
     return render_template(
         "web/municipality.html", county=county, municipality=municipality, map_settings=_map_settings(county),
         workshop=workshop, bounds=bounds,
