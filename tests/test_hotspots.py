@@ -255,3 +255,21 @@ def test_refresh_if_needed_only_after_enough_new_pins(planted):
     assert result.exit_code == 0 and result.output.startswith("Auswertung "), result.output
     assert "Keine Neuberechnung nötig." in runner.invoke(args=["hotspots", "refresh", "--if-needed"]).output
     app.extensions["glaswaende.engine"].dispose()
+
+
+def test_a_failed_refresh_leaves_no_half_run_and_refreshes_take_turns(planted):
+    engine, _ = planted
+    with engine.connect() as conn:
+        before = statistics.require_run(conn, "03252").id
+    broken = hotspots.HotspotSettings(dbscan_min_pins=-1)  # PostGIS refuses a negative minimum
+    with pytest.raises(Exception):
+        hotspots.refresh(engine, "03252", broken)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM aggregate_run WHERE finished_at IS NULL")).scalar_one() == 0
+        assert statistics.require_run(conn, "03252").id == before
+
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = list(pool.map(lambda _: hotspots.refresh(engine, "03252", SETTINGS), range(2)))
+    assert reports[0].run_id != reports[1].run_id
+    assert reports[0].hotspots == reports[1].hotspots  # the same pins, the same seed: the same result

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -161,7 +162,12 @@ def cell_statistics(run_id: int, cells, settings: HotspotSettings) -> list[dict]
 
 
 def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> RefreshReport:
-    """Compute and store a new run for the county, in one transaction, then prune old runs."""
+    """Compute and store a new run for the county, then prune old runs.
+
+    Pages read only finished runs, so the steps may commit one by one: the filter cube and the
+    DBSCAN clusters are built at the same time on two connections (two cores), both over the
+    pins up to the run's last pin id. One refresh at a time per county (an advisory lock); a
+    failed run is removed."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -172,32 +178,53 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
         started = now
 
     with engine.connect() as conn:
-        # One consistent snapshot of the pins for every step of the run.
-        conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            params = {"county_key": county_key, "cell_size_m": settings.cell_size_m,
-                      "dbscan_eps_m": settings.dbscan_eps_m, "dbscan_min_pins": settings.dbscan_min_pins,
-                      "permutations": settings.permutations}
-            run = conn.execute(sql("create_aggregate_run"), params).one()
-            params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
-                       "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values())}
-            conn.execute(sql("insert_hex_cells"), params)
-            conn.execute(sql("analyze_aggregates"))
+        conn.execute(sql("lock_refresh"), {"county_key": county_key})
+        conn.commit()
+        run = None
+        try:
+            with conn.begin():
+                params = {"county_key": county_key, "cell_size_m": settings.cell_size_m,
+                          "dbscan_eps_m": settings.dbscan_eps_m, "dbscan_min_pins": settings.dbscan_min_pins,
+                          "permutations": settings.permutations}
+                run = conn.execute(sql("create_aggregate_run"), params).one()
+                params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
+                           "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values())}
+                conn.execute(sql("insert_hex_cells"), params)
+                conn.execute(sql("analyze_aggregates"))
             lap("Raster")
-            conn.execute(sql("insert_pin_cube"), params)
-            conn.execute(sql("analyze_aggregates"))
-            lap("Würfel")
-            cells = conn.execute(sql("cell_counts_by_variant"), {"run_id": run.id}).all()
-            statistics = cell_statistics(run.id, cells, settings)
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                steps = [pool.submit(_in_transaction, engine, ["insert_pin_cube", "analyze_aggregates"], params),
+                         pool.submit(_in_transaction, engine, ["insert_pin_clusters"], params)]
+                for step in steps:
+                    step.result()
+            lap("Würfel und DBSCAN")
+            with conn.begin():
+                cells = conn.execute(sql("cell_counts_by_variant"), {"run_id": run.id}).all()
+                statistics = cell_statistics(run.id, cells, settings)
+                conn.execute(sql("insert_cell_statistic"), statistics)
+                conn.execute(sql("finish_aggregate_run"), {"run_id": run.id})
+                conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
+                report = _report(conn, run, statistics)
             lap("Gi*")
-            conn.execute(sql("insert_cell_statistic"), statistics)
-            conn.execute(sql("insert_pin_clusters"), params)
-            lap("DBSCAN")
-            conn.execute(sql("finish_aggregate_run"), {"run_id": run.id})
-            conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
-            report = _report(conn, run, statistics)
+        except BaseException:
+            if conn.in_transaction():
+                conn.rollback()
+            if run is not None:
+                with conn.begin():
+                    conn.execute(sql("delete_aggregate_run"), {"run_id": run.id})
+            raise
+        finally:
+            conn.execute(sql("unlock_refresh"), {"county_key": county_key})
+            conn.commit()
     report.seconds = timings
     return report
+
+
+def _in_transaction(engine: Engine, statements: list[str], params: dict) -> None:
+    """One step of a refresh on a connection of its own (a thread of the pool)."""
+    with engine.begin() as conn:
+        for name in statements:
+            conn.execute(sql(name), params)
 
 
 def _report(conn: Connection, run, statistics: list[dict]) -> RefreshReport:

@@ -1,0 +1,1 @@
+SELECT pg_advisory_unlock(hashtext('glaswaende-refresh-' || :county_key))
