@@ -188,3 +188,41 @@ def test_planner_map_renders_in_chromium_without_errors(planner_app):
             browser.close()
     finally:
         server.shutdown()
+
+
+def test_district_choropleth_is_per_1000_inhabitants_where_populations_are_known(fresh_db_url, tmp_path):
+    import shutil
+
+    from mapserver.importers.boundaries import import_boundaries
+    from mapserver.services import planning, statistics
+    from mapserver.services.statistics import PinFilter
+    from tests.conftest import BOUNDARIES_DIR, GEODATA_DIR
+
+    geodata = tmp_path / "counties"
+    shutil.copytree(GEODATA_DIR / "03252", geodata / "03252")
+    manifest = json.loads((geodata / "03252" / "manifest.json").read_text(encoding="utf-8"))
+    manifest["district_population"] = {"file": "district_population.csv", "attribution": "Einwohner je Ortsteil: Test"}
+    (geodata / "03252" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    engine = create_engine(fresh_db_url)
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM district WHERE municipality_ags = :a ORDER BY name"),
+                             {"a": SALZHEMMENDORF}).scalars().all()
+    populations = {name: 500 + 100 * i for i, name in enumerate(names)}
+    (geodata / "03252" / "district_population.csv").write_text(
+        "municipality_ags,name,population\n" + "".join(f"{SALZHEMMENDORF},{n},{p}\n" for n, p in populations.items()),
+        encoding="utf-8")
+    import_boundaries(engine, "03252", boundaries_dir=BOUNDARIES_DIR, geodata_dir=geodata)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 300, seed=7)
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    with engine.connect() as conn:
+        run = statistics.require_run(conn, "03252")
+        place = planning.scope(conn, "03252", SALZHEMMENDORF)
+        data = planning.municipality_map_data(conn, run, place, PinFilter())
+        direct = dict(conn.execute(text("""SELECT d.name, count(p.id) FROM district d LEFT JOIN pin p ON p.district_id = d.id
+                                          WHERE d.municipality_ags = :a GROUP BY d.name"""), {"a": SALZHEMMENDORF}).all())
+    assert data.choropleth_label == "Pins je 1.000 Einwohner"
+    for f in data.choropleth["features"]:
+        name = f["properties"]["name"]
+        assert f["properties"]["value"] == round(direct[name] * 1000 / populations[name], 2)
+    engine.dispose()

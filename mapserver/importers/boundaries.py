@@ -100,6 +100,9 @@ def import_boundaries(engine: Engine, county_key: str, boundaries_dir: Path, geo
                 continue
             district_ids = _approximate_districts(conn, row.AGS, row.GEN, facts.ortsteile.get(row.AGS, []))
             replace_districts(conn, row.AGS, district_ids)
+            for (ags, name), population in facts.district_population.items():
+                if ags == row.AGS:
+                    conn.execute(sql("set_district_population"), {"ags": ags, "name": name, "population": population})
             report.approximate_districts += len(district_ids)
     return report
 

@@ -23,6 +23,8 @@ class CountyData:
     key: str
     active_municipalities: set[str] | None = None  # None: every municipality is active
     population: dict[str, tuple[int, dt.date]] = field(default_factory=dict)
+    # Inhabitants per district, (municipality AGS, district name) -> population, where known.
+    district_population: dict[tuple[str, str], int] = field(default_factory=dict)
     ortsteile: dict[str, list[Ortsteil]] = field(default_factory=lambda: defaultdict(list))
     attributions: list[str] = field(default_factory=list)
 
@@ -42,6 +44,11 @@ def load_county_data(geodata_dir: Path, county_key: str) -> CountyData:
             for row in csv.DictReader(f):
                 data.population[row["ags"]] = (int(row["population"]), dt.date.fromisoformat(row["reference_date"]))
         data.attributions.append(manifest["population"]["attribution"])
+    if "district_population" in manifest:
+        with open(folder / manifest["district_population"]["file"], encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                data.district_population[(row["municipality_ags"], row["name"])] = int(row["population"])
+        data.attributions.append(manifest["district_population"]["attribution"])
     if "ortsteile" in manifest:
         with open(folder / manifest["ortsteile"]["file"], encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
