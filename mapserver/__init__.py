@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(
         ZoneInfo(app.config["TIME_ZONE"])).strftime("%d.%m.%Y, %H:%M Uhr")
 
-    from . import auth, db, errors, importers, jobs, workshop
+    from . import auth, db, errors, importers, jobs, security, workshop
     from .api import api
     from .planner import planner
     from .web import web
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     importers.init_app(app)
     jobs.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(web)
     app.register_blueprint(planner)

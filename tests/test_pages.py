@@ -131,3 +131,13 @@ def test_openapi_document_describes_the_interfaces(client):
     submission = spec["components"]["schemas"]["PinSubmission"]
     assert set(submission["required"]) == {"id", "lat", "lon", "category"}
     assert submission["properties"]["category"]["enum"] == ["divided", "missing_meeting_place", "meeting_place"]
+
+
+def test_every_response_carries_security_headers(client):
+    for url in ("/", "/gemeinde/03252008", "/api/municipalities", "/api/openapi.json", "/nirgendwo", "/anmelden"):
+        headers = client.get(url).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert "frame-ancestors 'self'" in policy and "object-src 'none'" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"

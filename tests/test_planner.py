@@ -226,3 +226,14 @@ def test_district_choropleth_is_per_1000_inhabitants_where_populations_are_known
         name = f["properties"]["name"]
         assert f["properties"]["value"] == round(direct[name] * 1000 / populations[name], 2)
     engine.dispose()
+
+
+def test_folium_maps_run_only_scripts_with_this_responses_nonce(planner):
+    response = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte")
+    policy = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"script-src 'self' 'nonce-([^']+)'", policy).group(1)
+    html = response.get_data(as_text=True)
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte").headers["Content-Security-Policy"] != policy

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from ..auth import current_account, require_role
 from ..db import engine
 from ..maps.planner import planner_map
+from ..security import with_nonce
 from ..services import areas, exports, planning, statistics
 from ..services.statistics import PinFilter
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, YEARS_HERE
@@ -31,7 +32,7 @@ def _page(template: str, **context):
 
 
 def _map_response(fmap) -> Response:
-    return Response(fmap.get_root().render(), mimetype="text/html")
+    return Response(with_nonce(fmap.get_root().render()), mimetype="text/html")
 
 
 def _render_map(data):

@@ -18,6 +18,7 @@ from ..errors import GlaswaendeError
 from ..maps.offline import inline_assets
 from ..maps.planner import planner_map
 from ..maps.poster import poster
+from ..security import with_nonce
 from ..services import areas, presentation, workshops
 
 workshop_pages = Blueprint("workshops", __name__, url_prefix="/workshops")
@@ -155,7 +156,8 @@ def offline(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
         html = offline_html(conn, item)
-    return _download(html, item, "html", "text/html")
+    # A download, but a browser may still open it from here: its inline code gets the nonce.
+    return _download(with_nonce(html), item, "html", "text/html")
 
 
 @workshop_pages.get("/<int:workshop_id>/plakat.<fmt>")
