@@ -162,3 +162,43 @@ def test_page_works_on_boundaries_alone_when_tiles_are_unreachable(browser, coun
         context.close()
         server.shutdown()
         app.extensions["glaswaende.engine"].dispose()
+
+
+def test_a_pin_sent_without_connection_waits_on_the_phone_and_lands_once(phone, live_server, engine):
+    page = phone
+    page.goto(live_server + "/gemeinde/03252008")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
+    page.get_by_label("Hier fehlt ein Ort der Begegnung").check()
+
+    # The connection drops: the request never reaches the server.
+    page.route("**/api/pins", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Pin senden").tap()
+    page.locator("#confirmation").wait_for(state="visible")
+    assert "gespeichert" in page.locator("#confirmation-text").inner_text()
+    assert page.locator("#outbox-status").inner_text() == "1 Pin wartet darauf, gesendet zu werden."
+    waiting = page.evaluate("() => JSON.parse(localStorage.getItem('glaswaende.outbox'))")
+    assert len(waiting) == 1
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pin")).scalar_one() == 0
+
+    # The answer to a sent pin gets lost on the way back: stored, but the phone does not know.
+    def lose_answer(route):
+        route.fetch()
+        route.abort("connectionreset")
+
+    page.unroute("**/api/pins")
+    page.route("**/api/pins", lose_answer)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(1000)
+    assert len(page.evaluate("() => JSON.parse(localStorage.getItem('glaswaende.outbox'))")) == 1
+
+    # Back online, even after closing and reopening the page: the retry lands exactly once.
+    page.unroute("**/api/pins")
+    page.reload()
+    page.wait_for_function("() => JSON.parse(localStorage.getItem('glaswaende.outbox') || '[]').length === 0")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT client_id::text, category FROM pin")).all()
+    assert [(str(r.client_id), r.category) for r in rows] == [(waiting[0]["id"], "missing_meeting_place")]
+    assert page.locator("#outbox-status").is_hidden()

@@ -110,34 +110,120 @@
     var button = document.getElementById("send");
     button.disabled = true;
     button.textContent = "Wird gesendet …";
-    fetch(form.dataset.pinsUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (r) {
-      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
-    }).then(function (result) {
-      if (!result.ok) {
-        var extra = (result.data.errors || []).map(function (e) { return e.message; })
-          .filter(function (m) { return m !== result.data.detail; });
-        showError(result.data.detail + (extra.length ? " " + extra[0] : ""));
-        return;
+    // Kept on the phone until the server has it: a dropped connection loses nothing, and the
+    // same id makes every retry land once.
+    outbox.add(body);
+    deliver(body).then(function (result) {
+      if (result.kind === "stored") {
+        confirm(result.pin, body);
+      } else if (result.kind === "refused") {
+        showError(result.message);
+      } else {
+        confirmWaiting(body);
       }
-      var pin = result.data;
-      var where = pin.district ? pin.district.name + " (" + pin.municipality.name + ")" : pin.municipality.name;
-      document.getElementById("confirmation-text").textContent =
-        "Ihr Pin ist angekommen. Er liegt im Ortsteil " + where + "." +
-        (body.comment ? " Ihr Kommentar wird nach einer Prüfung sichtbar." : "");
-      form.hidden = true;
-      confirmation.hidden = false;
-      confirmation.focus();
-    }).catch(function () {
-      showError("Der Pin konnte nicht gesendet werden. Bitte prüfen Sie Ihre Verbindung und senden Sie erneut.");
     }).then(function () {
       button.disabled = false;
       button.textContent = "Pin senden";
     });
   });
+
+  function confirm(pin, body) {
+    var where = pin.district ? pin.district.name + " (" + pin.municipality.name + ")" : pin.municipality.name;
+    document.getElementById("confirmation-text").textContent =
+      "Ihr Pin ist angekommen. Er liegt im Ortsteil " + where + "." +
+      (body.comment ? " Ihr Kommentar wird nach einer Prüfung sichtbar." : "");
+    form.hidden = true;
+    confirmation.hidden = false;
+    confirmation.focus();
+  }
+
+  function confirmWaiting() {
+    document.getElementById("confirmation-text").textContent =
+      "Ihr Pin ist auf diesem Gerät gespeichert. Die Verbindung ist gerade gestört; er wird " +
+      "automatisch gesendet, sobald sie wieder da ist. Sie können die Seite schließen und später wiederkommen.";
+    form.hidden = true;
+    confirmation.hidden = false;
+    confirmation.focus();
+    showOutboxStatus();
+  }
+
+  // The outbox: pins not yet answered by the server, in localStorage.
+  var OUTBOX_KEY = "glaswaende.outbox";
+  var outbox = {
+    all: function () {
+      try { return JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]"); } catch (e) { return []; }
+    },
+    save: function (items) {
+      try { localStorage.setItem(OUTBOX_KEY, JSON.stringify(items)); } catch (e) { /* private mode: no outbox */ }
+    },
+    add: function (body) {
+      var items = outbox.all().filter(function (b) { return b.id !== body.id; });
+      items.push(body);
+      outbox.save(items);
+    },
+    remove: function (id) {
+      outbox.save(outbox.all().filter(function (b) { return b.id !== id; }));
+    }
+  };
+
+  // One attempt: "stored" (201/200), "refused" (4xx: retrying would not help), or "waiting".
+  function deliver(body) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, 15000) : null;
+    return fetch(form.dataset.pinsUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      signal: controller ? controller.signal : undefined
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (r.ok) {
+          outbox.remove(body.id);
+          return { kind: "stored", pin: data };
+        }
+        if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
+          outbox.remove(body.id);
+          var extra = (data.errors || []).map(function (e) { return e.message; })
+            .filter(function (m) { return m !== data.detail; });
+          return { kind: "refused", message: (data.detail || "Der Pin wurde nicht angenommen.") + (extra.length ? " " + extra[0] : "") };
+        }
+        return { kind: "waiting" };
+      });
+    }).catch(function () {
+      return { kind: "waiting" };
+    }).then(function (result) {
+      if (timer) { clearTimeout(timer); }
+      return result;
+    });
+  }
+
+  function showOutboxStatus() {
+    var waiting = outbox.all().length;
+    var status = document.getElementById("outbox-status");
+    status.hidden = waiting === 0;
+    status.textContent = waiting === 1 ? "1 Pin wartet darauf, gesendet zu werden."
+                                       : waiting + " Pins warten darauf, gesendet zu werden.";
+  }
+
+  var retrying = false;
+  function retryOutbox() {
+    if (retrying) { return; }
+    var items = outbox.all();
+    if (!items.length) { showOutboxStatus(); return; }
+    retrying = true;
+    items.reduce(function (chain, body) {
+      return chain.then(function () { return deliver(body); });
+    }, Promise.resolve()).then(function () {
+      retrying = false;
+      showOutboxStatus();
+      if (!outbox.all().length && !confirmation.hidden) {
+        document.getElementById("confirmation-text").textContent = "Ihr gespeicherter Pin ist jetzt angekommen. Vielen Dank!";
+      }
+    });
+  }
+  window.addEventListener("online", retryOutbox);
+  setInterval(retryOutbox, 10000);
+  retryOutbox();
 
   document.getElementById("another").addEventListener("click", function () {
     draftId = newId();
