@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(
         ZoneInfo(app.config["TIME_ZONE"])).strftime("%d.%m.%Y, %H:%M Uhr")
 
-    from . import auth, db, errors, importers, jobs, security, workshop
+    from . import auth, db, errors, importers, jobs, limits, security, workshop
     from .api import api
     from .planner import planner
     from .web import web
@@ -35,4 +35,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(web)
     app.register_blueprint(planner)
     workshop.init_app(app)
+    limits.init_app(app)  # wraps views, so after every blueprint
     return app

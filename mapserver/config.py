@@ -30,11 +30,17 @@ DEFAULTS = {
     # Signed session cookies travel only over HTTPS when set (production behind TLS).
     "SECURE_COOKIES": False,
     "TIME_ZONE": "Europe/Berlin",
+    # Rate limits (Flask-Limiter notation). Redis shares them across gunicorn workers when set.
+    "REDIS_URL": "",
+    "RATE_LIMITS": True,
+    "PIN_LIMIT_PER_DEVICE": "30 per 10 minutes",
+    "PIN_LIMIT_PER_ADDRESS": "300 per 10 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "10 per 10 minutes",
 }
 
 _INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DBSCAN_MIN_PINS", "GI_PERMUTATIONS", "REFRESH_EVERY_N_PINS")
 _FLOAT_SETTINGS = ("HOTSPOT_CELL_SIZE_M", "DBSCAN_EPS_M")
-_BOOLEAN_SETTINGS = ("SECURE_COOKIES",)
+_BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS")
 
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
 
@@ -62,6 +68,8 @@ def load_config(overrides: dict | None = None) -> dict:
     # DATABASE_URL is the common name (docker-compose, hosting platforms): honour it too.
     if "GLASWAENDE_DATABASE_URL" not in os.environ and os.environ.get("DATABASE_URL"):
         config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if "GLASWAENDE_REDIS_URL" not in os.environ and os.environ.get("REDIS_URL"):
+        config["REDIS_URL"] = os.environ["REDIS_URL"]
     if overrides:
         config.update(overrides)
     config["DATABASE_URL"] = _normalise_database_url(str(config["DATABASE_URL"]))

@@ -70,6 +70,8 @@ HTTP_DETAILS = {
     405: "Diese Adresse kann so nicht aufgerufen werden.",
     413: "Die Anfrage ist größer als 16 KB. Bitte kürzen Sie Ihren Kommentar.",
     415: "Bitte senden Sie die Daten als JSON (Content-Type: application/json).",
+    429: "Von diesem Gerät oder Netz kamen in kurzer Zeit sehr viele Anfragen. Bitte warten Sie ein paar Minuten "
+         "und versuchen Sie es dann noch einmal – Ihr Pin geht nicht verloren.",
     500: "Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es später noch einmal.",
 }
 
@@ -104,11 +106,24 @@ def _handle_http_error(error: HTTPException):
         for header in ("Allow", "Retry-After"):
             if header in original_headers:
                 response.headers[header] = original_headers[header]
+        _retry_after(error, response)
+        return response
+    if status == 429:
+        page = render_template("errors/error.html", status=status, title=title, detail=detail)
+        response = Response(page, status=429, mimetype="text/html")
+        _retry_after(error, response)
         return response
     if status == 401:
         # A page for staff, visited without sign-in: the sign-in form, then back to that page.
         return render_template("auth/login.html", error=None, next=request.full_path.rstrip("?")), 401
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def _retry_after(error: HTTPException, response: Response) -> None:
+    """A rate limit's 429 says when to come back: at the latest when its window has passed."""
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    if limit is not None and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(int(limit.get_expiry()))
 
 
 def _handle_unexpected(error: Exception):

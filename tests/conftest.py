@@ -85,7 +85,8 @@ def empty_db_url(pg_server):
 
 def make_test_app(database_url: str, **overrides):
     # No base-map tiles in tests: the machines have no internet, and the pages must work without.
-    return create_app({"DATABASE_URL": database_url, "TILE_URL": "", "TESTING": True, **overrides})
+    # Rate limits are off unless a test is about them: the suite sends hundreds of pins from one address.
+    return create_app({"DATABASE_URL": database_url, "TILE_URL": "", "TESTING": True, "RATE_LIMITS": False, **overrides})
 
 
 @pytest.fixture(scope="session")

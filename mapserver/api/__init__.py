@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, json, request
-from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import UnsupportedMediaType
 
 from ..db import engine
 from ..errors import InvalidInput
 from ..services import areas, pins, statistics
 from ..services.statistics import PinFilter
+from ..request_body import limited_body
 from .openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -28,21 +29,9 @@ def openapi():
 def create_pin():
     if request.mimetype and request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType()
-    submission = pins.parse_submission(_limited_body())
+    submission = pins.parse_submission(limited_body())
     pin, created = pins.submit_pin(engine(), submission, current_app.config["COUNTY_KEY"])
     return _json(pin, 201 if created else 200)
-
-
-def _limited_body() -> bytes:
-    """The request body; 413 when it is over MAX_CONTENT_LENGTH. Werkzeug refuses a declared
-    Content-Length over the limit, but silently cuts a chunked body at it, so read one byte more."""
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    chunked = request.content_length is None and request.environ.get("wsgi.input_terminated")
-    stream = request.environ["wsgi.input"] if chunked else request.stream
-    body = stream.read(limit + 1)
-    if len(body) > limit:
-        raise RequestEntityTooLarge()
-    return body
 
 
 @api.get("/municipalities")

@@ -166,13 +166,25 @@
     }
   };
 
+  // A random id for this phone, for the per-device rate limit only (the server keeps a salted
+  // hash of it, never with a pin).
+  function deviceId() {
+    var id = null;
+    try { id = localStorage.getItem("glaswaende.device"); } catch (e) { /* private mode */ }
+    if (!id) {
+      id = newId();
+      try { localStorage.setItem("glaswaende.device", id); } catch (e) { /* private mode */ }
+    }
+    return id;
+  }
+
   // One attempt: "stored" (201/200), "refused" (4xx: retrying would not help), or "waiting".
   function deliver(body) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, 15000) : null;
     return fetch(form.dataset.pinsUrl, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-Glaswaende-Device": deviceId() },
       body: JSON.stringify(body),
       signal: controller ? controller.signal : undefined
     }).then(function (r) {

@@ -1,0 +1,79 @@
+"""Rate limits (Flask-Limiter): a tight one per device and a loose one per address on new pins,
+one per address on sign-in. Forty phones in a village hall share one public address, so the
+address limit only stops floods, and a running workshop's join link lifts it. Keys are salted
+hashes: no address is stored anywhere, not even in Redis."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+
+from .request_body import limited_body
+
+DEVICE_HEADER = "X-Glaswaende-Device"
+
+
+def _hashed(kind: str, value: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    return kind + ":" + hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def address_key() -> str:
+    return _hashed("address", request.remote_addr or "unknown")
+
+
+def device_key() -> str:
+    """The random id the resident page keeps in localStorage; without one, the address."""
+    device = (request.headers.get(DEVICE_HEADER) or "")[:64]
+    return _hashed("device", device) if device else address_key()
+
+
+def running_workshop_link() -> bool:
+    """True for a pin sent through the join link of a workshop held today (± one day)."""
+    from .db import engine
+    from .services import workshops
+
+    try:
+        body = json.loads(limited_body())
+    except ValueError:
+        return False
+    code = body.get("workshop") if isinstance(body, dict) else None
+    if not isinstance(code, str):
+        return False
+    with engine().connect() as conn:
+        workshop = workshops.by_join_code(conn, code)
+    return workshop is not None and abs((workshop["held_on"] - dt.date.today()).days) <= 1
+
+
+def pin_limit_per_device() -> str:
+    return current_app.config["PIN_LIMIT_PER_DEVICE"]
+
+
+def pin_limit_per_address() -> str:
+    return current_app.config["PIN_LIMIT_PER_ADDRESS"]
+
+
+def login_limit_per_address() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def init_app(app: Flask) -> None:
+    """A limiter of this app's own (its storage and switch), wrapped around the limited views;
+    call after the blueprints are registered."""
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config["RATELIMIT_KEY_PREFIX"] = "glaswaende"
+    app.config["RATELIMIT_ENABLED"] = app.config["RATE_LIMITS"]
+    # No X-RateLimit headers on every answer (they cost a storage round trip per limit and pin);
+    # the 429 itself says Retry-After (errors.py).
+    app.config["RATELIMIT_HEADERS_ENABLED"] = False
+    limiter = Limiter(key_func=address_key, app=app, default_limits=[])
+    app.extensions["glaswaende.limiter"] = limiter
+    views = app.view_functions
+    pins = limiter.limit(pin_limit_per_device, key_func=device_key, scope="pins-device")(views["api.create_pin"])
+    views["api.create_pin"] = limiter.limit(pin_limit_per_address, key_func=address_key, scope="pins-address",
+                                            exempt_when=running_workshop_link)(pins)
+    views["auth.login"] = limiter.limit(login_limit_per_address, methods=["POST"], scope="login")(views["auth.login"])

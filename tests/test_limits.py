@@ -1,0 +1,100 @@
+"""Rate limits: tight per device, loose per address, lifted for a running workshop's join link;
+German 429 with Retry-After; nothing written; keys are salted hashes."""
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from mapserver.services import accounts
+from tests.conftest import make_test_app
+from tests.helpers import pin_count
+
+LIMITS = {"RATE_LIMITS": True, "PIN_LIMIT_PER_DEVICE": "3 per 10 minutes", "PIN_LIMIT_PER_ADDRESS": "6 per 10 minutes",
+          "LOGIN_LIMIT_PER_ADDRESS": "3 per 10 minutes"}
+
+
+def _pin(client, device: str, **extra):
+    body = {"id": str(uuid.uuid4()), "lat": 52.0772, "lon": 9.5542, "category": "divided", **extra}
+    return client.post("/api/pins", json=body, headers={"X-Glaswaende-Device": device})
+
+
+@pytest.fixture
+def limited(county_db_url, clean_pins):
+    app = make_test_app(county_db_url, **LIMITS)
+    yield app
+    app.extensions["glaswaende.engine"].dispose()
+
+
+def test_one_device_is_limited_tightly_with_a_german_429(limited, engine):
+    client = limited.test_client()
+    assert [_pin(client, "phone-1").status_code for _ in range(3)] == [201, 201, 201]
+    refused = _pin(client, "phone-1")
+    assert refused.status_code == 429 and refused.mimetype == "application/problem+json"
+    assert "Bitte warten Sie ein paar Minuten" in refused.json["detail"]
+    assert int(refused.headers["Retry-After"]) > 0
+    assert pin_count(engine) == 3
+    assert _pin(client, "phone-2").status_code == 201, "another phone on the same wifi goes on"
+
+
+def test_an_address_is_limited_only_against_floods_and_a_running_workshop_lifts_it(limited, engine):
+    client = limited.test_client()
+    statuses = [_pin(client, f"phone-{i}").status_code for i in range(8)]
+    assert statuses == [201] * 6 + [429] * 2
+    with engine.begin() as conn:
+        owner = conn.execute(text("SELECT id FROM account LIMIT 1")).scalar()
+        if owner is None:
+            owner = accounts.create_account(conn, "limit-test", "ein-langes-passwort", ["facilitator"])
+        conn.execute(text("""INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by)
+                             VALUES ('Heute', :today, '03252008', 'heute123', :owner),
+                                    ('Vorbei', :past, '03252008', 'vorbei12', :owner)"""),
+                     {"today": dt.date.today(), "past": dt.date.today() - dt.timedelta(days=30), "owner": owner})
+    try:
+        assert _pin(client, "phone-20", workshop="heute123").status_code == 201
+        assert _pin(client, "phone-21", workshop="vorbei12").status_code == 429, "only a running workshop"
+        assert _pin(client, "phone-22").status_code == 429
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM pin"))
+            conn.execute(text("DELETE FROM workshop WHERE join_code IN ('heute123', 'vorbei12')"))
+
+
+def test_sign_in_attempts_are_limited(limited):
+    client = limited.test_client()
+    statuses = [client.post("/anmelden", data={"name": "niemand", "password": "falsch"}).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    page = client.post("/anmelden", data={"name": "niemand", "password": "falsch"})
+    assert page.status_code == 429 and "Zu viele Anfragen." in page.get_data(as_text=True)
+    assert client.get("/anmelden").status_code == 200, "showing the form is not limited"
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="Kein Redis auf 127.0.0.1:6379: der Speicher im Arbeitsspeicher ist oben getestet.")
+def test_workers_share_limits_through_redis_with_hashed_keys(county_db_url, clean_pins):
+    import redis
+
+    store = redis.Redis(host="127.0.0.1", port=6379)
+    for key in store.scan_iter("LIMITS:LIMITER/glaswaende/*"):
+        store.delete(key)
+    # Two apps stand for two gunicorn workers.
+    first, second = (make_test_app(county_db_url, REDIS_URL="redis://127.0.0.1:6379/0", **LIMITS) for _ in range(2))
+    try:
+        statuses = [_pin(app.test_client(), "phone-r").status_code for app in (first, second, first, second)]
+        assert statuses == [201, 201, 201, 429]
+        keys = [k.decode() for k in store.scan_iter("LIMITS:LIMITER/glaswaende/*")]
+        assert keys and not any("127.0.0.1" in k or "phone-r" in k for k in keys)
+    finally:
+        for key in store.scan_iter("LIMITS:LIMITER/glaswaende/*"):
+            store.delete(key)
+        for app in (first, second):
+            app.extensions["glaswaende.engine"].dispose()
