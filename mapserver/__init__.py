@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(
         ZoneInfo(app.config["TIME_ZONE"])).strftime("%d.%m.%Y, %H:%M Uhr")
 
-    from . import auth, db, errors, importers, jobs, limits, security, workshop
+    from . import auth, csrf, db, errors, importers, jobs, limits, security, workshop
     from .api import api
     from .planner import planner
     from .web import web
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     jobs.init_app(app)
     auth.init_app(app)
     security.init_app(app)
+    csrf.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(web)
     app.register_blueprint(planner)

@@ -33,6 +33,7 @@ DEFAULTS = {
     # Rate limits (Flask-Limiter notation). Redis shares them across gunicorn workers when set.
     "REDIS_URL": "",
     "RATE_LIMITS": True,
+    "CSRF": True,
     "PIN_LIMIT_PER_DEVICE": "30 per 10 minutes",
     "PIN_LIMIT_PER_ADDRESS": "300 per 10 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "10 per 10 minutes",
@@ -40,7 +41,7 @@ DEFAULTS = {
 
 _INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DBSCAN_MIN_PINS", "GI_PERMUTATIONS", "REFRESH_EVERY_N_PINS")
 _FLOAT_SETTINGS = ("HOTSPOT_CELL_SIZE_M", "DBSCAN_EPS_M")
-_BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS")
+_BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS", "CSRF")
 
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
 

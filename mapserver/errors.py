@@ -63,7 +63,8 @@ HTTP_TITLES = {
     500: "Ein interner Fehler ist aufgetreten.",
 }
 HTTP_DETAILS = {
-    400: "Bitte prüfen Sie die Anfrage.",
+    400: "Bitte prüfen Sie die Anfrage. Kam sie aus einem Formular, laden Sie die Seite bitte neu und "
+         "senden Sie es noch einmal.",
     401: "Dieser Bereich ist nur für angemeldete Konten.",
     403: "Ihr Konto hat nicht die nötige Rolle. Bitte wenden Sie sich an die Verwaltung.",
     404: "Die Adresse gibt es nicht. Bitte prüfen Sie den Link.",

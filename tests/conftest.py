@@ -85,8 +85,11 @@ def empty_db_url(pg_server):
 
 def make_test_app(database_url: str, **overrides):
     # No base-map tiles in tests: the machines have no internet, and the pages must work without.
-    # Rate limits are off unless a test is about them: the suite sends hundreds of pins from one address.
-    return create_app({"DATABASE_URL": database_url, "TILE_URL": "", "TESTING": True, "RATE_LIMITS": False, **overrides})
+    # Rate limits are off unless a test is about them: the suite sends hundreds of pins from one
+    # address. CSRF tokens are off for the test client's direct form posts; tests/test_csrf.py and
+    # the browser tests (real forms) run with them on.
+    settings = {"DATABASE_URL": database_url, "TILE_URL": "", "TESTING": True, "RATE_LIMITS": False, "CSRF": False}
+    return create_app({**settings, **overrides})
 
 
 @pytest.fixture(scope="session")
