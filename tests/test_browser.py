@@ -202,3 +202,13 @@ def test_a_pin_sent_without_connection_waits_on_the_phone_and_lands_once(phone, 
         rows = conn.execute(text("SELECT client_id::text, category FROM pin")).all()
     assert [(str(r.client_id), r.category) for r in rows] == [(waiting[0]["id"], "missing_meeting_place")]
     assert page.locator("#outbox-status").is_hidden()
+
+
+def test_the_honeypot_is_invisible_and_out_of_the_tab_order(phone, live_server):
+    page = phone
+    page.goto(live_server + "/gemeinde/03252008")
+    field = page.locator("#website")
+    box = field.bounding_box()
+    assert box is None or box["x"] + box["width"] <= 0, "off-screen"
+    assert field.get_attribute("tabindex") == "-1"
+    assert page.locator(".honeypot").get_attribute("aria-hidden") == "true"

@@ -112,6 +112,7 @@ BAD_INPUTS = [
     ("unknown years here", pin_body(respondent={"years_here": 12}), 422, "respondent.years_here", "Wohndauer"),
     ("respondent not an object", pin_body(respondent="jung"), 422, "respondent", "Objekt"),
     ("unknown field", pin_body(name="Erika Mustermann"), 422, "name", "unbekannt"),
+    ("honeypot filled", pin_body(website="http://spam.example"), 422, "website", "automatisch ausgefüllt"),
     ("outside the county (Hannover)", pin_body(lat=52.3745, lon=9.7386), 422, "lat", OUTSIDE),
     ("outside Germany", pin_body(lat=0.0, lon=0.0), 422, "lon", OUTSIDE),
 ]

@@ -41,6 +41,8 @@ class PinSubmission(BaseModel):
     respondent: Respondent | None = None
     # The join code of the workshop whose link the resident came through (/w/<code>).
     workshop: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^[a-z0-9]+$")] | None = None
+    # Honeypot: a field people never see or fill in; form-filling robots do.
+    website: Annotated[str, Field(max_length=200)] | None = None
 
     @field_validator("dimensions")
     @classmethod
@@ -150,6 +152,9 @@ def _as_response(row) -> dict:
 
 def submit_pin(engine: Engine, submission: PinSubmission, county_key: str) -> tuple[dict, bool]:
     """Store the pin (or find the one stored under the same id); (pin, created)."""
+    if submission.website:
+        message = "Dieses Formular wurde offenbar automatisch ausgefüllt. Bitte lassen Sie das Feld „Website“ leer."
+        raise InvalidInput(message, [{"field": "website", "message": message}])
     respondent = submission.respondent or Respondent()
     with dbapi_autocommit(engine) as cursor:
         workshop_id = None

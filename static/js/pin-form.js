@@ -107,6 +107,7 @@
       respondent: { age_band: form.age_band.value || null, years_here: form.years_here.value || null }
     };
     if (form.dataset.workshop) { body.workshop = form.dataset.workshop; }
+    if (form.website.value) { body.website = form.website.value; }
     var button = document.getElementById("send");
     button.disabled = true;
     button.textContent = "Wird gesendet …";
