@@ -34,12 +34,19 @@ DEFAULTS = {
     "REDIS_URL": "",
     "RATE_LIMITS": True,
     "CSRF": True,
+    # The privacy notice (/datenschutz) is filled from these; the county sets them at deployment.
+    "PRIVACY_CONTROLLER": "",  # e.g. "Landkreis Hameln-Pyrmont, Der Landrat, …"; empty: the county's name
+    "PRIVACY_CONTACT": "",  # e-mail or postal address for data-protection requests
+    "PRIVACY_OFFICER": "",  # the data protection officer's contact
+    "CAMPAIGN_END": "",  # ISO date the current campaign ends (retention counts from it)
+    "SELF_DESCRIPTION_RETENTION_DAYS": 90,
     "PIN_LIMIT_PER_DEVICE": "30 per 10 minutes",
     "PIN_LIMIT_PER_ADDRESS": "300 per 10 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "10 per 10 minutes",
 }
 
-_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DBSCAN_MIN_PINS", "GI_PERMUTATIONS", "REFRESH_EVERY_N_PINS")
+_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DBSCAN_MIN_PINS", "GI_PERMUTATIONS", "REFRESH_EVERY_N_PINS",
+                     "SELF_DESCRIPTION_RETENTION_DAYS")
 _FLOAT_SETTINGS = ("HOTSPOT_CELL_SIZE_M", "DBSCAN_EPS_M")
 _BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS", "CSRF")
 

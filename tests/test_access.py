@@ -12,6 +12,7 @@ from mapserver.services import accounts
 # Routes anyone may use (residents, the public numbers, the sign-in form itself).
 PUBLIC_ENDPOINTS = {
     "static", "web.county_map", "web.municipality_map", "web.health", "web.favicon", "web.join_workshop",
+    "web.privacy_notice",
     "api.openapi", "api.create_pin", "api.municipalities", "api.districts",
     "api.stats_municipalities", "api.stats_districts", "api.hotspots",
     "auth.login", "auth.logout",

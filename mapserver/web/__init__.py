@@ -55,6 +55,18 @@ def municipality_map(ags: str):
         comment_max_length=COMMENT_MAX_LENGTH)
 
 
+@web.get("/datenschutz")
+def privacy_notice():
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        county = areas.county(conn, key)
+    config = current_app.config
+    return render_template("web/privacy.html", county=county, controller=config["PRIVACY_CONTROLLER"] or county.title,
+                           contact=config["PRIVACY_CONTACT"], officer=config["PRIVACY_OFFICER"],
+                           campaign_end=config["CAMPAIGN_END"], retention_days=config["SELF_DESCRIPTION_RETENTION_DAYS"],
+                           privacy_k=config["PRIVACY_K"])
+
+
 @web.get("/favicon.ico")
 def favicon():
     return redirect(url_for("static", filename="favicon.svg"), code=301)
