@@ -1,29 +1,14 @@
 """A resident on a 360 px phone pins a glass wall: Playwright driving Debian's Chromium."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import text
+
 from tests.conftest import make_test_app, serve_in_thread
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 LAUENSTEIN = (52.0790, 9.5510)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 AHRENFELD = (52.067778, 9.645)  # where the phone's "location" is, for "Meinen Standort verwenden"
 
 

@@ -159,34 +159,30 @@ def test_geojson_and_csv_exports(planner, planner_app):
     assert planner.get("/planung/export/pins.xlsx").status_code == 404
 
 
-def test_planner_map_renders_in_chromium_without_errors(planner_app):
-    playwright_api = pytest.importorskip("playwright.sync_api")
+def test_planner_map_renders_in_chromium_without_errors(planner_app, browser):
     from tests.conftest import serve_in_thread
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
     app, _ = planner_app
     server, url = serve_in_thread(app)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.goto(url + "/anmelden")
-            page.fill("#name", "planerin")
-            page.fill("#password", "ein-langes-passwort")
-            page.click("button[type=submit]")
-            page.wait_for_url("**/planung/")
-            page.goto(url + f"/planung/gemeinde/{SALZHEMMENDORF}/karte")
-            page.locator(".glaswaende-legend").wait_for()
-            assert page.locator(".leaflet-control-layers-overlays label").count() == 6
-            assert page.locator(".leaflet-overlay-pane canvas").count() >= 1  # prefer_canvas: drawn on canvas
-            assert page.locator(".area-name", has_text="Lauenstein").count() == 1
-            assert "GeoBasis-DE / BKG" in page.locator(".leaflet-control-attribution").inner_text()
-            assert errors == []
-            browser.close()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(url + "/anmelden")
+        page.fill("#name", "planerin")
+        page.fill("#password", "ein-langes-passwort")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/planung/")
+        page.goto(url + f"/planung/gemeinde/{SALZHEMMENDORF}/karte")
+        page.locator(".glaswaende-legend").wait_for()
+        assert page.locator(".leaflet-control-layers-overlays label").count() == 6
+        assert page.locator(".leaflet-overlay-pane canvas").count() >= 1  # prefer_canvas: drawn on canvas
+        assert page.locator(".area-name", has_text="Lauenstein").count() == 1
+        assert "GeoBasis-DE / BKG" in page.locator(".leaflet-control-attribution").inner_text()
+        assert errors == []
     finally:
+        page.close()
         server.shutdown()
 
 

@@ -214,17 +214,6 @@ def test_poster_is_one_a3_landscape_page_with_title_and_attribution(workshop_app
     assert download.mimetype == "application/pdf" and download.data.startswith(b"%PDF")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.browser
 def test_offline_copy_renders_with_every_request_blocked(workshop_app, browser, tmp_path):
     app, _, workshop_id, _ = workshop_app

@@ -84,27 +84,29 @@ def stats_municipalities():
     return _json(_stats_body(run, "municipalities", counts))
 
 
-@api.get("/stats/districts")
-def stats_districts():
-    pin_filter = _no_filters()
+def _public_municipality_query(read):
+    """Public numbers of one municipality (?municipality=<AGS>), unfiltered, from the latest run:
+    `read(conn, run, ags)` gives them."""
+    _no_filters()
     key = current_app.config["COUNTY_KEY"]
     ags = _required_municipality()
     with engine().connect() as conn:
         areas.municipality(conn, key, ags)
         run = statistics.require_run(conn, key)
-        counts = statistics.district_counts(conn, run, ags, pin_filter, k=_privacy_k())
+        return run, ags, read(conn, run, ags)
+
+
+@api.get("/stats/districts")
+def stats_districts():
+    run, ags, counts = _public_municipality_query(
+        lambda conn, run, ags: statistics.district_counts(conn, run, ags, PinFilter(), k=_privacy_k()))
     return _json(_stats_body(run, "districts", counts) | {"municipality": ags})
 
 
 @api.get("/hotspots")
 def hotspots():
-    pin_filter = _no_filters()
-    key = current_app.config["COUNTY_KEY"]
-    ags = _required_municipality()
-    with engine().connect() as conn:
-        areas.municipality(conn, key, ags)
-        run = statistics.require_run(conn, key)
-        cells = statistics.cells_geojson(conn, run, ags, pin_filter, k=_privacy_k())
+    _, _, cells = _public_municipality_query(
+        lambda conn, run, ags: statistics.cells_geojson(conn, run, ags, PinFilter(), k=_privacy_k()))
     cells["privacy_k"] = _privacy_k()
     cells["attribution"] = areas.BOUNDARY_ATTRIBUTION
     return _json(cells, mimetype=GEOJSON)
