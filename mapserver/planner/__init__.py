@@ -1,6 +1,8 @@
 """Planner pages (/planung/): numbers, folium maps, hotspot ranking, exports. Role `planner`."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from ..auth import current_account, require_role
@@ -35,50 +37,44 @@ def _map_response(fmap) -> Response:
     return Response(with_nonce(fmap.get_root().render()), mimetype="text/html")
 
 
-def _render_map(data):
+def _render_map(data, county: areas.CountyInfo):
     config = current_app.config
     static_url = url_for("static", filename="").rstrip("/")
     return planner_map(data, static_url, config["TILE_URL"], config["TILE_ATTRIBUTION"],
-                       [exports.BOUNDARY_ATTRIBUTION, *data_attributions()])
+                       [exports.BOUNDARY_ATTRIBUTION, *county.attributions])
 
 
-def data_attributions() -> list[str]:
+@contextmanager
+def _reading(ags: str | None = None, district_id: int | None = None):
+    """What every planner view starts from: one connection, the place, the latest run, the filters."""
+    pin_filter = _filter()
+    key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
-        return list(areas.county(conn, current_app.config["COUNTY_KEY"]).attributions)
+        place = planning.scope(conn, key, ags, district_id)
+        yield conn, place, statistics.require_run(conn, key), pin_filter
 
 
 @planner.get("/")
 def overview():
-    pin_filter = _filter()
-    key = current_app.config["COUNTY_KEY"]
-    with engine().connect() as conn:
-        place = planning.scope(conn, key)
-        run = statistics.require_run(conn, key)
-        counts = statistics.municipality_counts(conn, run, key, pin_filter)
+    with _reading() as (conn, place, run, pin_filter):
+        counts = statistics.municipality_counts(conn, run, place.county.key, pin_filter)
     return _page("planner/overview.html", place=place, run=run, counts=counts, pin_filter=pin_filter,
                  map_url=url_for("planner.county_map", **request.args))
 
 
 @planner.get("/karte")
 def county_map():
-    pin_filter = _filter()
-    key = current_app.config["COUNTY_KEY"]
-    with engine().connect() as conn:
-        place = planning.scope(conn, key)
-        run = statistics.require_run(conn, key)
+    with _reading() as (conn, place, run, pin_filter):
         data = planning.county_map_data(conn, run, place, pin_filter)
-    return _map_response(_render_map(data))
+    return _map_response(_render_map(data, place.county))
 
 
 @planner.get("/gemeinde/<ags>")
 def municipality(ags: str):
-    pin_filter = _filter()
-    key = current_app.config["COUNTY_KEY"]
-    with engine().connect() as conn:
-        place = planning.scope(conn, key, ags)
-        run = statistics.require_run(conn, key)
+    with _reading(ags) as (conn, place, run, pin_filter):
         counts = statistics.district_counts(conn, run, ags, pin_filter)
-        total = next((c for c in statistics.municipality_counts(conn, run, key, pin_filter) if c.key == ags), None)
+        total = next((c for c in statistics.municipality_counts(conn, run, place.county.key, pin_filter)
+                      if c.key == ags), None)
         hotspots = statistics.hotspot_areas(conn, run, ags, pin_filter)
         clusters = statistics.clusters(conn, run, ags)
     return _page("planner/municipality.html", place=place, run=run, counts=counts, total=total,
@@ -88,23 +84,14 @@ def municipality(ags: str):
 
 @planner.get("/gemeinde/<ags>/karte")
 def municipality_map(ags: str):
-    pin_filter = _filter()
-    district_id = request.args.get("ortsteil", type=int)
-    key = current_app.config["COUNTY_KEY"]
-    with engine().connect() as conn:
-        place = planning.scope(conn, key, ags, district_id)
-        run = statistics.require_run(conn, key)
+    with _reading(ags, request.args.get("ortsteil", type=int)) as (conn, place, run, pin_filter):
         data = planning.municipality_map_data(conn, run, place, pin_filter)
-    return _map_response(_render_map(data))
+    return _map_response(_render_map(data, place.county))
 
 
 @planner.get("/gemeinde/<ags>/ortsteil/<int:district_id>")
 def district(ags: str, district_id: int):
-    pin_filter = _filter()
-    key = current_app.config["COUNTY_KEY"]
-    with engine().connect() as conn:
-        place = planning.scope(conn, key, ags, district_id)
-        run = statistics.require_run(conn, key)
+    with _reading(ags, district_id) as (conn, place, run, pin_filter):
         counts = next((c for c in statistics.district_counts(conn, run, ags, pin_filter) if c.key == district_id), None)
     return _page("planner/district.html", place=place, run=run, counts=counts, pin_filter=pin_filter,
                  map_url=url_for("planner.municipality_map", ags=ags, ortsteil=district_id, **request.args))
@@ -114,8 +101,9 @@ def district(ags: str, district_id: int):
 def export(dataset: str, fmt: str):
     pin_filter = _filter()
     ags = request.args.get("gemeinde") or None
+    key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
-        file = exports.export(conn, dataset, fmt, current_app.config["COUNTY_KEY"], ags, pin_filter,
-                              current_app.config["TIME_ZONE"], data_attributions())
+        file = exports.export(conn, dataset, fmt, key, ags, pin_filter, current_app.config["TIME_ZONE"],
+                              list(areas.county(conn, key).attributions))
     return Response(file.content, mimetype=file.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
