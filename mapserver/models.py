@@ -1,4 +1,4 @@
-"""The tables: county, municipality, district, pin (GeoAlchemy2 declarative models)."""
+"""The tables (GeoAlchemy2 declarative models); the migrations create them, a test compares."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,13 +19,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    LargeBinary,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .geo import STORAGE_SRID
-from .vocabulary import CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, INITIAL_PIN_STATUS, PIN_STATUSES, ROLES
+from .vocabulary import (CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, INITIAL_PIN_STATUS, MODERATION_ACTIONS,
+                         PIN_STATUSES, ROLES)
 
 
 def _sql_list(values) -> str:
@@ -105,6 +108,8 @@ class Pin(Base):
         Index("pin_district_id_idx", "district_id"),
         Index("pin_created_at_idx", "created_at"),
         Index("pin_workshop_id_idx", "workshop_id"),
+        Index("pin_edit_key_hash_idx", "edit_key_hash"),
+        Index("pin_moderation_queue_idx", "status", "created_at", postgresql_where=text("comment IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     client_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -119,6 +124,8 @@ class Pin(Base):
     municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
+    # SHA-256 of the secret in the resident's private edit link; the secret itself is never stored.
+    edit_key_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Account(Base):
@@ -134,6 +141,8 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     roles: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -238,3 +247,23 @@ class Workshop(Base):
     join_code: Mapped[str] = mapped_column(String(12))
     created_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ModerationEvent(Base):
+    """One moderation action in the audit log: who, when, what, the status and text before and after."""
+
+    __tablename__ = "moderation_event"
+    __table_args__ = (
+        CheckConstraint(f"action IN ({_sql_list(MODERATION_ACTIONS)})", name="moderation_event_action_known"),
+        Index("moderation_event_pin_idx", "pin_id"),
+        Index("moderation_event_at_idx", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    pin_id: Mapped[int | None] = mapped_column(ForeignKey("pin.id", ondelete="SET NULL"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    action: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    status_before: Mapped[str] = mapped_column(Text)
+    status_after: Mapped[str] = mapped_column(Text)
+    comment_before: Mapped[str | None] = mapped_column(Text)
+    comment_after: Mapped[str | None] = mapped_column(Text)

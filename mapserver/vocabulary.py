@@ -35,6 +35,15 @@ YEARS_HERE = {
 PIN_STATUSES = ("pending", "published", "hidden")
 INITIAL_PIN_STATUS = "pending"
 
+# What a moderator can do to a comment, and the status it leaves: redact edits out names, phone
+# numbers or addresses and publishes the rest (the original stays only in the audit log).
+MODERATION_ACTIONS = {
+    "approve": ("published", "Freigeben"),
+    "hide": ("hidden", "Verbergen"),
+    "redact": ("published", "Schwärzen und freigeben"),
+}
+PIN_STATUS_LABELS = {"pending": "wartet auf Prüfung", "published": "freigegeben", "hidden": "verborgen"}
+
 COMMENT_MAX_LENGTH = 1000
 
 # Each dimension's bit in the filter cube's dimension_mask (a pin may name several dimensions).

@@ -114,6 +114,19 @@ def test_resident_pins_a_glass_wall_in_salzhemmendorf_on_a_phone(phone, live_ser
     assert second.client_id != first.client_id
     assert (second.district, second.category) == ("Ahrenfeld", "missing_meeting_place")
     assert abs(second.lat - AHRENFELD[0]) < 1e-6 and abs(second.lon - AHRENFELD[1]) < 1e-6
+
+    # Both pins of this visit share one private link; it shows them and deletes one.
+    link = page.locator("#edit-link")
+    assert link.is_visible() and "/meine-pins/" in link.get_attribute("href")
+    link.tap()
+    page.wait_for_url("**/meine-pins/**")
+    assert page.locator("article.own-pin").count() == 2
+    assert page.locator("article.own-pin").first.get_by_label("Ihr Kommentar").input_value() == \
+        "Die Jugendlichen haben keinen Treffpunkt mehr."
+    page.locator("article.own-pin").nth(1).get_by_role("button", name="Diesen Pin löschen").tap()
+    page.get_by_text("Ihr Pin ist gelöscht.").wait_for()
+    assert page.locator("article.own-pin").count() == 1
+    assert [p.client_id for p in _stored_pins(engine)] == [first.client_id]
     assert page.console_errors == []
 
 

@@ -9,6 +9,7 @@ from ..errors import InvalidInput
 from ..services import areas, pins, statistics
 from ..services.statistics import PinFilter
 from ..request_body import limited_body
+from ..web import edit_url
 from .openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -30,7 +31,7 @@ def create_pin():
     if request.mimetype and request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType()
     submission = pins.parse_submission(limited_body())
-    pin, created = pins.submit_pin(engine(), submission, current_app.config["COUNTY_KEY"])
+    pin, created = pins.submit_pin(engine(), submission, current_app.config["COUNTY_KEY"], edit_url)
     return _json(pin, 201 if created else 200)
 
 

@@ -46,6 +46,11 @@ def openapi_document() -> dict:
                          "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                         "approximate": {"type": "boolean",
                                                         "description": "true: ungefähre Grenzen (Voronoi-Zelle)."}}},
+            "edit_url": {"type": ["string", "null"], "format": "uri",
+                         "description": "Privater Link, über den die Person ihre Pins ansehen, ändern, löschen "
+                                        "und herunterladen kann. Gesetzt in der ersten Antwort und bei einer "
+                                        "Wiederholung mit demselben `edit_key`; sonst null. Nur sein Hash wird "
+                                        "gespeichert."},
         },
     }
     return {

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -13,6 +15,7 @@ from ..db import dbapi_autocommit, dbapi_parameters, dbapi_sql
 from ..errors import InvalidInput, MalformedRequest, OutsideCounty
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 from .areas import county
+from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash, new_edit_key
 
 Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
 Dimension = Literal[tuple(DIMENSIONS)]  # type: ignore[valid-type]
@@ -28,21 +31,14 @@ class Respondent(BaseModel):
     years_here: YearsHere | None = None
 
 
-class PinSubmission(BaseModel):
-    """The body of POST /api/pins."""
+class PinDetails(BaseModel):
+    """What a pin says about its place; the resident may change it later through their edit link."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    id: uuid.UUID
-    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
     category: Category
     dimensions: Annotated[list[Dimension], Field(max_length=len(DIMENSIONS))] = []
     comment: Annotated[str, Field(max_length=COMMENT_MAX_LENGTH)] | None = None
     respondent: Respondent | None = None
-    # The join code of the workshop whose link the resident came through (/w/<code>).
-    workshop: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^[a-z0-9]+$")] | None = None
-    # Honeypot: a field people never see or fill in; form-filling robots do.
-    website: Annotated[str, Field(max_length=200)] | None = None
 
     @field_validator("dimensions")
     @classmethod
@@ -60,6 +56,21 @@ class PinSubmission(BaseModel):
         if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
             raise ValueError("Der Kommentar enthält unzulässige Steuerzeichen.")
         return value.strip() or None
+
+
+class PinSubmission(PinDetails):
+    """The body of POST /api/pins."""
+
+    id: uuid.UUID
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    # The join code of the workshop whose link the resident came through (/w/<code>).
+    workshop: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^[a-z0-9]+$")] | None = None
+    # The secret of the resident's private edit link, when their page made one (it then knows the
+    # link even if this answer is lost); without it the server makes one. Only its hash is stored.
+    edit_key: Annotated[str, Field(pattern=EDIT_KEY_PATTERN)] | None = None
+    # Honeypot: a field people never see or fill in; form-filling robots do.
+    website: Annotated[str, Field(max_length=200)] | None = None
 
 
 def _allowed(values) -> str:
@@ -80,6 +91,8 @@ _FIELD_MESSAGES = {
     ("workshop", "string_pattern_mismatch"): "Dieser Workshop-Link ist ungültig.",
     ("workshop", "string_too_short"): "Dieser Workshop-Link ist ungültig.",
     ("workshop", "string_too_long"): "Dieser Workshop-Link ist ungültig.",
+    ("edit_key", "string_pattern_mismatch"): "Der Bearbeitungsschlüssel muss aus 32 bis 128 Zeichen A–Z, a–z, 0–9, - "
+                                             "und _ bestehen.",
 }
 
 _TYPE_MESSAGES = {
@@ -130,12 +143,17 @@ def parse_submission(body: bytes) -> PinSubmission:
             raise MalformedRequest("Der Inhalt der Anfrage ist kein gültiges JSON.") from None
         if any(p["type"] in ("model_type", "model_attributes_type") and not p["loc"] for p in problems):
             raise MalformedRequest("Die Anfrage muss ein JSON-Objekt sein.") from None
-        errors = [_german(p) for p in problems]
-        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
-        raise InvalidInput(f"Bitte prüfen Sie diese Angaben: {fields}.", errors) from None
+        raise invalid_input(error) from None
 
 
-def _as_response(row) -> dict:
+def invalid_input(error: ValidationError) -> InvalidInput:
+    """A pydantic validation error as InvalidInput with a German message per field."""
+    errors = [_german(p) for p in error.errors(include_url=False)]
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    return InvalidInput(f"Bitte prüfen Sie diese Angaben: {fields}.", errors)
+
+
+def _as_response(row, edit_url: str | None) -> dict:
     return {
         "id": str(row.client_id),
         "status": row.status,
@@ -147,15 +165,21 @@ def _as_response(row) -> dict:
         "municipality": {"ags": row.municipality_ags, "name": row.municipality_name},
         "district": None if row.district_id is None else {
             "id": row.district_id, "name": row.district_name, "approximate": row.district_approximate},
+        # Present on the first answer, and on a retry that names the same edit key.
+        "edit_url": edit_url,
     }
 
 
-def submit_pin(engine: Engine, submission: PinSubmission, county_key: str) -> tuple[dict, bool]:
-    """Store the pin (or find the one stored under the same id); (pin, created)."""
+def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
+               edit_url_for: Callable[[str], str]) -> tuple[dict, bool]:
+    """Store the pin (or find the one stored under the same id); (pin, created).
+    `edit_url_for(secret)` makes the private edit link the answer carries."""
     if submission.website:
         message = "Dieses Formular wurde offenbar automatisch ausgefüllt. Bitte lassen Sie das Feld „Website“ leer."
         raise InvalidInput(message, [{"field": "website", "message": message}])
     respondent = submission.respondent or Respondent()
+    edit_key = submission.edit_key or new_edit_key()
+    key_hash = edit_key_hash(edit_key)
     with dbapi_autocommit(engine) as cursor:
         workshop_id = None
         if submission.workshop is not None:
@@ -170,12 +194,14 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str) -> tu
             category=submission.category, dimensions=list(submission.dimensions),
             comment=submission.comment, age_band=respondent.age_band,
             years_here=respondent.years_here, county_key=county_key, workshop_id=workshop_id,
+            edit_key_hash=key_hash,
         )).fetchone()
         if row is not None:
-            return _as_response(row), True
+            return _as_response(row, edit_url_for(edit_key)), True
         stored = cursor.execute(dbapi_sql("pin_by_client_id"), dbapi_parameters(client_id=submission.id)).fetchone()
         if stored is not None:
-            return _as_response(stored), False
+            same_key = stored.edit_key_hash is not None and hmac.compare_digest(bytes(stored.edit_key_hash), key_hash)
+            return _as_response(stored, edit_url_for(edit_key) if same_key else None), False
     with engine.connect() as conn:
         outside = f"Dieser Punkt liegt außerhalb {county(conn, county_key).genitive}."
     raise OutsideCounty(outside, [{"field": "lat", "message": outside}, {"field": "lon", "message": outside}])

@@ -10,11 +10,12 @@ WITH point AS (
     ORDER BY m.ags LIMIT 1
 ), inserted AS (
     INSERT INTO pin (client_id, geom, category, dimensions, comment, age_band, years_here,
-                     municipality_ags, district_id, workshop_id)
+                     municipality_ags, district_id, workshop_id, edit_key_hash)
     SELECT :client_id, p.geom, :category, CAST(:dimensions AS text[]), :comment, :age_band, :years_here,
            a.ags, district_for_point(a.ags, p.geom),
            -- tagged only when the pin lies in the workshop's municipality (its join link's area)
-           (SELECT w.id FROM workshop w WHERE w.id = CAST(:workshop_id AS integer) AND w.municipality_ags = a.ags)
+           (SELECT w.id FROM workshop w WHERE w.id = CAST(:workshop_id AS integer) AND w.municipality_ags = a.ags),
+           :edit_key_hash
     FROM point p, area a
     ON CONFLICT (client_id) DO NOTHING
     RETURNING client_id, status, category, dimensions, created_at, geom, municipality_ags, district_id

@@ -1,12 +1,12 @@
 """Resident pages: the county map, a municipality's map with the pin form."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, json, redirect, render_template, request, url_for
 
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
 from ..errors import NotFound
-from ..services import areas, workshops
+from ..services import areas, own_pins, workshops
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 
 web = Blueprint("web", __name__)
@@ -65,6 +65,63 @@ def privacy_notice():
                            contact=config["PRIVACY_CONTACT"], officer=config["PRIVACY_OFFICER"],
                            campaign_end=config["CAMPAIGN_END"], retention_days=config["SELF_DESCRIPTION_RETENTION_DAYS"],
                            privacy_k=config["PRIVACY_K"])
+
+
+def edit_url(edit_key: str) -> str:
+    """The private edit link a resident receives with their pin."""
+    return url_for("web.own_pins_page", edit_key=edit_key, _external=True)
+
+
+def _private(response: Response) -> Response:
+    """Pages behind a private edit link: never cached, never indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@web.get("/meine-pins/<edit_key>")
+def own_pins_page(edit_key: str):
+    with engine().connect() as conn:
+        county = areas.county(conn, current_app.config["COUNTY_KEY"])
+        pins = own_pins.own_pins(conn, edit_key)
+    page = render_template("web/own_pins.html", county=county, pins=pins, edit_key=edit_key,
+                           comment_max_length=COMMENT_MAX_LENGTH, **own_pins.LABELS)
+    return _private(Response(page, mimetype="text/html"))
+
+
+@web.get("/meine-pins/<edit_key>/pins.json")
+def own_pins_download(edit_key: str):
+    with engine().connect() as conn:
+        body = own_pins.as_json(own_pins.own_pins(conn, edit_key))
+    return _private(Response(json.dumps(body, ensure_ascii=False, indent=2), mimetype="application/json",
+                             headers={"Content-Disposition": 'attachment; filename="meine-glaswaende-pins.json"'}))
+
+
+@web.post("/meine-pins/<edit_key>/<client_id>")
+def change_own_pin(edit_key: str, client_id: str):
+    change = own_pins.change_from_form(request.form)
+    with engine().begin() as conn:
+        own_pins.change_own_pin(conn, edit_key, client_id, change)
+    flash("Ihre Änderung ist gespeichert. Ein geänderter Kommentar wird vor dem Erscheinen wieder geprüft.")
+    return redirect(url_for("web.own_pins_page", edit_key=edit_key), code=303)
+
+
+@web.post("/meine-pins/<edit_key>/<client_id>/loeschen")
+def delete_own_pin(edit_key: str, client_id: str):
+    with engine().begin() as conn:
+        _, remaining = own_pins.delete_own_pins(conn, edit_key, client_id)
+    flash("Ihr Pin ist gelöscht.")
+    if remaining:
+        return redirect(url_for("web.own_pins_page", edit_key=edit_key), code=303)
+    return redirect(url_for("web.county_map"), code=303)
+
+
+@web.post("/meine-pins/<edit_key>/loeschen")
+def delete_all_own_pins(edit_key: str):
+    with engine().begin() as conn:
+        deleted, _ = own_pins.delete_own_pins(conn, edit_key)
+    flash("Alle Ihre Pins sind gelöscht." if deleted > 1 else "Ihr Pin ist gelöscht.")
+    return redirect(url_for("web.county_map"), code=303)
 
 
 @web.get("/favicon.ico")

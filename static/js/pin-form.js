@@ -22,6 +22,21 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
+  // The secret of the private edit link: one per visit (this tab), so pins set one after another
+  // share one link, while the next person on a shared workshop tablet gets a link of their own.
+  // The page makes it, so it knows the link even when the server's answer is lost.
+  function editKey() {
+    var key = null;
+    try { key = sessionStorage.getItem("glaswaende.editKey"); } catch (e) { /* private mode */ }
+    if (!key) {
+      var b = new Uint8Array(32);
+      crypto.getRandomValues(b);
+      key = btoa(String.fromCharCode.apply(null, b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      try { sessionStorage.setItem("glaswaende.editKey", key); } catch (e) { /* private mode */ }
+    }
+    return key;
+  }
+
   GlaswaendeMaps.fetchJSON(element.dataset.districtsUrl).then(function (collection) {
     var approximate = collection.features.some(function (f) { return f.properties.approximate; });
     if (approximate) {
@@ -104,7 +119,8 @@
       category: category.value,
       dimensions: Array.prototype.map.call(form.querySelectorAll("input[name=dimensions]:checked"), function (c) { return c.value; }),
       comment: comment.value.trim() || null,
-      respondent: { age_band: form.age_band.value || null, years_here: form.years_here.value || null }
+      respondent: { age_band: form.age_band.value || null, years_here: form.years_here.value || null },
+      edit_key: editKey()
     };
     if (form.dataset.workshop) { body.workshop = form.dataset.workshop; }
     if (form.website.value) { body.website = form.website.value; }
@@ -133,15 +149,35 @@
     document.getElementById("confirmation-text").textContent =
       "Ihr Pin ist angekommen. Er liegt im Ortsteil " + where + "." +
       (body.comment ? " Ihr Kommentar wird nach einer Prüfung sichtbar." : "");
+    showEditLink(pin.edit_url || form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
     form.hidden = true;
     confirmation.hidden = false;
     confirmation.focus();
   }
 
-  function confirmWaiting() {
+  function showEditLink(url) {
+    var link = document.getElementById("edit-link");
+    link.href = url;
+    link.textContent = url;
+    document.getElementById("edit-link-box").hidden = false;
+  }
+
+  document.getElementById("copy-edit-link").addEventListener("click", function () {
+    var status = document.getElementById("copy-status");
+    var url = document.getElementById("edit-link").href;
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(url).then(function () { status.textContent = "Der Link ist kopiert."; },
+        function () { status.textContent = "Bitte kopieren Sie den Link von Hand."; });
+    } else {
+      status.textContent = "Bitte kopieren Sie den Link von Hand.";
+    }
+  });
+
+  function confirmWaiting(body) {
     document.getElementById("confirmation-text").textContent =
       "Ihr Pin ist auf diesem Gerät gespeichert. Die Verbindung ist gerade gestört; er wird " +
       "automatisch gesendet, sobald sie wieder da ist. Sie können die Seite schließen und später wiederkommen.";
+    showEditLink(form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
     form.hidden = true;
     confirmation.hidden = false;
     confirmation.focus();

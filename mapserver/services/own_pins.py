@@ -1,0 +1,105 @@
+"""A resident's own pins, reached through the private edit link they receive on sending a pin:
+see them, change or delete them, download them as JSON (DSGVO Art. 15–17, 20).
+The link carries a random secret; only its hash is stored, with each pin (edit_keys.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+from pydantic import ValidationError
+from sqlalchemy import Connection
+
+from ..db import sql
+from ..errors import NotFound
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_STATUS_LABELS, YEARS_HERE
+from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash
+from .pins import PinDetails, Respondent, invalid_input
+
+_EDIT_KEY = re.compile(EDIT_KEY_PATTERN)
+UNKNOWN_LINK = ("Zu diesem Link gibt es keine Pins (mehr). Vielleicht wurden sie gelöscht, oder der Link ist "
+                "unvollständig kopiert worden.")
+
+
+def _hash_or_not_found(edit_key: str) -> bytes:
+    if not _EDIT_KEY.fullmatch(edit_key):
+        raise NotFound(UNKNOWN_LINK)
+    return edit_key_hash(edit_key)
+
+
+def own_pins(conn: Connection, edit_key: str) -> list[dict]:
+    """The pins of this link, oldest first; NotFound when there are none (or the link is wrong)."""
+    rows = [dict(r._mapping) for r in conn.execute(sql("own_pins"), {"edit_key_hash": _hash_or_not_found(edit_key)})]
+    if not rows:
+        raise NotFound(UNKNOWN_LINK)
+    return rows
+
+
+def as_json(pins: list[dict]) -> dict:
+    """Everything stored about these pins, in plain words and codes (the download)."""
+    return {
+        "description": "Ihre Pins bei „Finde die Glaswände!“: alles, was zu ihnen gespeichert ist.",
+        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "pins": [{
+            "id": str(p["client_id"]),
+            "created_at": p["created_at"].astimezone(dt.timezone.utc).isoformat(),
+            "lat": p["lat"], "lon": p["lon"],
+            "municipality": {"ags": p["municipality_ags"], "name": p["municipality_name"]},
+            "district": p["district_name"],
+            "category": p["category"], "category_label": CATEGORIES[p["category"]],
+            "dimensions": list(p["dimensions"]),
+            "comment": p["comment"],
+            "comment_status": p["status"] if p["comment"] else None,
+            "age_band": p["age_band"], "years_here": p["years_here"],
+            "workshop": p["workshop_title"],
+        } for p in pins],
+    }
+
+
+def change_from_form(form) -> PinDetails:
+    """A change from the edit form, by the same rules as a new pin (the place stays: to move a pin,
+    delete it and set a new one)."""
+    data = {
+        "category": form.get("category") or None,
+        "dimensions": form.getlist("dimensions"),
+        "comment": form.get("comment") or None,
+        "respondent": {"age_band": form.get("age_band") or None, "years_here": form.get("years_here") or None},
+    }
+    try:
+        return PinDetails.model_validate({k: v for k, v in data.items() if v is not None})
+    except ValidationError as error:
+        raise invalid_input(error) from None
+
+
+def _client_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound("Diesen Pin gibt es unter Ihrem Link nicht.") from None
+
+
+def change_own_pin(conn: Connection, edit_key: str, client_id: str, change: PinDetails) -> None:
+    respondent = change.respondent or Respondent()
+    changed = conn.execute(sql("update_own_pin"), {
+        "edit_key_hash": _hash_or_not_found(edit_key), "client_id": _client_id(client_id),
+        "category": change.category, "dimensions": change.dimensions, "comment": change.comment,
+        "age_band": respondent.age_band, "years_here": respondent.years_here,
+    }).first()
+    if changed is None:
+        raise NotFound("Diesen Pin gibt es unter Ihrem Link nicht (mehr).")
+
+
+def delete_own_pins(conn: Connection, edit_key: str, client_id: str | None = None) -> tuple[int, int]:
+    """Delete one pin of this link, or all of them; (how many were deleted, how many remain)."""
+    key_hash = _hash_or_not_found(edit_key)
+    deleted = conn.execute(sql("delete_own_pins"), {
+        "edit_key_hash": key_hash, "client_id": None if client_id is None else _client_id(client_id),
+    }).all()
+    if not deleted:
+        raise NotFound("Diesen Pin gibt es unter Ihrem Link nicht (mehr).")
+    return len(deleted), conn.execute(sql("count_own_pins"), {"edit_key_hash": key_hash}).scalar_one()
+
+
+LABELS = {"categories": CATEGORIES, "dimensions": DIMENSIONS, "age_bands": AGE_BANDS, "years_here": YEARS_HERE,
+          "statuses": PIN_STATUS_LABELS}
