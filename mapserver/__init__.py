@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, csrf, db, errors, importers, jobs, limits, security, workshop
     from .api import api
+    from .moderation import moderation_pages
     from .planner import planner
     from .web import web
 
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(web)
     app.register_blueprint(planner)
+    app.register_blueprint(moderation_pages)
     workshop.init_app(app)
     limits.init_app(app)  # wraps views, so after every blueprint
     return app

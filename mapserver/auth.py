@@ -56,6 +56,8 @@ def _safe_next(target: str | None, account: accounts.Account) -> str:
         return url_for("planner.overview")
     if account.has_any_role("facilitator"):
         return url_for("workshops.index")
+    if account.has_any_role("moderator"):
+        return url_for("moderation.queue")
     return url_for("web.county_map")
 
 

@@ -20,18 +20,20 @@ PUBLIC_ENDPOINTS = {
     "auth.login", "auth.logout",
 }
 SAMPLE_ARGUMENTS = {"ags": "03252008", "district_id": 1, "dataset": "pins", "fmt": "csv", "filename": "x",
-                    "workshop_id": 1, "join_code": "abcdefgh"}
+                    "workshop_id": 1, "join_code": "abcdefgh", "pin_id": 1}
 
 
 @pytest.fixture
 def accounts_db(engine):
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM moderation_event"))
         conn.execute(text("DELETE FROM account"))
         accounts.create_account(conn, "planerin", "ein-langes-passwort", ["planner"])
         accounts.create_account(conn, "moderator", "noch-ein-langes-passwort", ["moderator"])
         accounts.create_account(conn, "chefin", "admin-passwort-lang", ["admin"])
     yield
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM moderation_event"))
         conn.execute(text("DELETE FROM account"))
 
 
@@ -48,6 +50,7 @@ def test_every_route_is_public_or_refuses_anonymous_visitors(app, client, accoun
     staff = list(_staff_routes(app))
     assert any(endpoint.startswith("planner.") for endpoint, _, _ in staff), "the walk found the planner pages"
     assert any(endpoint.startswith("workshops.") for endpoint, _, _ in staff), "… and the workshop pages"
+    assert any(endpoint.startswith("moderation.") for endpoint, _, _ in staff), "… and the moderation pages"
     for endpoint, method, url in staff:
         response = client.open(url, method=method)
         assert response.status_code in (401, 403), (endpoint, method, url, response.status_code)

@@ -16,6 +16,7 @@ from tests.conftest import make_test_app
 def protected(county_db_url, engine, clean_pins):
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM workshop"))
+        conn.execute(text("DELETE FROM moderation_event"))
         conn.execute(text("DELETE FROM account"))
         accounts.create_account(conn, "anna", "anna-moderiert-gern", ["facilitator"])
     app = make_test_app(county_db_url, CSRF=True)
@@ -23,6 +24,7 @@ def protected(county_db_url, engine, clean_pins):
     app.extensions["glaswaende.engine"].dispose()
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM workshop"))
+        conn.execute(text("DELETE FROM moderation_event"))
         conn.execute(text("DELETE FROM account"))
 
 

@@ -135,3 +135,6 @@ def test_delete_one_then_all_and_the_log_keeps_no_erased_text(client, engine):
     response = client.post(f"/meine-pins/{key}/loeschen")
     assert response.status_code == 303 and pin_count(engine) == 0
     assert client.get(f"/meine-pins/{key}").status_code == 404
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM moderation_event WHERE actor_id = :a"), {"a": actor})
+        conn.execute(text("DELETE FROM account WHERE id = :a"), {"a": actor})
