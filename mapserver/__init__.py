@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(
         ZoneInfo(app.config["TIME_ZONE"])).strftime("%d.%m.%Y, %H:%M Uhr")
 
-    from . import auth, csrf, db, errors, importers, jobs, limits, security, workshop
+    from . import auth, csrf, db, errors, importers, jobs, limits, privacy, security, workshop
     from .api import api
     from .moderation import moderation_pages
     from .planner import planner
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     importers.init_app(app)
     jobs.init_app(app)
+    privacy.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     csrf.init_app(app)

@@ -1,6 +1,7 @@
 """Configuration: defaults, overridden by environment variables with the prefix GLASWAENDE_."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -105,5 +106,13 @@ def validate(config: dict) -> None:
     if config["PRIVACY_K"] < 1 or config["HOTSPOT_CELL_SIZE_M"] < 10 or config["GI_PERMUTATIONS"] < 99:
         raise ConfigError("GLASWAENDE_PRIVACY_K ≥ 1, GLASWAENDE_HOTSPOT_CELL_SIZE_M ≥ 10 und "
                           "GLASWAENDE_GI_PERMUTATIONS ≥ 99 sind nötig.")
+    if config["CAMPAIGN_END"]:
+        try:
+            dt.date.fromisoformat(str(config["CAMPAIGN_END"]))
+        except ValueError:
+            raise ConfigError("GLASWAENDE_CAMPAIGN_END muss ein Datum wie 2027-03-31 sein, nicht "
+                              f"{config['CAMPAIGN_END']!r}.") from None
+    if config["SELF_DESCRIPTION_RETENTION_DAYS"] < 0:
+        raise ConfigError("GLASWAENDE_SELF_DESCRIPTION_RETENTION_DAYS darf nicht negativ sein.")
     if not str(config["DATABASE_URL"]).startswith("postgresql+psycopg://"):
         raise ConfigError("GLASWAENDE_DATABASE_URL muss eine PostgreSQL-URL sein (postgresql://…).")
