@@ -1,12 +1,14 @@
 """Sign-in with signed session cookies, role checks for views, and the `user` commands."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import click
-from flask import (Blueprint, Flask, abort, g, redirect, render_template, request, session,
+from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session,
                    url_for)
 from flask.cli import with_appcontext
 
@@ -18,6 +20,15 @@ from .vocabulary import ROLES
 auth = Blueprint("auth", __name__)
 
 SESSION_KEY = "account_id"
+SIGNED_IN_AT_KEY = "signed_in_at"
+
+
+def _session_expired() -> bool:
+    """A sign-in lasts SESSION_HOURS from the moment it happened, however busy the session was."""
+    signed_in_at = session.get(SIGNED_IN_AT_KEY)
+    if not isinstance(signed_in_at, (int, float)):
+        return True
+    return time.time() - signed_in_at > current_app.permanent_session_lifetime.total_seconds()
 
 
 def current_account() -> accounts.Account | None:
@@ -25,7 +36,10 @@ def current_account() -> accounts.Account | None:
     if "account" not in g:
         account_id = session.get(SESSION_KEY)
         g.account = None
-        if isinstance(account_id, int):
+        if isinstance(account_id, int) and _session_expired():
+            session.clear()
+            g.session_expired = True
+        elif isinstance(account_id, int):
             with engine().connect() as conn:
                 g.account = accounts.account_by_id(conn, account_id)
     return g.account
@@ -65,18 +79,34 @@ def _safe_next(target: str | None, account: accounts.Account) -> str:
 def login():
     error = None
     if request.method == "POST":
+        started = time.monotonic()
         name = request.form.get("name", "").strip()
         password = request.form.get("password", "")
-        with engine().connect() as conn:
-            account = accounts.authenticate(conn, name, password)
+        # The failure count must be committed even when the attempt ends in a lock.
+        with engine().begin() as conn:
+            try:
+                account = accounts.authenticate(conn, name, password, _lockout_policy())
+            except accounts.AccountLocked as locked:
+                account = None
+                until = locked.until.astimezone(ZoneInfo(current_app.config["TIME_ZONE"])).strftime("%H:%M")
+                error = (f"Dieses Konto ist nach zu vielen Fehlversuchen vorübergehend gesperrt. Bitte versuchen Sie "
+                         f"es ab {until} Uhr noch einmal oder wenden Sie sich an die Verwaltung.")
         if account is not None:
             session.clear()
             session[SESSION_KEY] = account.id
+            session[SIGNED_IN_AT_KEY] = time.time()
             session.permanent = True
             return redirect(_safe_next(request.form.get("next"), account))
-        error = "Name oder Passwort stimmen nicht."
+        error = error or "Name oder Passwort stimmen nicht."
+        # A failed attempt is answered slowly, whatever made it fail: guessing stays expensive,
+        # and the time tells nothing about why.
+        time.sleep(max(0.0, current_app.config["LOGIN_FAILURE_SECONDS"] - (time.monotonic() - started)))
     status = 401 if error else 200
     return render_template("auth/login.html", error=error, next=request.values.get("next", "")), status
+
+
+def _lockout_policy() -> accounts.LockoutPolicy:
+    return accounts.LockoutPolicy(current_app.config["LOGIN_LOCK_AFTER"], current_app.config["LOGIN_LOCK_MINUTES"])
 
 
 @auth.post("/abmelden")
@@ -119,6 +149,6 @@ def init_app(app: Flask) -> None:
     # by scripts, not sent on cross-site posts, and a working day long.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=10)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_HOURS"])
     app.register_blueprint(auth)
     app.cli.add_command(user_cli)

@@ -1,7 +1,7 @@
 """Domain exceptions, and one table that maps each to an HTTP status and German title."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, json, render_template, request
+from flask import Flask, Response, current_app, g, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -116,7 +116,8 @@ def _handle_http_error(error: HTTPException):
         return response
     if status == 401:
         # A page for staff, visited without sign-in: the sign-in form, then back to that page.
-        return render_template("auth/login.html", error=None, next=request.full_path.rstrip("?")), 401
+        expired = "Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an." if g.get("session_expired") else None
+        return render_template("auth/login.html", error=expired, next=request.full_path.rstrip("?")), 401
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 

@@ -144,3 +144,56 @@ def test_user_add_refuses_weak_passwords_unknown_roles_and_duplicates(runner, en
         assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 3
     with engine.begin() as conn, pytest.raises(InvalidInput):
         accounts.create_account(conn, "a b", "ein-langes-passwort", ["planner"])
+
+
+def test_a_wrong_password_is_answered_slowly(client, accounts_db):
+    import time
+
+    for name, password in (("planerin", "falsches-passwort"), ("gibt-es-nicht", "egal-was-hier")):
+        started = time.monotonic()
+        assert _sign_in(client, name, password).status_code == 401
+        assert time.monotonic() - started >= 1.0, name
+    started = time.monotonic()
+    assert _sign_in(client, "planerin", "ein-langes-passwort").status_code == 302
+    assert time.monotonic() - started < 1.0, "the right password is not held back"
+
+
+def test_repeated_failures_lock_the_account_and_it_says_so(county_db_url, engine, accounts_db):
+    from tests.conftest import make_test_app
+
+    app = make_test_app(county_db_url, LOGIN_FAILURE_SECONDS="0", LOGIN_LOCK_AFTER="3", LOGIN_LOCK_MINUTES="15")
+    client = app.test_client()
+    for _ in range(2):
+        assert "Name oder Passwort stimmen nicht." in _sign_in(client, "planerin", "falsch-geraten").text
+    locked = _sign_in(client, "planerin", "falsch-geraten")
+    assert locked.status_code == 401 and "vorübergehend gesperrt" in locked.text
+    # While locked, even the right password is refused, with the same message.
+    right = _sign_in(client, "planerin", "ein-langes-passwort")
+    assert right.status_code == 401 and "vorübergehend gesperrt" in right.text
+    # Other accounts are not affected; an unknown name never says "locked".
+    assert _sign_in(client, "moderator", "noch-ein-langes-passwort").status_code == 302
+    assert "gesperrt" not in _sign_in(app.test_client(), "niemand-hier", "falsch-geraten").text
+    # When the lock has run out, the right password works again and resets the count.
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE account SET locked_until = now() - interval '1 second' WHERE name = 'planerin'"))
+    assert _sign_in(app.test_client(), "planerin", "ein-langes-passwort").status_code == 302
+    with engine.connect() as conn:
+        assert tuple(conn.execute(text("SELECT failed_logins, locked_until FROM account WHERE name = 'planerin'")).one()) == (0, None)
+    app.extensions["glaswaende.engine"].dispose()
+
+
+def test_sessions_expire(county_db_url, accounts_db):
+    import time
+
+    from tests.conftest import make_test_app
+
+    app = make_test_app(county_db_url, SESSION_HOURS=str(1.5 / 3600))
+    client = app.test_client()
+    assert client.post("/anmelden", data={"name": "moderator", "password": "noch-ein-langes-passwort"}).status_code == 302
+    assert client.get("/moderation/").status_code == 200
+    time.sleep(1.0)
+    assert client.get("/moderation/").status_code == 200, "still within the session's lifetime"
+    time.sleep(1.0)
+    expired = client.get("/moderation/")
+    assert expired.status_code == 401 and "Ihre Anmeldung ist abgelaufen." in expired.text
+    app.extensions["glaswaende.engine"].dispose()
