@@ -75,7 +75,7 @@ def test_municipality_page_ranks_the_planted_hotspot_with_approved_comments_only
 def test_planner_map_has_every_layer_a_legend_and_no_cdn(planner):
     html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte").get_data(as_text=True)
     for layer in ("Dichte (Heatmap)", "Pins je km", "Sechseck-Raster", "Hotspots und Coldspots (Gi*)",
-                  "Cluster (DBSCAN)", "Grenzen und Namen"):
+                  "Cluster (DBSCAN)", "Hotspots mit Kommentaren", "Grenzen und Namen"):
         assert layer in html, layer
     for label in ("Hotspot, 99 % Konfidenz", "Hotspot, 95 % Konfidenz", "Tendenz zum Hotspot, 90 %",
                   "Coldspot, 95 % Konfidenz"):
@@ -176,7 +176,7 @@ def test_planner_map_renders_in_chromium_without_errors(planner_app, browser):
         page.wait_for_url("**/planung/")
         page.goto(url + f"/planung/gemeinde/{SALZHEMMENDORF}/karte")
         page.locator(".glaswaende-legend").wait_for()
-        assert page.locator(".leaflet-control-layers-overlays label").count() == 6
+        assert page.locator(".leaflet-control-layers-overlays label").count() == 7  # … and the hotspots with their approved comments
         assert page.locator(".leaflet-overlay-pane canvas").count() >= 1  # prefer_canvas: drawn on canvas
         assert page.locator(".area-name", has_text="Lauenstein").count() == 1
         assert "GeoBasis-DE / BKG" in page.locator(".leaflet-control-attribution").inner_text()

@@ -88,3 +88,21 @@ class HexagonCells(MacroElement):
         self.colours = colours
         self.size_m = size_m
         self.opacity = opacity
+
+
+class HtmlPopup(MacroElement):
+    """A popup bound to its parent layer, its HTML (made by us, data escaped) passed as a JSON
+    string. folium.Popup would put the HTML into a JavaScript template literal, where a comment's
+    `${…}` runs as code, and it needs jQuery, which our maps do not load."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str, max_width: int = 320):
+        super().__init__()
+        self._name = "HtmlPopup"
+        self.html = html
+        self.options = {"maxWidth": max_width}

@@ -8,7 +8,7 @@ from html import escape
 import folium
 
 from ..vocabulary import CATEGORIES, DIMENSIONS
-from .assets import Attribution, HexagonCells, Legend, vendored_heatmap, vendored_map
+from .assets import Attribution, HexagonCells, HtmlPopup, Legend, vendored_heatmap, vendored_map
 
 # Colour-blind-safe palettes (ColorBrewer RdBu, diverging; viridis, sequential).
 HOTSPOT_COLOURS = {
@@ -40,6 +40,15 @@ class PlannerMapData:
     show_grid: bool = True  # the hexagon grid layer (the hotspot layer is always there)
     cell_size_m: float = 250.0
     labels: list[tuple[float, float, str]] = field(default_factory=list)  # lat, lon, name
+    hotspot_areas: list[dict] = field(default_factory=list)  # statistics.hotspot_areas(): a popup each
+
+
+def hotspot_popup(area: dict) -> str:
+    """Rank, pins, districts and approved comments of one hotspot area."""
+    districts = ", ".join(area["districts"]) or "–"
+    comments = "".join(f"<li>„{escape(c['text'])}“</li>" for c in area["comments"])
+    return (f"<strong>Hotspot {area['rank']}</strong> ({area['confidence']} %)<br>{area['pins']} Pins · "
+            f"{escape(districts)}" + (f"<ul class=\"popup-comments\">{comments}</ul>" if comments else ""))
 
 
 def hotspot_key(properties: dict) -> tuple[str, int] | None:
@@ -131,6 +140,16 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
         folium.GeoJson({"type": "FeatureCollection", "features": features},
                        style_function=lambda _: {"fill": False, "color": "#000", "weight": 2, "dashArray": "4 3"},
                        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False)).add_to(layer)
+        layer.add_to(fmap)
+
+    if data.hotspot_areas:
+        layer = folium.FeatureGroup(name="Hotspots mit Kommentaren", show=True)
+        for area in data.hotspot_areas:
+            lon, lat = area["centre"]
+            marker = folium.CircleMarker([lat, lon], radius=9, color="#000", weight=2, fill=True, fill_color="#fff",
+                                         fill_opacity=1, tooltip=f"Hotspot {area['rank']}")
+            marker.add_child(HtmlPopup(hotspot_popup(area)))
+            marker.add_to(layer)
         layer.add_to(fmap)
 
     outline_label = " (ungefähre Grenzen)" if data.outlines_approximate else ""

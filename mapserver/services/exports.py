@@ -82,6 +82,17 @@ def _frame(conn: Connection, dataset: str, county_key: str, ags: str | None, pin
     raise NotFound(f"Unbekannter Export {dataset!r}. Möglich: {', '.join(DATASETS)}.")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @ …) gets a leading
+    apostrophe, so a comment like `=HYPERLINK(…)` stays text when a planner opens the CSV."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export(conn: Connection, dataset: str, fmt: str, county_key: str, ags: str | None,
            pin_filter: PinFilter, time_zone: str, attributions: list[str]) -> ExportFile:
     """One export file; NotFound (German) for an unknown dataset, format or municipality."""
@@ -105,6 +116,7 @@ def export(conn: Connection, dataset: str, fmt: str, county_key: str, ags: str |
         if dataset != "pins":
             table["wkt"] = frame.geometry.to_wkt()
         table["attribution"] = attribution
+        table = table.map(spreadsheet_safe)
         buffer = io.StringIO()
         table.to_csv(buffer, index=False)
         return ExportFile(filename, mimetype, buffer.getvalue().encode("utf-8-sig"))

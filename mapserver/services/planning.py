@@ -97,4 +97,5 @@ def municipality_map_data(conn: Connection, run, place: Scope, pin_filter: PinFi
         labels=[(f["properties"]["label_point"][1], f["properties"]["label_point"][0], f["properties"]["name"])
                 for f in outlines["features"]],
         heat=_heat(cells), cell_size_m=run.cell_size_m,
+        hotspot_areas=statistics.hotspot_areas(conn, run, ags, pin_filter, comments_per_area=3),
         statistic_note=None if pin_filter.statistic_matches_filter else STATISTIC_NOTE)
