@@ -84,6 +84,13 @@ def dbapi_autocommit(engine: Engine) -> Iterator[psycopg.Cursor]:
     try:
         with connection.cursor(row_factory=namedtuple_row) as cursor:
             yield cursor
+    except psycopg.OperationalError:
+        if connection.broken:
+            # The server went away (restart, failover): every pooled connection is dead, not only
+            # this one. A fresh pool connects anew; the old connections are dropped unused (this
+            # one is invalidated below).
+            engine.dispose(close=False)
+        raise
     finally:
         if connection.closed:
             pooled.invalidate()

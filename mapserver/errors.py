@@ -1,10 +1,16 @@
 """Domain exceptions, and one table that maps each to an HTTP status and German title."""
 from __future__ import annotations
 
+import psycopg
+import sqlalchemy.exc
 from flask import Flask, Response, current_app, g, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
+# The database cannot be reached (down, restarting, connection lost), as SQLAlchemy and as psycopg
+# (the pin hot path uses psycopg directly) raise it.
+DATABASE_DOWN_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+                        psycopg.OperationalError, psycopg.InterfaceError)
 
 
 class GlaswaendeError(Exception):
@@ -128,6 +134,26 @@ def _retry_after(error: HTTPException, response: Response) -> None:
         response.headers["Retry-After"] = str(int(limit.get_expiry()))
 
 
+DATABASE_UNAVAILABLE = (
+    "Die Datenbank antwortet gerade nicht. Bitte versuchen Sie es in ein paar Sekunden noch einmal – ein Pin "
+    "bleibt so lange auf Ihrem Gerät gespeichert und wird automatisch erneut gesendet.")
+
+
+def _handle_database_unavailable(error: Exception):
+    """PostgreSQL is down or restarting: 503 with Retry-After, so clients (the resident page's
+    outbox) retry; nothing was written that the retry could duplicate (ids are idempotent)."""
+    current_app.logger.warning("Datenbank nicht erreichbar bei %s %s: %s", request.method, request.path,
+                               str(error).splitlines()[0] if str(error) else type(error).__name__)
+    title = "Der Dienst ist gerade nicht erreichbar."
+    if wants_problem_json():
+        response = problem(503, "database-unavailable", title, DATABASE_UNAVAILABLE)
+    else:
+        response = Response(render_template("errors/error.html", status=503, title=title, detail=DATABASE_UNAVAILABLE),
+                            status=503, mimetype="text/html")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _handle_unexpected(error: Exception):
     # A handler for Exception stops Flask from logging it, so log here; never show a traceback.
     current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
@@ -140,4 +166,6 @@ def init_app(app: Flask) -> None:
     for exception_class in PROBLEMS:
         app.register_error_handler(exception_class, _handle_domain_error)
     app.register_error_handler(HTTPException, _handle_http_error)
+    for unavailable in DATABASE_DOWN_ERRORS:
+        app.register_error_handler(unavailable, _handle_database_unavailable)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -2,8 +2,10 @@
 # Make sure a PostGIS database is reachable and print its URL (the only line on stdout).
 # - GLASWAENDE_DATABASE_URL or DATABASE_URL set: that database is used as it is.
 # - otherwise: a private PostgreSQL cluster under var/ (data var/pgdata, socket var/pgrun,
-#   log var/postgresql.log), started with pg_ctl on a free port from 5433 up, superuser
+#   log var/postgresql.log), started with pg_ctl on a free port from 5433 up (the port it had
+#   before, if that is free, so its URL stays the same across restarts), superuser
 #   `glaswaende`, trust authentication on 127.0.0.1 only; database `glaswaende`.
+#   GLASWAENDE_CLUSTER_DIR puts the cluster elsewhere (the fault test starts its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,7 @@ for v in $(ls /usr/lib/postgresql 2>/dev/null | sort -rn); do
 done
 [[ -n "$bindir" ]] || { echo "PostgreSQL mit PostGIS wurde nicht gefunden." >&2; exit 1; }
 
-root=$(pwd)/var
+root=${GLASWAENDE_CLUSTER_DIR:-$(pwd)/var}
 data=$root/pgdata
 run=$root/pgrun
 mkdir -p "$root" "$run"
@@ -49,8 +51,12 @@ fi
 
 port_file=$root/pgport
 if ! as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-  port=5433
-  while (echo > /dev/tcp/127.0.0.1/$port) >/dev/null 2>&1; do port=$((port + 1)); done
+  port_free() { ! (echo > "/dev/tcp/127.0.0.1/$1") >/dev/null 2>&1; }
+  port=$(cat "$port_file" 2>/dev/null || echo 5433)
+  if ! port_free "$port"; then
+    port=5433
+    while ! port_free "$port"; do port=$((port + 1)); done
+  fi
   echo "$port" > "$port_file"
   touch "$root/postgresql.log"; [[ $(id -u) -eq 0 ]] && chown postgres: "$root/postgresql.log"
   as_owner "$bindir/pg_ctl" -D "$data" -l "$root/postgresql.log" -w -t 60 \

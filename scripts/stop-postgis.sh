@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Stop the private PostgreSQL cluster under var/ (if it runs).
+# Stop the private PostgreSQL cluster under var/ (or GLASWAENDE_CLUSTER_DIR), if it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ -f var/pgdata/PG_VERSION ]] || exit 0
-bindir=/usr/lib/postgresql/$(cat var/pgdata/PG_VERSION)/bin
-if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$bindir/pg_ctl" -D var/pgdata stop -m fast || true
-else "$bindir/pg_ctl" -D var/pgdata stop -m fast || true; fi
+data=${GLASWAENDE_CLUSTER_DIR:-var}/pgdata
+[[ -f $data/PG_VERSION ]] || exit 0
+bindir=/usr/lib/postgresql/$(cat "$data/PG_VERSION")/bin
+if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$bindir/pg_ctl" -D "$data" stop -m fast || true
+else "$bindir/pg_ctl" -D "$data" stop -m fast || true; fi
