@@ -55,3 +55,20 @@ def test_the_cookieless_json_api_needs_no_token(protected, engine):
     response = protected.test_client().post("/api/pins", json={
         "id": str(uuid.uuid4()), "lat": 52.0772, "lon": 9.5542, "category": "divided"})
     assert response.status_code == 201
+
+
+def test_every_form_route_refuses_a_post_without_token(protected, engine, clean_pins):
+    """Walks the URL map: every POST outside the cookieless JSON API (staff pages, moderation,
+    the resident's own-pins forms) is refused without its token, before the view runs."""
+    from tests.test_access import SAMPLE_ARGUMENTS
+
+    client = protected.test_client()
+    key = "k" * 43
+    arguments = {**SAMPLE_ARGUMENTS, "edit_key": key, "client_id": str(uuid.uuid4())}
+    posts = [rule for rule in protected.url_map.iter_rules() if "POST" in rule.methods and not rule.rule.startswith("/api/")]
+    assert {"moderation.act_on_one", "moderation.act_on_selection", "web.change_own_pin", "web.delete_own_pin",
+            "web.delete_all_own_pins", "auth.login", "workshops.create"} <= {rule.endpoint for rule in posts}
+    for rule in posts:
+        url = rule.build({k: v for k, v in arguments.items() if k in rule.arguments})[1]
+        response = client.post(url, data={"action": "approve", "pin": "1", "category": "divided"})
+        assert response.status_code == 400, (rule.endpoint, response.status_code)

@@ -86,8 +86,11 @@ FIND_EXECUTABLE = """() => {
 def _signed_in_page(browser, base):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.dialogs = []
+    page.dialogs, page.errors = [], []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    # Console errors include CSP violations: a page that needs an inline script would show here.
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(base + "/anmelden")
     page.fill("#name", "chefin")
     page.fill("#password", "chefin-verwaltet-alles")
@@ -101,6 +104,7 @@ def _assert_inert(page, where: str) -> None:
     assert page.evaluate("() => window.__xss") is None, where
     assert page.evaluate(FIND_EXECUTABLE) == [], where
     assert page.dialogs == [], where
+    assert page.errors == [], where
 
 
 def test_comments_render_as_text_on_every_page(site, browser):
@@ -139,6 +143,10 @@ def test_comments_render_as_text_on_every_page(site, browser):
         # Moderation: the queue (with the redaction textarea) and the log (before and after).
         page.goto(f"{base}/moderation/?status=all")
         assert VISIBLE in page.locator(".moderation-queue").inner_text()
+        # Each comment's small map shows its pin and the district outlines.
+        page.wait_for_function("() => [...document.querySelectorAll('.mini-map')].every("
+                               "m => m.querySelector('path.leaflet-interactive, .leaflet-overlay-pane svg path'))")
+        assert page.locator(".mini-map .leaflet-control-attribution").first.inner_text().find("GeoBasis-DE") >= 0
         _assert_inert(page, "moderation queue")
         page.goto(f"{base}/moderation/protokoll")
         assert page.locator("table.log").inner_text().count(VISIBLE) == 2
