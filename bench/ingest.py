@@ -115,7 +115,8 @@ def start_gunicorn(dsn: str, workers: int, threads: int) -> tuple[subprocess.Pop
     port = free_port()
     # The limiter stays on (its cost is part of every pin), with limits no load test reaches.
     env = {**os.environ, "GLASWAENDE_DATABASE_URL": dsn, "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "10000000 per minute",
-           "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "10000000 per minute"}
+           "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "10000000 per minute",
+           "GLASWAENDE_PIN_FLOOD_LIMIT_PER_ADDRESS": "10000000 per minute"}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port),
          "--workers", str(workers), "--threads", str(threads)],

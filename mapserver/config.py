@@ -43,6 +43,9 @@ DEFAULTS = {
     "SELF_DESCRIPTION_RETENTION_DAYS": 90,
     "PIN_LIMIT_PER_DEVICE": "30 per 10 minutes",
     "PIN_LIMIT_PER_ADDRESS": "300 per 10 minutes",
+    # Also through a running workshop's join link (which lifts the limit above): forty phones at
+    # thirty pins each stay below it.
+    "PIN_FLOOD_LIMIT_PER_ADDRESS": "1500 per 10 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "10 per 10 minutes",
     # Sign-in: a failed attempt takes at least this long; after LOGIN_LOCK_AFTER failures in a row
     # the account is locked for LOGIN_LOCK_MINUTES; a sign-in lasts SESSION_HOURS.

@@ -33,8 +33,9 @@ def make_engine(database_url: str) -> Engine:
     """
     # JIT compilation costs PostgreSQL up to a second on the large spatial expressions of the
     # hotspot job and the statistics, and gains nothing at our row counts: off per session.
-    return create_engine(database_url, pool_size=8, max_overflow=8, pool_recycle=1800,
-                         connect_args={"options": "-c jit=off"})
+    # A database that does not answer at all fails a request after 5 s (503), not after minutes.
+    return create_engine(database_url, pool_size=8, max_overflow=8, pool_recycle=1800, pool_timeout=10,
+                         connect_args={"options": "-c jit=off", "connect_timeout": 5})
 
 
 def engine() -> Engine:

@@ -9,8 +9,13 @@ from werkzeug.exceptions import HTTPException
 PROBLEM_JSON = "application/problem+json"
 # The database cannot be reached (down, restarting, connection lost), as SQLAlchemy and as psycopg
 # (the pin hot path uses psycopg directly) raise it.
-DATABASE_DOWN_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+DATABASE_DOWN_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
                         psycopg.OperationalError, psycopg.InterfaceError)
+
+
+def _logged_path() -> str:
+    """The route, not the path: a resident's private link carries its secret in the path."""
+    return request.url_rule.rule if request.url_rule is not None else "(keine Route)"
 
 
 class GlaswaendeError(Exception):
@@ -142,7 +147,7 @@ DATABASE_UNAVAILABLE = (
 def _handle_database_unavailable(error: Exception):
     """PostgreSQL is down or restarting: 503 with Retry-After, so clients (the resident page's
     outbox) retry; nothing was written that the retry could duplicate (ids are idempotent)."""
-    current_app.logger.warning("Datenbank nicht erreichbar bei %s %s: %s", request.method, request.path,
+    current_app.logger.warning("Datenbank nicht erreichbar bei %s %s: %s", request.method, _logged_path(),
                                str(error).splitlines()[0] if str(error) else type(error).__name__)
     title = "Der Dienst ist gerade nicht erreichbar."
     if wants_problem_json():
@@ -156,7 +161,7 @@ def _handle_database_unavailable(error: Exception):
 
 def _handle_unexpected(error: Exception):
     # A handler for Exception stops Flask from logging it, so log here; never show a traceback.
-    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
+    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, _logged_path())
     if wants_problem_json():
         return problem(500, "internal", HTTP_TITLES[500], HTTP_DETAILS[500])
     return render_template("errors/error.html", status=500, title=HTTP_TITLES[500], detail=HTTP_DETAILS[500]), 500

@@ -57,6 +57,10 @@ def pin_limit_per_address() -> str:
     return current_app.config["PIN_LIMIT_PER_ADDRESS"]
 
 
+def pin_flood_limit_per_address() -> str:
+    return current_app.config["PIN_FLOOD_LIMIT_PER_ADDRESS"]
+
+
 def login_limit_per_address() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
 
@@ -70,10 +74,16 @@ def init_app(app: Flask) -> None:
     # No X-RateLimit headers on every answer (they cost a storage round trip per limit and pin);
     # the 429 itself says Retry-After (errors.py).
     app.config["RATELIMIT_HEADERS_ENABLED"] = False
+    # Should Redis fail, count in memory per worker rather than refuse every pin.
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     limiter = Limiter(key_func=address_key, app=app, default_limits=[])
     app.extensions["glaswaende.limiter"] = limiter
     views = app.view_functions
     pins = limiter.limit(pin_limit_per_device, key_func=device_key, scope="pins-device")(views["api.create_pin"])
-    views["api.create_pin"] = limiter.limit(pin_limit_per_address, key_func=address_key, scope="pins-address",
-                                            exempt_when=running_workshop_link)(pins)
+    pins = limiter.limit(pin_limit_per_address, key_func=address_key, scope="pins-address",
+                         exempt_when=running_workshop_link)(pins)
+    # The join link lifts the address limit, not every limit: a flood through it (with a new device
+    # id on every request) still stops here.
+    views["api.create_pin"] = limiter.limit(pin_flood_limit_per_address, key_func=address_key,
+                                            scope="pins-address-flood")(pins)
     views["auth.login"] = limiter.limit(login_limit_per_address, methods=["POST"], scope="login")(views["auth.login"])

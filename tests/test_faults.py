@@ -72,8 +72,15 @@ def test_pins_survive_a_database_restart_exactly_once(own_cluster):
     lock = threading.Lock()
     restarted = threading.Event()
     sent = Counter()
+    crashed: list[BaseException] = []
 
     def client(n: int):
+        try:
+            send_pins(n)
+        except BaseException as error:  # surfaced below: an assertion in a thread would vanish
+            crashed.append(error)
+
+    def send_pins(n: int):
         for i in range(PINS_PER_CLIENT):
             body = {"id": str(uuid.uuid4()), "lat": LAUENSTEIN[0] + (n - 3) * 0.002, "lon": LAUENSTEIN[1] + i * 0.0002,
                     "category": "divided", "comment": f"Gerät {n}, Pin {i}"}
@@ -97,7 +104,9 @@ def test_pins_survive_a_database_restart_exactly_once(own_cluster):
     try:
         for t in threads:
             t.start()
+        started = time.monotonic()
         while sum(sent.values()) < CLIENTS * PINS_PER_CLIENT // 4:
+            assert time.monotonic() - started < 60 and not crashed, f"the clients stalled before the outage: {crashed}"
             time.sleep(0.01)
         _script("stop-postgis.sh", cluster_dir)  # pg_ctl stop -m fast: open connections are cut
         # Meanwhile the API says so, in German, and when to come back; never a 500.
@@ -122,6 +131,8 @@ def test_pins_survive_a_database_restart_exactly_once(own_cluster):
         server.shutdown()
         app.extensions["glaswaende.engine"].dispose()
 
+    assert not crashed, crashed
+    assert not any(t.is_alive() for t in threads), "every client finished"
     assert failures, "the clients noticed the outage (else the test proved nothing)"
     assert set(failures) <= {None, 503}
     assert len(answered) == CLIENTS * PINS_PER_CLIENT

@@ -14,7 +14,7 @@ from tests.conftest import make_test_app
 from tests.helpers import pin_count
 
 LIMITS = {"RATE_LIMITS": True, "PIN_LIMIT_PER_DEVICE": "3 per 10 minutes", "PIN_LIMIT_PER_ADDRESS": "6 per 10 minutes",
-          "LOGIN_LIMIT_PER_ADDRESS": "3 per 10 minutes"}
+          "PIN_FLOOD_LIMIT_PER_ADDRESS": "12 per 10 minutes", "LOGIN_LIMIT_PER_ADDRESS": "3 per 10 minutes"}
 
 
 def _pin(client, device: str, **extra):
@@ -56,6 +56,12 @@ def test_an_address_is_limited_only_against_floods_and_a_running_workshop_lifts_
         assert _pin(client, "phone-20", workshop="heute123").status_code == 201
         assert _pin(client, "phone-21", workshop="vorbei12").status_code == 429, "only a running workshop"
         assert _pin(client, "phone-22").status_code == 429
+        # The join link lifts the address limit, not the flood limit: a new device id on every
+        # request does not get around it.
+        statuses = [_pin(client, f"robot-{i}", workshop="heute123").status_code for i in range(12)]
+        assert 201 in statuses and statuses[-1] == 429
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pin")).scalar_one() <= 12
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM pin"))

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, hotspots
+from mapserver.services.moderation import digest
 from tests.conftest import make_test_app
 
 SALZHEMMENDORF, BAD_MUENDER = "03252008", "03252001"
@@ -54,6 +55,16 @@ def comments(moderation_app):
     return ids
 
 
+def _one(shown: str, **form) -> dict:
+    """A single-comment form as the queue renders it: with the digest of the text shown."""
+    return {"seen": digest(shown), **form}
+
+
+def _chosen(comments: dict, *texts: str) -> list[str]:
+    """Bulk checkbox values: "<pin id>:<digest of the text shown>"."""
+    return [f"{comments[t]}:{digest(t)}" for t in texts]
+
+
 def _client(app, name, password):
     client = app.test_client()
     assert client.post("/anmelden", data={"name": name, "password": password}).status_code == 302
@@ -98,7 +109,7 @@ def test_queue_filters_by_municipality_workshop_and_status(moderation_app, comme
         workshop_id = conn.execute(text("SELECT id FROM workshop WHERE join_code = 'werkstat'")).scalar_one()
     assert _queue_order(mona.get(f"/moderation/?workshop={workshop_id}").text, comments) == [
         "Münder Workshop: Frau Meier, Tel. 05042 123456"]
-    mona.post(f"/moderation/{comments['Zweiter Kommentar']}", data={"action": "hide"})
+    mona.post(f"/moderation/{comments['Zweiter Kommentar']}", data=_one("Zweiter Kommentar", action="hide"))
     assert _queue_order(mona.get("/moderation/?status=hidden").text, comments) == ["Zweiter Kommentar"]
     assert "Zweiter Kommentar" not in _queue_order(mona.get("/moderation/").text, comments)
     assert len(_queue_order(mona.get("/moderation/?status=all").text, comments)) == 5
@@ -111,12 +122,13 @@ def test_approve_and_hide_one_by_one_are_logged_with_before_and_after(moderation
     app, engine = moderation_app
     mona = _client(app, "mona", "mona-moderiert-kommentare")
     first = comments["Erster Kommentar"]
-    response = mona.post(f"/moderation/{first}", data={"action": "approve", "status": "pending"})
+    response = mona.post(f"/moderation/{first}", data=_one("Erster Kommentar", action="approve", status="pending"))
     assert response.status_code == 303 and response.headers["Location"] == "/moderation/?status=pending"
     assert tuple(_status(engine, first)) == ("published", "Erster Kommentar")
     # A second click changes nothing and logs nothing.
-    mona.post(f"/moderation/{first}", data={"action": "approve"})
-    _client(app, "max", "max-moderiert-ebenfalls").post(f"/moderation/{first}", data={"action": "hide"})
+    mona.post(f"/moderation/{first}", data=_one("Erster Kommentar", action="approve"))
+    _client(app, "max", "max-moderiert-ebenfalls").post(f"/moderation/{first}",
+                                                         data=_one("Erster Kommentar", action="hide"))
     assert [tuple(e) for e in _events(engine)] == [
         (first, "mona", "approve", "pending", "published", "Erster Kommentar", "Erster Kommentar"),
         (first, "max", "hide", "published", "hidden", "Erster Kommentar", "Erster Kommentar"),
@@ -128,13 +140,13 @@ def test_approve_and_hide_one_by_one_are_logged_with_before_and_after(moderation
 def test_bulk_approve_and_hide(moderation_app, comments):
     app, engine = moderation_app
     mona = _client(app, "mona", "mona-moderiert-kommentare")
-    chosen = [comments["Erster Kommentar"], comments["Zweiter Kommentar"], comments["Münder eins"]]
+    chosen = _chosen(comments, "Erster Kommentar", "Zweiter Kommentar", "Münder eins")
     response = mona.post("/moderation/", data={"action": "approve", "pin": chosen, "municipality": ""})
     assert response.status_code == 303
     assert "Freigeben: 3 Kommentare geändert." in mona.get("/moderation/").text
     with engine.connect() as conn:
         published = set(conn.execute(text("SELECT id FROM pin WHERE status = 'published'")).scalars())
-    assert published == set(chosen)
+    assert published == {comments["Erster Kommentar"], comments["Zweiter Kommentar"], comments["Münder eins"]}
     mona.post("/moderation/", data={"action": "hide", "pin": chosen[:2]})
     assert [e.action for e in _events(engine)] == ["approve"] * 3 + ["hide"] * 2
 
@@ -142,33 +154,60 @@ def test_bulk_approve_and_hide(moderation_app, comments):
 def test_redact_keeps_the_original_only_in_the_log_for_admins(moderation_app, comments):
     app, engine = moderation_app
     mona = _client(app, "mona", "mona-moderiert-kommentare")
-    pin_id = comments["Münder Workshop: Frau Meier, Tel. 05042 123456"]
-    response = mona.post(f"/moderation/{pin_id}", data={"action": "redact", "comment": "Münder Workshop: [Name], Tel. [entfernt]"})
+    original = "Münder Workshop: Frau Meier, Tel. 05042 123456"
+    redacted = "Münder Workshop: [Name], Tel. [entfernt]"
+    pin_id = comments[original]
+    # Approved first (the log then holds the original twice), redacted later on a second look.
+    mona.post(f"/moderation/{pin_id}", data=_one(original, action="approve"))
+    response = mona.post(f"/moderation/{pin_id}", data=_one(original, action="redact", comment=redacted))
     assert response.status_code == 303
-    assert tuple(_status(engine, pin_id)) == ("published", "Münder Workshop: [Name], Tel. [entfernt]")
+    assert tuple(_status(engine, pin_id)) == ("published", redacted)
     with engine.connect() as conn:
         dump = conn.execute(text("SELECT string_agg(row_to_json(p)::text, '') FROM pin p")).scalar_one()
     assert "05042" not in dump
-    (event,) = _events(engine)
-    assert event.comment_before == "Münder Workshop: Frau Meier, Tel. 05042 123456"
-    assert "05042 123456" not in mona.get("/moderation/protokoll").text
-    assert "Original nur für die Verwaltung" in mona.get("/moderation/protokoll").text
+    assert [(e.action, e.comment_before) for e in _events(engine)] == [("approve", original), ("redact", original)]
+    for reader in (mona, _client(app, "max", "max-moderiert-ebenfalls")):
+        log = reader.get("/moderation/protokoll").text
+        assert "05042 123456" not in log and "Frau Meier" not in log
+        assert "frühere Fassung nur für die Verwaltung" in log and redacted in log
     admin_log = _client(app, "chefin", "chefin-verwaltet-alles").get("/moderation/protokoll").text
-    assert "Frau Meier, Tel. 05042 123456" in admin_log
+    assert admin_log.count("Frau Meier, Tel. 05042 123456") >= 2
+
+
+def test_a_comment_changed_after_it_was_shown_is_not_published_unread(moderation_app, comments):
+    app, engine = moderation_app
+    mona = _client(app, "mona", "mona-moderiert-kommentare")
+    pin_id = comments["Erster Kommentar"]
+    shown = mona.get("/moderation/").text
+    assert f'value="{digest("Erster Kommentar")}"' in shown
+    # The resident changes the text (through their edit link) while the moderator reads the old one.
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE pin SET comment = 'Etwas ganz anderes' WHERE id = :id"), {"id": pin_id})
+    mona.post(f"/moderation/{pin_id}", data=_one("Erster Kommentar", action="approve"))
+    bulk = mona.post("/moderation/", data={"action": "approve", "pin": _chosen(comments, "Erster Kommentar")})
+    assert bulk.status_code == 303
+    assert tuple(_status(engine, pin_id)) == ("pending", "Etwas ganz anderes")
+    assert _events(engine) == []
+    assert "inzwischen von der Person geändert" in mona.get("/moderation/").text
 
 
 def test_bad_moderation_input_is_refused_in_german_and_writes_nothing(moderation_app, comments):
     app, engine = moderation_app
     mona = _client(app, "mona", "mona-moderiert-kommentare")
     pin_id = comments["Erster Kommentar"]
+    seen = digest("Erster Kommentar")
     cases = [
-        (f"/moderation/{pin_id}", {"action": "delete"}, "Unbekannte Aktion."),
-        (f"/moderation/{pin_id}", {"action": "redact", "comment": "   "}, "geschwärzten Text"),
-        (f"/moderation/{pin_id}", {"action": "redact", "comment": "x" * 1001}, "höchstens 1000 Zeichen"),
-        (f"/moderation/{pin_id}", {"action": "redact", "comment": "a\x00b"}, "Steuerzeichen"),
+        (f"/moderation/{pin_id}", {"action": "delete", "seen": seen}, "Unbekannte Aktion."),
+        (f"/moderation/{pin_id}", {"action": "redact", "comment": "   ", "seen": seen}, "geschwärzten Text"),
+        (f"/moderation/{pin_id}", {"action": "redact", "comment": "x" * 1001, "seen": seen}, "höchstens 1000 Zeichen"),
+        (f"/moderation/{pin_id}", {"action": "redact", "comment": "a\x00b", "seen": seen}, "Steuerzeichen"),
+        (f"/moderation/{pin_id}", {"action": "approve"}, "Die Auswahl ist ungültig."),
+        (f"/moderation/{pin_id}", {"action": "approve", "seen": seen, "workshop": "²"}, "Dieser Filter ist ungültig."),
         ("/moderation/", {"action": "approve"}, "mindestens einen Kommentar"),
-        ("/moderation/", {"action": "approve", "pin": ["1", "zwei"]}, "Die Auswahl ist ungültig."),
-        ("/moderation/", {"action": "redact", "pin": [str(pin_id), str(comments["Münder eins"])], "comment": "x"},
+        ("/moderation/", {"action": "approve", "pin": [f"{pin_id}:{seen}", "zwei"]}, "Die Auswahl ist ungültig."),
+        ("/moderation/", {"action": "approve", "pin": [f"²:{seen}"]}, "Die Auswahl ist ungültig."),
+        ("/moderation/", {"action": "approve", "pin": [f"{10**20}:{seen}"]}, "Die Auswahl ist ungültig."),
+        ("/moderation/", {"action": "redact", "pin": _chosen(comments, "Erster Kommentar", "Münder eins"), "comment": "x"},
          "nur für einen Kommentar"),
     ]
     for url, data, message in cases:
@@ -176,6 +215,14 @@ def test_bad_moderation_input_is_refused_in_german_and_writes_nothing(moderation
         assert response.status_code == 422, (data, response.status_code)
         assert message in response.text, data
     assert _events(engine) == [] and _status(engine, pin_id).status == "pending"
+    # Out-of-range numbers in addresses and filters: German answers, never a database error.
+    assert mona.post(f"/moderation/{10**20}", data={"action": "approve", "seen": seen}).status_code == 404
+    for url in ("/moderation/?workshop=²", f"/moderation/?workshop={10**11}", f"/moderation/protokoll?pin={10**20}",
+                "/moderation/protokoll?pin=x"):
+        response = mona.get(url)
+        assert response.status_code == 422 and "Dieser Filter ist ungültig." in response.text, url
+    for url in (f"/moderation/?seite={10**20}", "/moderation/?seite=-3", f"/moderation/protokoll?seite={10**20}"):
+        assert mona.get(url).status_code == 200, url
 
 
 def test_concurrent_moderators_leave_a_consistent_log(moderation_app, comments):
@@ -186,7 +233,8 @@ def test_concurrent_moderators_leave_a_consistent_log(moderation_app, comments):
 
     def act(n):
         barrier.wait()
-        clients[n % 2].post(f"/moderation/{pin_id}", data={"action": "approve" if n % 2 else "hide"})
+        clients[n % 2].post(f"/moderation/{pin_id}", data=_one("Dritter Kommentar",
+                                                               action="approve" if n % 2 else "hide"))
 
     threads = [threading.Thread(target=act, args=(n,)) for n in range(8)]
     for t in threads:
@@ -206,10 +254,11 @@ def test_only_moderators_and_admins_moderate(moderation_app, comments):
     app, engine = moderation_app
     paula = _client(app, "paula", "paula-plant-nur")
     assert paula.get("/moderation/").status_code == 403
-    assert paula.post(f"/moderation/{comments['Erster Kommentar']}", data={"action": "approve"}).status_code == 403
+    form = _one("Erster Kommentar", action="approve")
+    assert paula.post(f"/moderation/{comments['Erster Kommentar']}", data=form).status_code == 403
     assert app.test_client().get("/moderation/").status_code == 401
     chefin = _client(app, "chefin", "chefin-verwaltet-alles")
-    assert chefin.post(f"/moderation/{comments['Erster Kommentar']}", data={"action": "approve"}).status_code == 303
+    assert chefin.post(f"/moderation/{comments['Erster Kommentar']}", data=form).status_code == 303
     assert _status(engine, comments["Erster Kommentar"]).status == "published"
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, hotspots
+from mapserver.services.moderation import digest
 from tests.conftest import make_test_app, serve_in_thread
 from tests.helpers import insert_cluster_around, insert_uniform
 
@@ -60,7 +61,8 @@ def site(module_db_url):
     assert client.post("/anmelden", data={"name": "chefin", "password": "chefin-verwaltet-alles"}).status_code == 302
     with engine.connect() as conn:
         pin_id = conn.execute(text("SELECT id FROM pin WHERE status = 'published' LIMIT 1")).scalar_one()
-    assert client.post(f"/moderation/{pin_id}", data={"action": "redact", "comment": PAYLOAD + " (geprüft)"}).status_code == 303
+    assert client.post(f"/moderation/{pin_id}", data={"action": "redact", "comment": PAYLOAD + " (geprüft)",
+                                                      "seen": digest(PAYLOAD)}).status_code == 303
     server, base = serve_in_thread(app)
     yield app, client, base, edit_key, workshop_id
     server.shutdown()

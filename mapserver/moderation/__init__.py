@@ -25,7 +25,7 @@ def _county_key() -> str:
 
 
 def _page_number() -> int:
-    return request.args.get("seite", 1, type=int) or 1
+    return moderation.page_number(request.args.get("seite"))
 
 
 @moderation_pages.get("/")
@@ -46,39 +46,34 @@ def queue():
                            account=current_account())
 
 
-def _back_to_queue():
-    """Back to the queue as the moderator filtered it (only our own query string is accepted)."""
+def _act(chosen: list[tuple[int, str]]):
+    """Apply the form's action, then back to the queue as the moderator filtered it (the filter is
+    checked first, so a bad one changes nothing)."""
     queue_filter = moderation.QueueFilter.from_args(request.form)
-    return redirect(url_for("moderation.queue") + "?" + queue_filter.query_string(), code=303)
-
-
-def _report(changed: int, action: str) -> None:
+    action = request.form.get("action", "")
+    with engine().begin() as conn:
+        changed = moderation.moderate(conn, _county_key(), current_account(), action, chosen, request.form.get("comment"))
     label = MODERATION_ACTIONS[action][1]
     flash(f"{label}: {changed} Kommentar geändert." if changed == 1 else f"{label}: {changed} Kommentare geändert.")
+    if changed < len(chosen):
+        flash("Nicht geändert, weil schon so oder inzwischen von der Person geändert (dann bitte neu prüfen): "
+              f"{len(chosen) - changed}.")
+    return redirect(url_for("moderation.queue") + "?" + queue_filter.query_string(), code=303)
 
 
 @moderation_pages.post("/")
 def act_on_selection():
-    action = request.form.get("action", "")
-    with engine().begin() as conn:
-        changed = moderation.moderate(conn, _county_key(), current_account(), action, request.form.getlist("pin"))
-    _report(changed, action)
-    return _back_to_queue()
+    return _act(moderation.selection(request.form.getlist("pin")))
 
 
-@moderation_pages.post("/<int:pin_id>")
+@moderation_pages.post("/<int(max=999999999999999999):pin_id>")
 def act_on_one(pin_id: int):
-    action = request.form.get("action", "")
-    with engine().begin() as conn:
-        changed = moderation.moderate(conn, _county_key(), current_account(), action, [pin_id],
-                                      request.form.get("comment"))
-    _report(changed, action)
-    return _back_to_queue()
+    return _act(moderation.selection([f"{pin_id}:{request.form.get('seen', '')}"]))
 
 
 @moderation_pages.get("/protokoll")
 def audit_log():
-    pin_id = request.args.get("pin", type=int)
+    pin_id = moderation.log_pin_filter(request.args.get("pin"))
     with engine().connect() as conn:
         county = areas.county(conn, _county_key())
         events, total = moderation.audit_log(conn, current_account(), pin_id, _page_number())

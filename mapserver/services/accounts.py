@@ -67,8 +67,9 @@ class LockoutPolicy:
 
 def authenticate(conn: Connection, name: str, password: str, policy: LockoutPolicy = LockoutPolicy()) -> Account | None:
     """The active account with this name and password, or None; AccountLocked while the account
-    is locked (the password is then not even checked). Counts failures; success resets the count."""
-    row = conn.execute(sql("account_by_name"), {"name": name}).first() if NAME_PATTERN.fullmatch(name) else None
+    is locked (the password is then not even checked). Counts failures; success resets the count.
+    Call inside a transaction: the account's row stays locked until the attempt is counted."""
+    row = conn.execute(sql("account_for_sign_in"), {"name": name}).first() if NAME_PATTERN.fullmatch(name) else None
     if row is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

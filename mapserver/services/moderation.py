@@ -7,6 +7,8 @@ only in the audit log, where only admins can read it.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -19,6 +21,20 @@ from .accounts import Account
 
 PAGE_SIZE = 25
 MAX_BULK = 200
+MAX_PAGE = 10_000
+_ID = re.compile(r"[0-9]{1,18}")  # a bigint (ASCII digits only: "²".isdigit() is True)
+_SELECTION = re.compile(r"([0-9]{1,18}):([0-9a-f]{32})")  # pin id and md5 of the text the moderator saw
+
+
+def digest(comment: str) -> str:
+    """The md5 PostgreSQL computes of a comment: which version a moderator saw."""
+    return hashlib.md5(comment.encode("utf-8")).hexdigest()
+
+
+def page_number(value) -> int:
+    """A page number from a query string: 1 when missing or malformed, at most MAX_PAGE."""
+    text = str(value or "")
+    return min(int(text), MAX_PAGE) if _ID.fullmatch(text) and int(text) > 0 else 1
 
 
 @dataclass(frozen=True)
@@ -39,7 +55,7 @@ class QueueFilter:
         if ags is not None and not (len(ags) == 8 and ags.isdigit()):
             errors.append({"field": "municipality", "message": "Bitte eine Gemeinde aus der Liste wählen."})
         workshop = (args.get("workshop") or "").strip()
-        if workshop and not workshop.isdigit():
+        if workshop and not (_ID.fullmatch(workshop) and int(workshop) < 2**31):
             errors.append({"field": "workshop", "message": "Bitte einen Workshop aus der Liste wählen."})
         if errors:
             raise InvalidInput("Dieser Filter ist ungültig.", errors)
@@ -53,7 +69,6 @@ class QueueFilter:
 
 def queue(conn: Connection, county_key: str, queue_filter: QueueFilter, page: int = 1) -> tuple[list[dict], int]:
     """One page of the queue, oldest first, and how many comments match in all."""
-    page = max(page, 1)
     rows = [dict(r._mapping) for r in conn.execute(sql("moderation_queue"), {
         "county_key": county_key, "status": queue_filter.status, "ags": queue_filter.municipality_ags,
         "workshop_id": queue_filter.workshop_id, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE,
@@ -61,19 +76,21 @@ def queue(conn: Connection, county_key: str, queue_filter: QueueFilter, page: in
     return rows, rows[0]["total"] if rows else 0
 
 
-def _pin_ids(values) -> list[int]:
-    ids = []
+def selection(values) -> list[tuple[int, str]]:
+    """Chosen comments as the forms send them: "<pin id>:<digest of the text shown>"."""
+    chosen = []
     for value in values:
-        if not str(value).isdigit():
+        match = _SELECTION.fullmatch(str(value))
+        if match is None:
             raise InvalidInput("Die Auswahl ist ungültig.", [{"field": "pin", "message": "Unbekannter Kommentar."}])
-        ids.append(int(value))
-    if not ids:
+        chosen.append((int(match.group(1)), match.group(2)))
+    if not chosen:
         raise InvalidInput("Bitte wählen Sie mindestens einen Kommentar aus.",
                            [{"field": "pin", "message": "Nichts ausgewählt."}])
-    if len(ids) > MAX_BULK:
+    if len(chosen) > MAX_BULK:
         raise InvalidInput(f"Bitte höchstens {MAX_BULK} Kommentare auf einmal.",
                            [{"field": "pin", "message": "Zu viele ausgewählt."}])
-    return ids
+    return chosen
 
 
 def _redacted_text(value: str | None) -> str:
@@ -90,34 +107,47 @@ def _redacted_text(value: str | None) -> str:
     return text
 
 
-def moderate(conn: Connection, county_key: str, actor: Account, action: str, pin_ids, comment: str | None = None) -> int:
-    """Apply one action to the given comments and log it; how many changed. `comment` is the
-    redacted text (redact only, one comment at a time)."""
+def moderate(conn: Connection, county_key: str, actor: Account, action: str, chosen: list[tuple[int, str]],
+             comment: str | None = None) -> int:
+    """Apply one action to the chosen comments (pin id, digest of the text the moderator saw) and
+    log it; how many changed. A comment changed since it was shown is left alone. `comment` is
+    the redacted text (redact only, one comment at a time)."""
     if action not in MODERATION_ACTIONS:
         raise InvalidInput("Unbekannte Aktion.", [{"field": "action", "message": "Bitte freigeben, verbergen oder schwärzen."}])
-    ids = _pin_ids(pin_ids)
     redacted = None
     if action == "redact":
-        if len(ids) != 1:
+        if len(chosen) != 1:
             raise InvalidInput("Schwärzen geht nur für einen Kommentar auf einmal.",
                                [{"field": "pin", "message": "Bitte genau einen Kommentar wählen."}])
         redacted = _redacted_text(comment)
     status_after, _ = MODERATION_ACTIONS[action]
     changed = conn.execute(sql("moderate_comments"), {
-        "county_key": county_key, "pin_ids": ids, "status_after": status_after, "comment": redacted,
+        "county_key": county_key, "pin_ids": [pin_id for pin_id, _ in chosen], "seen": [d for _, d in chosen],
+        "status_after": status_after, "comment": redacted,
         "actor_id": actor.id, "action": action,
     }).all()
     return len(changed)
 
 
+def log_pin_filter(value) -> int | None:
+    """The ?pin= of the log: a pin id, or None for all."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not _ID.fullmatch(text):
+        raise InvalidInput("Dieser Filter ist ungültig.", [{"field": "pin", "message": "Bitte eine Pin-Nummer angeben."}])
+    return int(text)
+
+
 def audit_log(conn: Connection, reader: Account, pin_id: int | None = None, page: int = 1) -> tuple[list[dict], int]:
-    """The log, newest first. The original of a redacted comment is shown to admins only."""
-    page = max(page, 1)
+    """The log, newest first. Admins read every text; others only the text the pin shows now, so
+    the original of a redacted comment (in the redaction and in any earlier entry) stays with admins."""
     rows = [dict(r._mapping) for r in conn.execute(sql("moderation_log"), {
         "pin_id": pin_id, "limit": PAGE_SIZE * 2, "offset": (page - 1) * PAGE_SIZE * 2})]
     if "admin" not in reader.roles:
         for row in rows:
-            if row["action"] == "redact":
-                row["comment_before"] = None
-                row["original_withheld"] = True
+            for key in ("comment_before", "comment_after"):
+                if row[key] is not None and row[key] != row["current_comment"]:
+                    row[key] = None
+                    row[f"{key}_withheld"] = True
     return rows, rows[0]["total"] if rows else 0

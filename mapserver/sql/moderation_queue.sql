@@ -1,6 +1,6 @@
 -- Comments for the moderation queue, oldest first, with their pin's place; `total` counts all
 -- that match the filters (before LIMIT).
-SELECT p.id, p.comment, p.status, p.category, p.dimensions, p.created_at,
+SELECT p.id, p.comment, md5(p.comment) AS digest, p.status, p.category, p.dimensions, p.created_at,
        ST_Y(p.geom) AS lat, ST_X(p.geom) AS lon,
        p.municipality_ags, m.name AS municipality_name, d.name AS district_name, w.title AS workshop_title,
        count(*) OVER () AS total

@@ -73,8 +73,10 @@ def edit_url(edit_key: str) -> str:
 
 
 def _private(response: Response) -> Response:
-    """Pages behind a private edit link: never cached, never indexed."""
+    """Pages behind a private edit link: never cached, never indexed, never named as referrer
+    (not even to our own static files, which a logging proxy might record)."""
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -23,8 +23,14 @@
   }
 
   // The secret of the private edit link: one per visit (this tab), so pins set one after another
-  // share one link, while the next person on a shared workshop tablet gets a link of their own.
-  // The page makes it, so it knows the link even when the server's answer is lost.
+  // share one link. On a workshop's page every pin gets its own: the next pin on a shared tablet
+  // may be someone else's. The page makes the secret, so it knows the link even when the
+  // server's answer is lost (an unsent pin keeps its secret in the outbox).
+  function forgetEditKeyOnSharedDevices() {
+    if (!form.dataset.workshop) { return; }
+    try { sessionStorage.removeItem("glaswaende.editKey"); } catch (e) { /* private mode */ }
+  }
+
   function editKey() {
     var key = null;
     try { key = sessionStorage.getItem("glaswaende.editKey"); } catch (e) { /* private mode */ }
@@ -150,6 +156,7 @@
       "Ihr Pin ist angekommen. Er liegt im Ortsteil " + where + "." +
       (body.comment ? " Ihr Kommentar wird nach einer Prüfung sichtbar." : "");
     showEditLink(pin.edit_url || form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
+    forgetEditKeyOnSharedDevices();
     form.hidden = true;
     confirmation.hidden = false;
     confirmation.focus();
@@ -178,6 +185,7 @@
       "Ihr Pin ist auf diesem Gerät gespeichert. Die Verbindung ist gerade gestört; er wird " +
       "automatisch gesendet, sobald sie wieder da ist. Sie können die Seite schließen und später wiederkommen.";
     showEditLink(form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
+    forgetEditKeyOnSharedDevices();
     form.hidden = true;
     confirmation.hidden = false;
     confirmation.focus();
