@@ -46,7 +46,7 @@ def sample_points(dsn: str, n: int) -> list[tuple]:
 
 def truncate(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("TRUNCATE pin")
+        conn.execute("TRUNCATE pin, moderation_event")
 
 
 def run_workers(concurrency: int, total: int, make_worker) -> tuple[float, list[float]]:
