@@ -27,7 +27,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .geo import STORAGE_SRID
-from .vocabulary import (CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, INITIAL_PIN_STATUS, MODERATION_ACTIONS,
+from .vocabulary import (CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, INITIAL_PIN_STATUS, LOCATION_PRECISIONS,
+                         MODERATION_ACTIONS,
                          PIN_STATUSES, ROLES)
 
 
@@ -102,6 +103,7 @@ class Pin(Base):
         CheckConstraint(f"dimensions <@ ARRAY[{_sql_list(DIMENSIONS)}]::text[]", name="pin_dimensions_known"),
         CheckConstraint(f"char_length(comment) <= {COMMENT_MAX_LENGTH}", name="pin_comment_length"),
         CheckConstraint(f"status IN ({_sql_list(PIN_STATUSES)})", name="pin_status_known"),
+        CheckConstraint(f"location_precision IN ({_sql_list(LOCATION_PRECISIONS)})", name="pin_location_precision_known"),
         UniqueConstraint("client_id", name="pin_client_id_key"),
         Index("pin_geom_idx", "geom", postgresql_using="gist"),
         Index("pin_municipality_ags_idx", "municipality_ags"),
@@ -126,6 +128,7 @@ class Pin(Base):
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
     # SHA-256 of the secret in the resident's private edit link; the secret itself is never stored.
     edit_key_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    location_precision: Mapped[str] = mapped_column(Text, server_default="exact")
 
 
 class Account(Base):

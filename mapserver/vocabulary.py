@@ -44,6 +44,10 @@ MODERATION_ACTIONS = {
 }
 PIN_STATUS_LABELS = {"pending": "wartet auf Prüfung", "published": "freigegeben", "hidden": "verborgen"}
 
+# Where a pin is: 'exact' (set on the map) or 'district' (chosen from lists, at the district's
+# centre; counted per district and municipality, left out of cells, hotspots and clusters).
+LOCATION_PRECISIONS = ("exact", "district")
+
 COMMENT_MAX_LENGTH = 1000
 
 # Each dimension's bit in the filter cube's dimension_mask (a pin may name several dimensions).

@@ -135,7 +135,7 @@ def test_sending_without_a_place_asks_for_one_and_writes_nothing(phone, live_ser
     page.goto(live_server + "/gemeinde/03252002")
     page.get_by_label("Hier fehlt ein Ort der Begegnung").check()
     page.get_by_role("button", name="Pin senden").click()
-    assert "Bitte tippen Sie zuerst auf die Karte" in page.get_by_role("alert").inner_text()
+    assert "Bitte wählen Sie zuerst den Ort" in page.get_by_role("alert").inner_text()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pin")).scalar_one() == 0
 

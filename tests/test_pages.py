@@ -129,7 +129,9 @@ def test_openapi_document_describes_the_interfaces(client):
     responses = spec["paths"]["/api/pins"]["post"]["responses"]
     assert {"200", "201", "400", "413", "422"} <= set(responses)
     submission = spec["components"]["schemas"]["PinSubmission"]
-    assert set(submission["required"]) == {"id", "lat", "lon", "category"}
+    assert set(submission["required"]) == {"id", "category"}
+    # The place: lat and lon, or (without the map) a district_id.
+    assert [set(alternative["required"]) for alternative in submission["oneOf"]] == [{"lat", "lon"}, {"district_id"}]
     assert submission["properties"]["category"]["enum"] == ["divided", "missing_meeting_place", "meeting_place"]
 
 

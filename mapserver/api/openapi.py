@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..services.pins import PinSubmission
-from ..vocabulary import CATEGORIES, DIMENSIONS, PIN_STATUSES
+from ..vocabulary import CATEGORIES, DIMENSIONS, LOCATION_PRECISIONS, PIN_STATUSES
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -30,7 +30,8 @@ def openapi_document() -> dict:
     definitions = submission_schema.pop("$defs", {})
     pin_schema = {
         "type": "object",
-        "required": ["id", "status", "category", "dimensions", "lat", "lon", "created_at", "municipality", "district"],
+        "required": ["id", "status", "category", "dimensions", "lat", "lon", "created_at", "location_precision",
+                     "municipality", "district"],
         "properties": {
             "id": {"type": "string", "format": "uuid", "description": "Die vom Gerät erzeugte UUID des Pins."},
             "status": {"type": "string", "enum": list(PIN_STATUSES),
@@ -39,6 +40,10 @@ def openapi_document() -> dict:
             "dimensions": {"type": "array", "items": {"type": "string", "enum": list(DIMENSIONS)}},
             "lat": {"type": "number"}, "lon": {"type": "number"},
             "created_at": {"type": "string", "format": "date-time"},
+            "location_precision": {"type": "string", "enum": list(LOCATION_PRECISIONS),
+                                   "description": "`exact`: auf der Karte gesetzt; `district`: ohne Karte aus Listen "
+                                                  "gewählt, am Mittelpunkt des Ortsteils (zählt für Ortsteil und "
+                                                  "Gemeinde, nicht für Raster, Hotspots und Cluster)."},
             "municipality": {"type": "object", "required": ["ags", "name"],
                              "properties": {"ags": {"type": "string", "pattern": "^[0-9]{8}$"},
                                             "name": {"type": "string"}}},

@@ -96,6 +96,12 @@ def municipalities_geojson(conn: Connection, county_key: str) -> dict:
     return feature_collection(features, attribution=BOUNDARY_ATTRIBUTION)
 
 
+def district_list(conn: Connection, county_key: str, ags: str | None = None, name: str | None = None) -> list[dict]:
+    """Districts by name (of one municipality, or those whose name contains `name`), without geometry."""
+    return [dict(r._mapping) for r in conn.execute(sql("district_list"),
+                                                   {"county_key": county_key, "ags": ags, "name": name})]
+
+
 def districts_geojson(conn: Connection, county_key: str, ags: str) -> dict:
     """The districts of one municipality as a GeoJSON FeatureCollection; NotFound for a foreign AGS."""
     owner = municipality(conn, county_key, ags)

@@ -46,7 +46,7 @@ def _frame(conn: Connection, dataset: str, county_key: str, ags: str | None, pin
         geometry = [from_wkb(bytes(r.wkb)) for r in rows]
         return gpd.GeoDataFrame(records, geometry=geometry, crs=f"EPSG:{STORAGE_SRID}", columns=[
             "id", "category", "dimensions", "comment", "age_band", "years_here", "status", "created_at",
-            "municipality_ags", "municipality", "district", "lon", "lat"])
+            "municipality_ags", "municipality", "district", "location_precision", "lon", "lat"])
     run = statistics.require_run(conn, county_key)
     if dataset == "districts":
         counts = {}

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy import Engine
 
 from ..db import dbapi_autocommit, dbapi_parameters, dbapi_sql
@@ -61,9 +61,16 @@ class PinDetails(BaseModel):
 class PinSubmission(PinDetails):
     """The body of POST /api/pins."""
 
+    # The place: a point, or a district (the OpenAPI document says so, as the validator below does).
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["lat", "lon"], "not": {"required": ["district_id"]}},
+                                                           {"required": ["district_id"]}]})
+
     id: uuid.UUID
-    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    # Where: a point (lat, lon) set on the map, or, without the map, a district chosen from the
+    # lists (the pin is then placed at its centre and stored as location_precision 'district').
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    district_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     # The join code of the workshop whose link the resident came through (/w/<code>).
     workshop: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^[a-z0-9]+$")] | None = None
     # The secret of the resident's private edit link, when their page made one (it then knows the
@@ -71,6 +78,15 @@ class PinSubmission(PinDetails):
     edit_key: Annotated[str, Field(pattern=EDIT_KEY_PATTERN)] | None = None
     # Honeypot: a field people never see or fill in; form-filling robots do.
     website: Annotated[str, Field(max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> "PinSubmission":
+        point = self.lat is not None or self.lon is not None
+        if self.district_id is not None and point:
+            raise PydanticCustomError("place_twice", "Bitte geben Sie entweder lat und lon oder district_id an, nicht beides.")
+        if self.district_id is None and (self.lat is None or self.lon is None):
+            raise PydanticCustomError("place_missing", "Bitte geben Sie den Ort an: lat und lon, oder district_id.")
+        return self
 
 
 def _allowed(values) -> str:
@@ -87,6 +103,8 @@ _FIELD_MESSAGES = {
     ("dimensions", "literal_error"): f"Unbekannte Dimension. Erlaubt sind: {_allowed(DIMENSIONS)}.",
     ("respondent.age_band", "literal_error"): f"Unbekannte Altersgruppe. Erlaubt sind: {_allowed(AGE_BANDS)}.",
     ("respondent.years_here", "literal_error"): f"Unbekannte Wohndauer. Erlaubt sind: {_allowed(YEARS_HERE)}.",
+    ("district_id", "greater_than_equal"): "Bitte wählen Sie einen Ortsteil aus der Liste.",
+    ("district_id", "less_than_equal"): "Bitte wählen Sie einen Ortsteil aus der Liste.",
     ("comment", "string_too_long"): f"Der Kommentar darf höchstens {COMMENT_MAX_LENGTH} Zeichen lang sein.",
     ("workshop", "string_pattern_mismatch"): "Dieser Workshop-Link ist ungültig.",
     ("workshop", "string_too_short"): "Dieser Workshop-Link ist ungültig.",
@@ -99,6 +117,8 @@ _TYPE_MESSAGES = {
     "missing": "Dieses Feld fehlt.",
     "extra_forbidden": "Dieses Feld ist unbekannt.",
     "float_type": "Bitte geben Sie eine Zahl an.",
+    "int_type": "Bitte geben Sie eine ganze Zahl an.",
+    "int_parsing": "Bitte geben Sie eine ganze Zahl an.",
     "float_parsing": "Bitte geben Sie eine Zahl an.",
     "finite_number": "Bitte geben Sie eine endliche Zahl an.",
     "string_type": "Bitte geben Sie einen Text an.",
@@ -122,7 +142,13 @@ def _field_name(loc: tuple) -> str:
     return name
 
 
+# Errors about the place as a whole (no field of their own): the field the form should mark.
+_PLACE_ERRORS = {"place_missing": "lat", "place_twice": "district_id"}
+
+
 def _german(error: ErrorDetails) -> dict:
+    if error["type"] in _PLACE_ERRORS:
+        return {"field": _PLACE_ERRORS[error["type"]], "message": error["msg"]}
     field = _field_name(error["loc"])
     base_field = _field_name(tuple(p for p in error["loc"] if not isinstance(p, int)))
     if error["type"] == "value_error":
@@ -162,6 +188,7 @@ def _as_response(row, edit_url: str | None) -> dict:
         "lat": row.lat,
         "lon": row.lon,
         "created_at": row.created_at.astimezone(dt.timezone.utc).isoformat(),
+        "location_precision": row.location_precision,
         "municipality": {"ags": row.municipality_ags, "name": row.municipality_name},
         "district": None if row.district_id is None else {
             "id": row.district_id, "name": row.district_name, "approximate": row.district_approximate},
@@ -189,13 +216,15 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
                 message = "Dieser Workshop-Link ist ungültig oder der Workshop wurde gelöscht."
                 raise InvalidInput(message, [{"field": "workshop", "message": message}])
             workshop_id = found.id
-        row = cursor.execute(dbapi_sql("insert_pin"), dbapi_parameters(
-            client_id=submission.id, lat=submission.lat, lon=submission.lon,
-            category=submission.category, dimensions=list(submission.dimensions),
-            comment=submission.comment, age_band=respondent.age_band,
-            years_here=respondent.years_here, county_key=county_key, workshop_id=workshop_id,
-            edit_key_hash=key_hash,
-        )).fetchone()
+        values = dict(client_id=submission.id, category=submission.category, dimensions=list(submission.dimensions),
+                      comment=submission.comment, age_band=respondent.age_band, years_here=respondent.years_here,
+                      county_key=county_key, workshop_id=workshop_id, edit_key_hash=key_hash)
+        if submission.district_id is None:
+            row = cursor.execute(dbapi_sql("insert_pin"), dbapi_parameters(
+                lat=submission.lat, lon=submission.lon, **values)).fetchone()
+        else:
+            row = cursor.execute(dbapi_sql("insert_pin_at_district"), dbapi_parameters(
+                district_id=submission.district_id, **values)).fetchone()
         if row is not None:
             return _as_response(row, edit_url_for(edit_key)), True
         stored = cursor.execute(dbapi_sql("pin_by_client_id"), dbapi_parameters(client_id=submission.id)).fetchone()
@@ -203,5 +232,9 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
             same_key = stored.edit_key_hash is not None and hmac.compare_digest(bytes(stored.edit_key_hash), key_hash)
             return _as_response(stored, edit_url_for(edit_key) if same_key else None), False
     with engine.connect() as conn:
-        outside = f"Dieser Punkt liegt außerhalb {county(conn, county_key).genitive}."
+        genitive = county(conn, county_key).genitive
+    if submission.district_id is not None:
+        unknown = f"Diesen Ortsteil gibt es nicht innerhalb {genitive}. Bitte wählen Sie ihn aus der Liste."
+        raise InvalidInput(unknown, [{"field": "district_id", "message": unknown}])
+    outside = f"Dieser Punkt liegt außerhalb {genitive}."
     raise OutsideCounty(outside, [{"field": "lat", "message": outside}, {"field": "lon", "message": outside}])

@@ -1,11 +1,12 @@
--- Pins with their attributes and exact location, for planners' exports only. A comment is
+-- Pins with their attributes and location, for planners' exports only (location_precision
+-- 'district': placed at the district's centre, chosen without the map). A comment is
 -- exported only once approved; residents' comments awaiting moderation never leave the system.
 SELECT p.client_id::text AS id, p.category, array_to_string(p.dimensions, ',') AS dimensions,
        CASE WHEN p.status = 'published' THEN p.comment END AS comment,
        p.age_band, p.years_here, p.status,
        to_char(p.created_at AT TIME ZONE :time_zone, 'YYYY-MM-DD"T"HH24:MI:SS') AS created_at,
        m.ags AS municipality_ags, m.name AS municipality, d.name AS district,
-       ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat, ST_AsBinary(p.geom) AS wkb
+       p.location_precision, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat, ST_AsBinary(p.geom) AS wkb
 FROM pin p
 JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
 LEFT JOIN district d ON d.id = p.district_id

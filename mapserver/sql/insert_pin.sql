@@ -18,9 +18,10 @@ WITH point AS (
            :edit_key_hash
     FROM point p, area a
     ON CONFLICT (client_id) DO NOTHING
-    RETURNING client_id, status, category, dimensions, created_at, geom, municipality_ags, district_id
+    RETURNING client_id, status, category, dimensions, created_at, geom, municipality_ags, district_id,
+              location_precision
 )
-SELECT i.client_id, i.status, i.category, i.dimensions, i.created_at,
+SELECT i.client_id, i.status, i.category, i.dimensions, i.created_at, i.location_precision,
        ST_Y(i.geom) AS lat, ST_X(i.geom) AS lon,
        i.municipality_ags, a.name AS municipality_name,
        d.id AS district_id, d.name AS district_name, d.approximate AS district_approximate

@@ -1,6 +1,7 @@
 -- Dense clusters: ST_ClusterDBSCAN in the metric CRS (eps in metres), per municipality. Each
 -- cluster keeps its outline (convex hull, buffered by a quarter of eps so that a cluster on a
--- line still has an area), its size, its most frequent category and dimension.
+-- line still has an area), its size, its most frequent category and dimension. Only pins set on
+-- the map: district centres would be false clusters.
 WITH clustered AS (
     SELECT p.id, p.municipality_ags, p.category, p.dimensions, metric.geom,
            ST_ClusterDBSCAN(metric.geom, eps => :dbscan_eps_m, minpoints => :dbscan_min_pins)
@@ -8,7 +9,7 @@ WITH clustered AS (
     FROM pin p
     JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
     CROSS JOIN LATERAL (SELECT ST_Transform(p.geom, :metric_srid) AS geom) metric
-    WHERE p.id <= :last_pin_id
+    WHERE p.id <= :last_pin_id AND p.location_precision = 'exact'
 ), clusters AS (
     SELECT municipality_ags, cluster_no, count(*) AS pin_count,
            mode() WITHIN GROUP (ORDER BY category) AS main_category,

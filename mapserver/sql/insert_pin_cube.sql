@@ -1,13 +1,15 @@
 -- The filter cube of a run: every pin of the county up to the run's last pin, counted by
 -- municipality, district, hexagon cell and each attribute a filter selects. The cell comes by
--- arithmetic (fragment hex_cell: no spatial join); dimensions become a bit mask.
+-- arithmetic (fragment hex_cell: no spatial join); dimensions become a bit mask. A pin placed at
+-- its district's centre (location_precision 'district') counts for its district, in no cell.
 WITH bits AS (
     SELECT code, bit FROM unnest(CAST(:dimension_codes AS text[]), CAST(:dimension_bits AS integer[])) AS b(code, bit)
 ), pins AS (
     SELECT p.municipality_ags, p.district_id, p.category, p.age_band, p.years_here,
            CAST(p.created_at AT TIME ZONE :time_zone AS date) AS created_on,
            (SELECT coalesce(sum(b.bit), 0) FROM bits b WHERE b.code = ANY(p.dimensions)) AS dimension_mask,
-           cell.i, cell.j
+           CASE WHEN p.location_precision = 'exact' THEN cell.i END AS i,
+           CASE WHEN p.location_precision = 'exact' THEN cell.j END AS j
     FROM pin p
     JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
     CROSS JOIN LATERAL (SELECT ST_X(t.geom) AS x, ST_Y(t.geom) AS y

@@ -1,5 +1,5 @@
 -- A stored pin as the API shows it to the resident who sent it.
-SELECT p.client_id, p.edit_key_hash, p.status, p.category, p.dimensions, p.created_at,
+SELECT p.client_id, p.edit_key_hash, p.status, p.category, p.dimensions, p.created_at, p.location_precision,
        ST_Y(p.geom) AS lat, ST_X(p.geom) AS lon,
        m.ags AS municipality_ags, m.name AS municipality_name,
        d.id AS district_id, d.name AS district_name, d.approximate AS district_approximate

@@ -27,7 +27,8 @@ def county_map():
     with engine().connect() as conn:
         county = areas.county(conn, key)
         municipalities = areas.municipality_list(conn, key)
-    return render_template("web/county.html", county=county, municipalities=municipalities,
+        districts = areas.district_list(conn, key)
+    return render_template("web/county.html", county=county, municipalities=municipalities, districts=districts,
                            map_settings=_map_settings(county))
 
 
@@ -48,11 +49,33 @@ def municipality_map(ags: str):
         county = areas.county(conn, key)
         municipality = areas.municipality(conn, key, ags)
         workshop, bounds = workshops.joined_area(conn, key, municipality, request.args.get("workshop", ""))
+        districts = areas.district_list(conn, key, ags)
+    chosen = request.args.get("ortsteil", type=int)
     return render_template(
         "web/municipality.html", county=county, municipality=municipality, map_settings=_map_settings(county),
-        workshop=workshop, bounds=bounds,
+        workshop=workshop, bounds=bounds, districts=districts,
+        chosen_district=chosen if any(d["id"] == chosen for d in districts) else None,
         categories=CATEGORIES, dimensions=DIMENSIONS, age_bands=AGE_BANDS, years_here=YEARS_HERE,
         comment_max_length=COMMENT_MAX_LENGTH)
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+@web.get("/ortsteile")
+def district_search():
+    """The Ortsteil search by name: each match links to its municipality's page with the district
+    chosen for a pin without the map."""
+    query = " ".join(request.args.get("name", "").split())[:SEARCH_MAX_LENGTH]
+    key = current_app.config["COUNTY_KEY"]
+    with engine().connect() as conn:
+        county = areas.county(conn, key)
+        matches = areas.district_list(conn, key, name=query) if query else []
+    if len(matches) == 1:
+        match = matches[0]
+        return redirect(url_for("web.municipality_map", ags=match["municipality_ags"], ortsteil=match["id"],
+                                _anchor="ohne-karte"))
+    return render_template("web/district_search.html", county=county, query=query, matches=matches)
 
 
 @web.get("/datenschutz")

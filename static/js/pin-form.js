@@ -9,6 +9,8 @@
   var confirmation = document.getElementById("confirmation");
   var comment = document.getElementById("comment");
   var marker = null;
+  // The chosen place: null, {kind: "point"} (the marker's position) or {kind: "district", id, name}.
+  var place = null;
   var draftId = newId();
 
   // A fresh id per pin draft: a retry after a lost answer re-sends the same id, and the
@@ -80,12 +82,43 @@
     if (marker) {
       marker.setLatLng(latlng);
     } else {
-      marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Ihr Pin", alt: "Ihr Pin" }).addTo(map);
+      marker = L.marker(latlng, { draggable: true, keyboard: false, title: "Ihr Pin", alt: "Ihr Pin" }).addTo(map);
       marker.on("dragend", function () { positionStatus.textContent = describe(marker.getLatLng()); });
     }
+    place = { kind: "point" };
+    districtChoice.value = "";
     positionStatus.textContent = describe(latlng);
   }
   map.on("click", function (e) { placePin(e.latlng); });
+
+  // Keyboard: the arrow keys pan the map under the crosshair (Leaflet's keyboard handler), + and −
+  // zoom, Enter sets the pin at the centre.
+  element.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target === element) {
+      event.preventDefault();
+      element.classList.add("keyboard-mode");
+      placePin(map.getCenter());
+    }
+  });
+
+  // Without the map: a district from the list; the server places the pin at its centre.
+  var districtChoice = document.getElementById("district-choice");
+  function useDistrict() {
+    if (!districtChoice.value) {
+      positionStatus.textContent = "Bitte wählen Sie zuerst einen Ortsteil aus der Liste.";
+      districtChoice.focus();
+      return false;
+    }
+    if (marker) { map.removeLayer(marker); marker = null; }
+    var name = districtChoice.options[districtChoice.selectedIndex].text;
+    place = { kind: "district", id: parseInt(districtChoice.value, 10), name: name };
+    positionStatus.textContent = "Gewählter Ort: Ortsteil " + name + " (ohne Karte). Der Pin steht in der Mitte des Ortsteils.";
+    return true;
+  }
+  document.getElementById("use-district").addEventListener("click", function () {
+    if (useDistrict()) { form.querySelector("input[name=category]").focus(); }
+  });
+  if (districtChoice.value) { useDistrict(); }
 
   document.getElementById("locate").addEventListener("click", function () {
     var status = document.getElementById("locate-status");
@@ -105,29 +138,58 @@
     document.getElementById("comment-count").textContent = comment.value.length + " von " + comment.maxLength + " Zeichen";
   });
 
-  function showError(text) {
+  // The form element a field of the API's problem+json belongs to.
+  function fieldFor(name) {
+    if (!name) { return null; }
+    if (name === "lat" || name === "lon") { return element; }
+    if (name === "district_id") { return districtChoice; }
+    if (name.indexOf("dimensions") === 0) { return form.querySelector("input[name=dimensions]"); }
+    var found = form.elements[name.indexOf("respondent.") === 0 ? name.slice(11) : name];
+    if (!found) { return null; }
+    return found instanceof RadioNodeList ? found[0] : found;
+  }
+
+  // The error is announced (role=alert) and tied to the field it is about.
+  var invalid = [];
+  function showError(text, field) {
     formError.textContent = text;
     formError.hidden = false;
-    formError.focus();
+    invalid.forEach(function (f) { f.removeAttribute("aria-invalid"); f.removeAttribute("aria-describedby"); });
+    invalid = [];
+    if (field) {
+      var fields = field.name ? form.querySelectorAll("[name=" + field.name + "]") : [field];
+      Array.prototype.forEach.call(fields, function (f) {
+        f.setAttribute("aria-invalid", "true");
+        f.setAttribute("aria-describedby", "form-error");
+        invalid.push(f);
+      });
+      field.focus();
+    }
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     formError.hidden = true;
-    if (!marker) { showError("Bitte tippen Sie zuerst auf die Karte, um den Ort zu wählen."); return; }
+    if (!place) {
+      showError("Bitte wählen Sie zuerst den Ort: auf der Karte oder ohne Karte aus der Liste der Ortsteile.", element);
+      return;
+    }
     var category = form.querySelector("input[name=category]:checked");
-    if (!category) { showError("Bitte wählen Sie, was hier ist."); return; }
-    var latlng = marker.getLatLng();
+    if (!category) { showError("Bitte wählen Sie, was hier ist.", form.querySelector("input[name=category]")); return; }
     var body = {
       id: draftId,
-      lat: latlng.lat,
-      lon: latlng.lng,
       category: category.value,
       dimensions: Array.prototype.map.call(form.querySelectorAll("input[name=dimensions]:checked"), function (c) { return c.value; }),
       comment: comment.value.trim() || null,
       respondent: { age_band: form.age_band.value || null, years_here: form.years_here.value || null },
       edit_key: editKey()
     };
+    if (place.kind === "district") {
+      body.district_id = place.id;
+    } else {
+      body.lat = marker.getLatLng().lat;
+      body.lon = marker.getLatLng().lng;
+    }
     if (form.dataset.workshop) { body.workshop = form.dataset.workshop; }
     if (form.website.value) { body.website = form.website.value; }
     var button = document.getElementById("send");
@@ -140,7 +202,7 @@
       if (result.kind === "stored") {
         confirm(result.pin, body);
       } else if (result.kind === "refused") {
-        showError(result.message);
+        showError(result.message, fieldFor(result.field));
       } else {
         confirmWaiting(body);
       }
@@ -242,7 +304,8 @@
           outbox.remove(body.id);
           var extra = (data.errors || []).map(function (e) { return e.message; })
             .filter(function (m) { return m !== data.detail; });
-          return { kind: "refused", message: (data.detail || "Der Pin wurde nicht angenommen.") + (extra.length ? " " + extra[0] : "") };
+          return { kind: "refused", message: (data.detail || "Der Pin wurde nicht angenommen.") + (extra.length ? " " + extra[0] : ""),
+                   field: (data.errors || []).length ? data.errors[0].field : null };
         }
         return { kind: "waiting" };
       });
@@ -287,6 +350,8 @@
     form.reset();
     document.getElementById("comment-count").textContent = "0 von " + comment.maxLength + " Zeichen";
     if (marker) { map.removeLayer(marker); marker = null; }
+    place = null;
+    districtChoice.value = "";
     positionStatus.textContent = "Noch kein Ort gewählt.";
     confirmation.hidden = true;
     form.hidden = false;
