@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test setup system-packages browser-packages database migrate import bench bench-hotspots stop clean
+.PHONY: run test setup messages system-packages browser-packages database migrate import bench bench-hotspots stop clean
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -27,7 +27,20 @@ static/vendor/.copied: node_modules/.installed scripts/copy-vendor.sh
 	bash scripts/copy-vendor.sh
 	touch $@
 
-setup: system-packages $(VENV)/.installed static/vendor/.copied
+# The gettext catalogs, compiled (.mo files are build output, never committed).
+CATALOGS := $(wildcard mapserver/translations/*/LC_MESSAGES/messages.po)
+mapserver/translations/.compiled: $(VENV)/.installed $(CATALOGS)
+	$(BIN)/pybabel compile --directory mapserver/translations --domain messages
+	touch $@
+
+setup: system-packages $(VENV)/.installed static/vendor/.copied mapserver/translations/.compiled
+
+# After changing German texts: collect them anew and add them to every catalog (then translate).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F mapserver/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --add-comments=TRANSLATORS: --project=Glaswände --copyright-holder="Landkreis Hameln-Pyrmont" \
+	  -o mapserver/translations/messages.pot .
+	$(BIN)/pybabel update -i mapserver/translations/messages.pot -d mapserver/translations --no-fuzzy-matching
 
 # Prepare the database (private cluster under var/ unless DATABASE_URL is set), migrate, import
 # the county, then serve on http://127.0.0.1:5000.

@@ -8,6 +8,16 @@ from flask import Flask
 from .config import PROJECT_ROOT, load_config
 
 
+def local_time(moment, time_zone: str) -> str:
+    """A moment in the county's time zone, as the page's language writes date and time."""
+    from babel.dates import format_date, format_time
+    from flask_babel import get_locale
+
+    local = moment.astimezone(ZoneInfo(time_zone))
+    locale = get_locale() or "de"
+    return f"{format_date(local, 'medium', locale=locale)}, {format_time(local, 'short', locale=locale)}"
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app from defaults, the environment (GLASWAENDE_*) and `test_config`."""
     app = Flask(
@@ -17,16 +27,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(test_config))
     app.json.ensure_ascii = False
-    app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(
-        ZoneInfo(app.config["TIME_ZONE"])).strftime("%d.%m.%Y, %H:%M Uhr")
+    app.jinja_env.filters["local_time"] = lambda moment: local_time(moment, app.config["TIME_ZONE"])
 
-    from . import auth, csrf, db, errors, importers, jobs, limits, privacy, security, workshop
+    from . import auth, csrf, db, errors, i18n, importers, jobs, limits, privacy, security, workshop
     from .api import api
     from .moderation import moderation_pages
     from .planner import planner
     from .web import web
 
     db.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     importers.init_app(app)
     jobs.init_app(app)

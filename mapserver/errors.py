@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import psycopg
 import sqlalchemy.exc
+from flask_babel import lazy_gettext as _l
 from flask import Flask, Response, current_app, g, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -53,45 +54,45 @@ class ImportProblem(GlaswaendeError):
 
 # exception class -> (status, problem type slug, German title)
 PROBLEMS: dict[type[GlaswaendeError], tuple[int, str, str]] = {
-    MalformedRequest: (400, "malformed-request", "Die Anfrage ist kein gültiges JSON."),
-    InvalidInput: (422, "invalid-input", "Die Angaben sind unvollständig oder ungültig."),
-    OutsideCounty: (422, "outside-county", "Der Punkt liegt außerhalb des Gebiets."),
-    NotFound: (404, "not-found", "Nicht gefunden."),
-    Forbidden: (403, "forbidden", "Dafür fehlt Ihnen die Berechtigung."),
-    ImportProblem: (422, "import-problem", "Die Daten können nicht importiert werden."),
+    MalformedRequest: (400, "malformed-request", _l("Die Anfrage ist kein gültiges JSON.")),
+    InvalidInput: (422, "invalid-input", _l("Die Angaben sind unvollständig oder ungültig.")),
+    OutsideCounty: (422, "outside-county", _l("Der Punkt liegt außerhalb des Gebiets.")),
+    NotFound: (404, "not-found", _l("Nicht gefunden.")),
+    Forbidden: (403, "forbidden", _l("Dafür fehlt Ihnen die Berechtigung.")),
+    ImportProblem: (422, "import-problem", _l("Die Daten können nicht importiert werden.")),
 }
 
 # Werkzeug's own HTTP errors, in German.
 HTTP_TITLES = {
-    400: "Die Anfrage ist ungültig.",
-    401: "Bitte melden Sie sich an.",
-    403: "Dafür fehlt Ihnen die Berechtigung.",
-    404: "Diese Seite gibt es nicht.",
-    405: "Diese Methode ist hier nicht erlaubt.",
-    413: "Die Anfrage ist zu groß.",
-    415: "Dieses Format wird nicht unterstützt.",
-    429: "Zu viele Anfragen.",
-    500: "Ein interner Fehler ist aufgetreten.",
+    400: _l("Die Anfrage ist ungültig."),
+    401: _l("Bitte melden Sie sich an."),
+    403: _l("Dafür fehlt Ihnen die Berechtigung."),
+    404: _l("Diese Seite gibt es nicht."),
+    405: _l("Diese Methode ist hier nicht erlaubt."),
+    413: _l("Die Anfrage ist zu groß."),
+    415: _l("Dieses Format wird nicht unterstützt."),
+    429: _l("Zu viele Anfragen."),
+    500: _l("Ein interner Fehler ist aufgetreten."),
 }
 HTTP_DETAILS = {
-    400: "Bitte prüfen Sie die Anfrage. Kam sie aus einem Formular, laden Sie die Seite bitte neu und "
-         "senden Sie es noch einmal.",
-    401: "Dieser Bereich ist nur für angemeldete Konten.",
-    403: "Ihr Konto hat nicht die nötige Rolle. Bitte wenden Sie sich an die Verwaltung.",
-    404: "Die Adresse gibt es nicht. Bitte prüfen Sie den Link.",
-    405: "Diese Adresse kann so nicht aufgerufen werden.",
-    413: "Die Anfrage ist größer als 16 KB. Bitte kürzen Sie Ihren Kommentar.",
-    415: "Bitte senden Sie die Daten als JSON (Content-Type: application/json).",
-    429: "Von diesem Gerät oder Netz kamen in kurzer Zeit sehr viele Anfragen. Bitte warten Sie ein paar Minuten "
-         "und versuchen Sie es dann noch einmal – Ihr Pin geht nicht verloren.",
-    500: "Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es später noch einmal.",
+    400: _l("Bitte prüfen Sie die Anfrage. Kam sie aus einem Formular, laden Sie die Seite bitte neu und "
+            "senden Sie es noch einmal."),
+    401: _l("Dieser Bereich ist nur für angemeldete Konten."),
+    403: _l("Ihr Konto hat nicht die nötige Rolle. Bitte wenden Sie sich an die Verwaltung."),
+    404: _l("Die Adresse gibt es nicht. Bitte prüfen Sie den Link."),
+    405: _l("Diese Adresse kann so nicht aufgerufen werden."),
+    413: _l("Die Anfrage ist größer als 16 KB. Bitte kürzen Sie Ihren Kommentar."),
+    415: _l("Bitte senden Sie die Daten als JSON (Content-Type: application/json)."),
+    429: _l("Von diesem Gerät oder Netz kamen in kurzer Zeit sehr viele Anfragen. Bitte warten Sie ein paar "
+            "Minuten und versuchen Sie es dann noch einmal – Ihr Pin geht nicht verloren."),
+    500: _l("Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es später noch einmal."),
 }
 
 
 def problem(status: int, type_slug: str, title: str, detail: str, errors: list[dict] | None = None) -> Response:
     """An RFC 9457 problem+json response."""
-    body = {"type": f"/problems/{type_slug}", "title": title, "status": status, "detail": detail,
-            "errors": errors or []}
+    body = {"type": f"/problems/{type_slug}", "title": str(title), "status": status, "detail": str(detail),
+            "errors": [{**e, "message": str(e["message"])} for e in errors or []]}
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
 
 
@@ -127,7 +128,7 @@ def _handle_http_error(error: HTTPException):
         return response
     if status == 401:
         # A page for staff, visited without sign-in: the sign-in form, then back to that page.
-        expired = "Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an." if g.get("session_expired") else None
+        expired = _l("Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.") if g.get("session_expired") else None
         return render_template("auth/login.html", error=expired, next=request.full_path.rstrip("?")), 401
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
@@ -139,7 +140,7 @@ def _retry_after(error: HTTPException, response: Response) -> None:
         response.headers["Retry-After"] = str(int(limit.get_expiry()))
 
 
-DATABASE_UNAVAILABLE = (
+DATABASE_UNAVAILABLE = _l(
     "Die Datenbank antwortet gerade nicht. Bitte versuchen Sie es in ein paar Sekunden noch einmal – ein Pin "
     "bleibt so lange auf Ihrem Gerät gespeichert und wird automatisch erneut gesendet.")
 
@@ -149,7 +150,7 @@ def _handle_database_unavailable(error: Exception):
     outbox) retry; nothing was written that the retry could duplicate (ids are idempotent)."""
     current_app.logger.warning("Datenbank nicht erreichbar bei %s %s: %s", request.method, _logged_path(),
                                str(error).splitlines()[0] if str(error) else type(error).__name__)
-    title = "Der Dienst ist gerade nicht erreichbar."
+    title = _l("Der Dienst ist gerade nicht erreichbar.")
     if wants_problem_json():
         response = problem(503, "database-unavailable", title, DATABASE_UNAVAILABLE)
     else:

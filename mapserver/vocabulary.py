@@ -1,34 +1,37 @@
-"""The words a pin is made of: codes stored in the database, German labels shown to people."""
+"""The words a pin is made of: codes stored in the database, labels shown to people (German source,
+translated lazily in the request's language)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 CATEGORIES = {
-    "divided": "Hier verläuft eine Glaswand",
-    "missing_meeting_place": "Hier fehlt ein Ort der Begegnung",
-    "meeting_place": "Hier kommt man gut zusammen",
+    "divided": _l("Hier verläuft eine Glaswand"),
+    "missing_meeting_place": _l("Hier fehlt ein Ort der Begegnung"),
+    "meeting_place": _l("Hier kommt man gut zusammen"),
 }
 
 DIMENSIONS = {
-    "social": "Soziales Miteinander",
-    "generations": "Generationen (Jung und Alt)",
-    "origin": "Herkunft, Kultur, Sprache",
-    "income": "Einkommen",
-    "mobility": "Verkehr und Wege (Straßen, Bahn, fehlende Wege oder Busse)",
-    "other": "Etwas anderes",
+    "social": _l("Soziales Miteinander"),
+    "generations": _l("Generationen (Jung und Alt)"),
+    "origin": _l("Herkunft, Kultur, Sprache"),
+    "income": _l("Einkommen"),
+    "mobility": _l("Verkehr und Wege (Straßen, Bahn, fehlende Wege oder Busse)"),
+    "other": _l("Etwas anderes"),
 }
 
 AGE_BANDS = {
-    "under_18": "unter 18 Jahre",
-    "18_29": "18 bis 29 Jahre",
-    "30_49": "30 bis 49 Jahre",
-    "50_64": "50 bis 64 Jahre",
-    "65_plus": "65 Jahre und älter",
+    "under_18": _l("unter 18 Jahre"),
+    "18_29": _l("18 bis 29 Jahre"),
+    "30_49": _l("30 bis 49 Jahre"),
+    "50_64": _l("50 bis 64 Jahre"),
+    "65_plus": _l("65 Jahre und älter"),
 }
 
 YEARS_HERE = {
-    "under_2": "weniger als 2 Jahre",
-    "2_to_10": "2 bis 10 Jahre",
-    "over_10": "mehr als 10 Jahre",
-    "always": "schon immer",
+    "under_2": _l("weniger als 2 Jahre"),
+    "2_to_10": _l("2 bis 10 Jahre"),
+    "over_10": _l("mehr als 10 Jahre"),
+    "always": _l("schon immer"),
 }
 
 # Moderation states of a pin's comment; a new pin starts pending.
@@ -42,7 +45,7 @@ MODERATION_ACTIONS = {
     "hide": ("hidden", "Verbergen"),
     "redact": ("published", "Schwärzen und freigeben"),
 }
-PIN_STATUS_LABELS = {"pending": "wartet auf Prüfung", "published": "freigegeben", "hidden": "verborgen"}
+PIN_STATUS_LABELS = {"pending": _l("wartet auf Prüfung"), "published": _l("freigegeben"), "hidden": _l("verborgen")}
 
 # Where a pin is: 'exact' (set on the map) or 'district' (chosen from lists, at the district's
 # centre; counted per district and municipality, left out of cells, hotspots and clusters).

@@ -12,7 +12,7 @@ from mapserver.services import accounts
 # Routes anyone may use (residents, the public numbers, the sign-in form itself).
 PUBLIC_ENDPOINTS = {
     "static", "web.county_map", "web.municipality_map", "web.health", "web.favicon", "web.join_workshop",
-    "web.privacy_notice",
+    "web.privacy_notice", "web.district_search",
     # A resident's own pins: guarded by the secret in their private link, not by an account.
     "web.own_pins_page", "web.own_pins_download", "web.change_own_pin", "web.delete_own_pin", "web.delete_all_own_pins",
     "api.openapi", "api.create_pin", "api.municipalities", "api.districts",

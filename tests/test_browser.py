@@ -144,7 +144,7 @@ def test_page_works_on_boundaries_alone_when_tiles_are_unreachable(browser, coun
     # The default OpenStreetMap tiles, but every tile request fails (as with no internet).
     app = make_test_app(county_db_url, TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     server, url = serve_in_thread(app)
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -206,7 +206,9 @@ def test_the_honeypot_is_invisible_and_out_of_the_tab_order(phone, live_server):
     page = phone
     page.goto(live_server + "/gemeinde/03252008")
     field = page.locator("#website")
-    box = field.bounding_box()
-    assert box is None or box["x"] + box["width"] <= 0, "off-screen"
+    # Hidden in a 1×1 px clipped box (not pushed off-screen, which scrolls sideways in RTL).
+    box = page.locator(".honeypot").bounding_box()
+    assert box["width"] <= 1 and box["height"] <= 1, "no room to be seen"
+    assert page.locator(".honeypot").evaluate("el => getComputedStyle(el).clipPath") != "none"
     assert field.get_attribute("tabindex") == "-1"
     assert page.locator(".honeypot").get_attribute("aria-hidden") == "true"

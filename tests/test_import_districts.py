@@ -89,8 +89,9 @@ def test_official_districts_replace_the_approximation_and_reassign_pins(tmp_path
     # The API says the new districts are not approximate any more.
     districts = client.get(f"/api/municipalities/{SALZHEMMENDORF}/districts").json["features"]
     assert {f["properties"]["approximate"] for f in districts} == {False}
-    assert "ungefähre Grenzen" not in client.get(f"/gemeinde/{SALZHEMMENDORF}").get_data(as_text=True)
-    assert "ungefähre Grenzen" in client.get("/gemeinde/03252002").get_data(as_text=True)
+    notice = "Die Ortsteil-Grenzen sind ungefähre Grenzen"
+    assert notice not in client.get(f"/gemeinde/{SALZHEMMENDORF}").get_data(as_text=True)
+    assert notice in client.get("/gemeinde/03252002").get_data(as_text=True)
 
     # Running it again leaves the same rows; re-importing the boundaries keeps the official districts.
     assert runner.invoke(args=["import-districts", str(path), "--name-field", "ORTSTEIL"]).exit_code == 0

@@ -33,7 +33,7 @@ def test_county_page_lists_municipalities_and_highlights_the_active_ones(client)
     response = client.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert '<html lang="de">' in html
+    assert '<html lang="de" dir="ltr">' in html
     assert "Landkreis Hameln-Pyrmont" in html
     for name in ("Aerzen", "Bad Münder am Deister", "Salzhemmendorf", "Hameln", "Hessisch Oldendorf"):
         assert name in html

@@ -285,9 +285,11 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
         assert pins.inner_text() == "0"
 
         # A resident's phone sends a pin through the join link: the room sees it within 5 s …
-        phone = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True).new_page()
+        phone = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True,
+                                    locale="de-DE").new_page()
         phone.goto(base + f"/w/{join_code}")
         phone.locator(".area-label", has_text="Lauenstein").wait_for()
+        phone.locator("#map").scroll_into_view_if_needed()
         point = phone.evaluate("([lat, lon]) => { const m = window.glaswaende.map; m.setView([lat, lon], 15);"
                                " const p = m.latLngToContainerPoint([lat, lon]); const r = m.getContainer().getBoundingClientRect();"
                                " return {x: r.left + p.x, y: r.top + p.y}; }", list(LAUENSTEIN))

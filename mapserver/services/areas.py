@@ -5,6 +5,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection
 
 from ..config import BOUNDARY_ATTRIBUTION
@@ -76,10 +77,10 @@ def municipality_list(conn: Connection, county_key: str) -> list[dict]:
 def municipality(conn: Connection, county_key: str, ags: str) -> dict:
     """One municipality of the county, with its bounding box; NotFound otherwise."""
     if not AGS_PATTERN.fullmatch(ags):
-        raise NotFound("Eine Gemeinde wird mit ihrem achtstelligen Gemeindeschlüssel (AGS) aufgerufen.")
+        raise NotFound(_("Eine Gemeinde wird mit ihrem achtstelligen Gemeindeschlüssel (AGS) aufgerufen."))
     row = conn.execute(sql("municipality_by_ags"), {"county_key": county_key, "ags": ags}).first()
     if row is None:
-        raise NotFound(f"Die Gemeinde {ags} gibt es in diesem Kreis nicht.")
+        raise NotFound(_("Die Gemeinde %(ags)s gibt es in diesem Kreis nicht.", ags=ags))
     return dict(row._mapping)
 
 

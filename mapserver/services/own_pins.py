@@ -8,6 +8,8 @@ import datetime as dt
 import re
 import uuid
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
@@ -18,13 +20,13 @@ from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash
 from .pins import PinDetails, Respondent, invalid_input
 
 _EDIT_KEY = re.compile(EDIT_KEY_PATTERN)
-UNKNOWN_LINK = ("Zu diesem Link gibt es keine Pins (mehr). Vielleicht wurden sie gelöscht, oder der Link ist "
-                "unvollständig kopiert worden.")
+UNKNOWN_LINK = _l("Zu diesem Link gibt es keine Pins (mehr). Vielleicht wurden sie gelöscht, oder der Link ist "
+                  "unvollständig kopiert worden.")
 
 
 def _hash_or_not_found(edit_key: str) -> bytes:
     if not _EDIT_KEY.fullmatch(edit_key):
-        raise NotFound(UNKNOWN_LINK)
+        raise NotFound(str(UNKNOWN_LINK))
     return edit_key_hash(edit_key)
 
 
@@ -32,14 +34,14 @@ def own_pins(conn: Connection, edit_key: str) -> list[dict]:
     """The pins of this link, oldest first; NotFound when there are none (or the link is wrong)."""
     rows = [dict(r._mapping) for r in conn.execute(sql("own_pins"), {"edit_key_hash": _hash_or_not_found(edit_key)})]
     if not rows:
-        raise NotFound(UNKNOWN_LINK)
+        raise NotFound(str(UNKNOWN_LINK))
     return rows
 
 
 def as_json(pins: list[dict]) -> dict:
     """Everything stored about these pins, in plain words and codes (the download)."""
     return {
-        "description": "Ihre Pins bei „Finde die Glaswände!“: alles, was zu ihnen gespeichert ist.",
+        "description": _("Ihre Pins bei „Finde die Glaswände!“: alles, was zu ihnen gespeichert ist."),
         "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         "pins": [{
             "id": str(p["client_id"]),
@@ -47,7 +49,7 @@ def as_json(pins: list[dict]) -> dict:
             "lat": p["lat"], "lon": p["lon"],
             "municipality": {"ags": p["municipality_ags"], "name": p["municipality_name"]},
             "district": p["district_name"],
-            "category": p["category"], "category_label": CATEGORIES[p["category"]],
+            "category": p["category"], "category_label": str(CATEGORIES[p["category"]]),
             "dimensions": list(p["dimensions"]),
             "comment": p["comment"],
             "comment_status": p["status"] if p["comment"] else None,
@@ -76,7 +78,7 @@ def _client_id(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise NotFound("Diesen Pin gibt es unter Ihrem Link nicht.") from None
+        raise NotFound(_("Diesen Pin gibt es unter Ihrem Link nicht (mehr).")) from None
 
 
 def change_own_pin(conn: Connection, edit_key: str, client_id: str, change: PinDetails) -> None:
@@ -87,7 +89,7 @@ def change_own_pin(conn: Connection, edit_key: str, client_id: str, change: PinD
         "age_band": respondent.age_band, "years_here": respondent.years_here,
     }).first()
     if changed is None:
-        raise NotFound("Diesen Pin gibt es unter Ihrem Link nicht (mehr).")
+        raise NotFound(_("Diesen Pin gibt es unter Ihrem Link nicht (mehr)."))
 
 
 def delete_own_pins(conn: Connection, edit_key: str, client_id: str | None = None) -> tuple[int, int]:
@@ -97,7 +99,7 @@ def delete_own_pins(conn: Connection, edit_key: str, client_id: str | None = Non
         "edit_key_hash": key_hash, "client_id": None if client_id is None else _client_id(client_id),
     }).all()
     if not deleted:
-        raise NotFound("Diesen Pin gibt es unter Ihrem Link nicht (mehr).")
+        raise NotFound(_("Diesen Pin gibt es unter Ihrem Link nicht (mehr)."))
     return len(deleted), conn.execute(sql("count_own_pins"), {"edit_key_hash": key_hash}).scalar_one()
 
 

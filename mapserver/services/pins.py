@@ -7,6 +7,9 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Literal
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy import Engine
@@ -44,7 +47,7 @@ class PinDetails(BaseModel):
     @classmethod
     def _no_repeats(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
-            raise ValueError("Jede Dimension darf nur einmal vorkommen.")
+            raise ValueError(_("Jede Dimension darf nur einmal vorkommen."))
         return value
 
     @field_validator("comment")
@@ -54,7 +57,7 @@ class PinDetails(BaseModel):
             return None
         # PostgreSQL text cannot hold NUL; other control characters have no place in a comment.
         if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-            raise ValueError("Der Kommentar enthält unzulässige Steuerzeichen.")
+            raise ValueError(_("Der Kommentar enthält unzulässige Steuerzeichen."))
         return value.strip() or None
 
 
@@ -83,9 +86,9 @@ class PinSubmission(PinDetails):
     def _one_place(self) -> "PinSubmission":
         point = self.lat is not None or self.lon is not None
         if self.district_id is not None and point:
-            raise PydanticCustomError("place_twice", "Bitte geben Sie entweder lat und lon oder district_id an, nicht beides.")
+            raise PydanticCustomError("place_twice", _("Bitte geben Sie entweder lat und lon oder district_id an, nicht beides."))
         if self.district_id is None and (self.lat is None or self.lon is None):
-            raise PydanticCustomError("place_missing", "Bitte geben Sie den Ort an: lat und lon, oder district_id.")
+            raise PydanticCustomError("place_missing", _("Bitte geben Sie den Ort an: lat und lon, oder district_id."))
         return self
 
 
@@ -95,42 +98,42 @@ def _allowed(values) -> str:
 
 # Field-specific German messages for range and choice errors; the generic table covers the rest.
 _FIELD_MESSAGES = {
-    ("lat", "greater_than_equal"): "Der Breitengrad (lat) muss zwischen -90 und 90 liegen.",
-    ("lat", "less_than_equal"): "Der Breitengrad (lat) muss zwischen -90 und 90 liegen.",
-    ("lon", "greater_than_equal"): "Der Längengrad (lon) muss zwischen -180 und 180 liegen.",
-    ("lon", "less_than_equal"): "Der Längengrad (lon) muss zwischen -180 und 180 liegen.",
-    ("category", "literal_error"): f"Unbekannte Kategorie. Erlaubt sind: {_allowed(CATEGORIES)}.",
-    ("dimensions", "literal_error"): f"Unbekannte Dimension. Erlaubt sind: {_allowed(DIMENSIONS)}.",
-    ("respondent.age_band", "literal_error"): f"Unbekannte Altersgruppe. Erlaubt sind: {_allowed(AGE_BANDS)}.",
-    ("respondent.years_here", "literal_error"): f"Unbekannte Wohndauer. Erlaubt sind: {_allowed(YEARS_HERE)}.",
-    ("district_id", "greater_than_equal"): "Bitte wählen Sie einen Ortsteil aus der Liste.",
-    ("district_id", "less_than_equal"): "Bitte wählen Sie einen Ortsteil aus der Liste.",
-    ("comment", "string_too_long"): f"Der Kommentar darf höchstens {COMMENT_MAX_LENGTH} Zeichen lang sein.",
-    ("workshop", "string_pattern_mismatch"): "Dieser Workshop-Link ist ungültig.",
-    ("workshop", "string_too_short"): "Dieser Workshop-Link ist ungültig.",
-    ("workshop", "string_too_long"): "Dieser Workshop-Link ist ungültig.",
-    ("edit_key", "string_pattern_mismatch"): "Der Bearbeitungsschlüssel muss aus 32 bis 128 Zeichen A–Z, a–z, 0–9, - "
-                                             "und _ bestehen.",
+    ("lat", "greater_than_equal"): _l("Der Breitengrad (lat) muss zwischen -90 und 90 liegen."),
+    ("lat", "less_than_equal"): _l("Der Breitengrad (lat) muss zwischen -90 und 90 liegen."),
+    ("lon", "greater_than_equal"): _l("Der Längengrad (lon) muss zwischen -180 und 180 liegen."),
+    ("lon", "less_than_equal"): _l("Der Längengrad (lon) muss zwischen -180 und 180 liegen."),
+    ("category", "literal_error"): _l("Unbekannte Kategorie. Erlaubt sind: %(allowed)s.", allowed=_allowed(CATEGORIES)),
+    ("dimensions", "literal_error"): _l("Unbekannte Dimension. Erlaubt sind: %(allowed)s.", allowed=_allowed(DIMENSIONS)),
+    ("respondent.age_band", "literal_error"): _l("Unbekannte Altersgruppe. Erlaubt sind: %(allowed)s.", allowed=_allowed(AGE_BANDS)),
+    ("respondent.years_here", "literal_error"): _l("Unbekannte Wohndauer. Erlaubt sind: %(allowed)s.", allowed=_allowed(YEARS_HERE)),
+    ("district_id", "greater_than_equal"): _l("Bitte wählen Sie einen Ortsteil aus der Liste."),
+    ("district_id", "less_than_equal"): _l("Bitte wählen Sie einen Ortsteil aus der Liste."),
+    ("comment", "string_too_long"): _l("Der Kommentar darf höchstens %(max)s Zeichen lang sein.", max=COMMENT_MAX_LENGTH),
+    ("workshop", "string_pattern_mismatch"): _l("Dieser Workshop-Link ist ungültig."),
+    ("workshop", "string_too_short"): _l("Dieser Workshop-Link ist ungültig."),
+    ("workshop", "string_too_long"): _l("Dieser Workshop-Link ist ungültig."),
+    ("edit_key", "string_pattern_mismatch"): _l("Der Bearbeitungsschlüssel muss aus 32 bis 128 Zeichen "
+                                                "A–Z, a–z, 0–9, - und _ bestehen."),
 }
 
 _TYPE_MESSAGES = {
-    "missing": "Dieses Feld fehlt.",
-    "extra_forbidden": "Dieses Feld ist unbekannt.",
-    "float_type": "Bitte geben Sie eine Zahl an.",
-    "int_type": "Bitte geben Sie eine ganze Zahl an.",
-    "int_parsing": "Bitte geben Sie eine ganze Zahl an.",
-    "float_parsing": "Bitte geben Sie eine Zahl an.",
-    "finite_number": "Bitte geben Sie eine endliche Zahl an.",
-    "string_type": "Bitte geben Sie einen Text an.",
-    "uuid_type": "Bitte geben Sie eine UUID an, z. B. 3f2b8c1e-6d4a-4c2e-9f1a-2b3c4d5e6f70.",
-    "uuid_parsing": "Bitte geben Sie eine UUID an, z. B. 3f2b8c1e-6d4a-4c2e-9f1a-2b3c4d5e6f70.",
-    "list_type": "Bitte geben Sie eine Liste an.",
-    "too_long": "Zu viele Einträge.",
-    "model_type": "Bitte geben Sie ein Objekt an.",
-    "model_attributes_type": "Bitte geben Sie ein Objekt an.",
-    "dict_type": "Bitte geben Sie ein Objekt an.",
-    "literal_error": "Dieser Wert ist nicht erlaubt.",
-    "string_too_long": "Der Text ist zu lang.",
+    "missing": _l("Dieses Feld fehlt."),
+    "extra_forbidden": _l("Dieses Feld ist unbekannt."),
+    "float_type": _l("Bitte geben Sie eine Zahl an."),
+    "int_type": _l("Bitte geben Sie eine ganze Zahl an."),
+    "int_parsing": _l("Bitte geben Sie eine ganze Zahl an."),
+    "float_parsing": _l("Bitte geben Sie eine Zahl an."),
+    "finite_number": _l("Bitte geben Sie eine endliche Zahl an."),
+    "string_type": _l("Bitte geben Sie einen Text an."),
+    "uuid_type": _l("Bitte geben Sie eine UUID an, z. B. 3f2b8c1e-6d4a-4c2e-9f1a-2b3c4d5e6f70."),
+    "uuid_parsing": _l("Bitte geben Sie eine UUID an, z. B. 3f2b8c1e-6d4a-4c2e-9f1a-2b3c4d5e6f70."),
+    "list_type": _l("Bitte geben Sie eine Liste an."),
+    "too_long": _l("Zu viele Einträge."),
+    "model_type": _l("Bitte geben Sie ein Objekt an."),
+    "model_attributes_type": _l("Bitte geben Sie ein Objekt an."),
+    "dict_type": _l("Bitte geben Sie ein Objekt an."),
+    "literal_error": _l("Dieser Wert ist nicht erlaubt."),
+    "string_too_long": _l("Der Text ist zu lang."),
 }
 
 
@@ -155,8 +158,8 @@ def _german(error: ErrorDetails) -> dict:
         message = str(error["ctx"]["error"])
     else:
         message = (_FIELD_MESSAGES.get((base_field, error["type"]))
-                   or _TYPE_MESSAGES.get(error["type"], "Dieser Wert ist ungültig."))
-    return {"field": field, "message": message}
+                   or _TYPE_MESSAGES.get(error["type"], _l("Dieser Wert ist ungültig.")))
+    return {"field": field, "message": str(message)}
 
 
 def parse_submission(body: bytes) -> PinSubmission:
@@ -166,9 +169,9 @@ def parse_submission(body: bytes) -> PinSubmission:
     except ValidationError as error:
         problems = error.errors(include_url=False)
         if any(p["type"] == "json_invalid" for p in problems):
-            raise MalformedRequest("Der Inhalt der Anfrage ist kein gültiges JSON.") from None
+            raise MalformedRequest(_("Der Inhalt der Anfrage ist kein gültiges JSON.")) from None
         if any(p["type"] in ("model_type", "model_attributes_type") and not p["loc"] for p in problems):
-            raise MalformedRequest("Die Anfrage muss ein JSON-Objekt sein.") from None
+            raise MalformedRequest(_("Die Anfrage muss ein JSON-Objekt sein.")) from None
         raise invalid_input(error) from None
 
 
@@ -176,7 +179,7 @@ def invalid_input(error: ValidationError) -> InvalidInput:
     """A pydantic validation error as InvalidInput with a German message per field."""
     errors = [_german(p) for p in error.errors(include_url=False)]
     fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
-    return InvalidInput(f"Bitte prüfen Sie diese Angaben: {fields}.", errors)
+    return InvalidInput(_("Bitte prüfen Sie diese Angaben: %(fields)s.", fields=fields), errors)
 
 
 def _as_response(row, edit_url: str | None) -> dict:
@@ -202,7 +205,7 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
     """Store the pin (or find the one stored under the same id); (pin, created).
     `edit_url_for(secret)` makes the private edit link the answer carries."""
     if submission.website:
-        message = "Dieses Formular wurde offenbar automatisch ausgefüllt. Bitte lassen Sie das Feld „Website“ leer."
+        message = _("Dieses Formular wurde offenbar automatisch ausgefüllt. Bitte lassen Sie das Feld „Website“ leer.")
         raise InvalidInput(message, [{"field": "website", "message": message}])
     respondent = submission.respondent or Respondent()
     edit_key = submission.edit_key or new_edit_key()
@@ -213,7 +216,7 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
             found = cursor.execute(dbapi_sql("workshop_by_join_code"),
                                    dbapi_parameters(join_code=submission.workshop)).fetchone()
             if found is None:
-                message = "Dieser Workshop-Link ist ungültig oder der Workshop wurde gelöscht."
+                message = _("Dieser Workshop-Link ist ungültig oder der Workshop wurde gelöscht.")
                 raise InvalidInput(message, [{"field": "workshop", "message": message}])
             workshop_id = found.id
         values = dict(client_id=submission.id, category=submission.category, dimensions=list(submission.dimensions),
@@ -232,9 +235,12 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
             same_key = stored.edit_key_hash is not None and hmac.compare_digest(bytes(stored.edit_key_hash), key_hash)
             return _as_response(stored, edit_url_for(edit_key) if same_key else None), False
     with engine.connect() as conn:
-        genitive = county(conn, county_key).genitive
+        info = county(conn, county_key)
+    # German sentences take the county in the genitive ("außerhalb des Landkreises …"); the
+    # translations are written around its plain name.
+    genitive = info.genitive if get_locale() is None or get_locale().language == "de" else info.title
     if submission.district_id is not None:
-        unknown = f"Diesen Ortsteil gibt es nicht innerhalb {genitive}. Bitte wählen Sie ihn aus der Liste."
+        unknown = _("Diesen Ortsteil gibt es nicht innerhalb %(county)s. Bitte wählen Sie ihn aus der Liste.", county=genitive)
         raise InvalidInput(unknown, [{"field": "district_id", "message": unknown}])
-    outside = f"Dieser Punkt liegt außerhalb {genitive}."
+    outside = _("Dieser Punkt liegt außerhalb %(county)s.", county=genitive)
     raise OutsideCounty(outside, [{"field": "lat", "message": outside}, {"field": "lon", "message": outside}])

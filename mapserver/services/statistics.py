@@ -98,13 +98,13 @@ class PinFilter:
             return "alle Pins"
         parts = []
         if self.categories:
-            parts.append(" oder ".join(CATEGORIES[c] for c in self.categories))
+            parts.append(" oder ".join(str(CATEGORIES[c]) for c in self.categories))
         if self.dimensions:
-            parts.append("trennt: " + ", ".join(DIMENSIONS[d] for d in self.dimensions))
+            parts.append("trennt: " + ", ".join(str(DIMENSIONS[d]) for d in self.dimensions))
         if self.age_bands:
-            parts.append("Alter " + ", ".join(AGE_BANDS[a] for a in self.age_bands))
+            parts.append("Alter " + ", ".join(str(AGE_BANDS[a]) for a in self.age_bands))
         if self.years_here:
-            parts.append("wohnt hier " + ", ".join(YEARS_HERE[y] for y in self.years_here))
+            parts.append("wohnt hier " + ", ".join(str(YEARS_HERE[y]) for y in self.years_here))
         if self.date_from or self.date_to:
             parts.append(f"{self.date_from or '…'} bis {self.date_to or '…'}")
         return "; ".join(parts)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, json, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
@@ -10,6 +11,38 @@ from ..services import areas, own_pins, workshops
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 
 web = Blueprint("web", __name__)
+
+
+def pin_form_messages() -> dict:
+    """What the pin form's script says, in this request's language ({name} placeholders are
+    filled in by the script)."""
+    return {
+        "no_place": _("Bitte wählen Sie zuerst den Ort: auf der Karte oder ohne Karte aus der Liste der Ortsteile."),
+        "no_place_yet": _("Noch kein Ort gewählt."),
+        "choose_district_first": _("Bitte wählen Sie zuerst einen Ortsteil aus der Liste."),
+        "choose_category": _("Bitte wählen Sie, was hier ist."),
+        "chosen_point": _("Gewählter Ort: {lat}, {lon}. Sie können den Pin noch verschieben."),
+        "chosen_district": _("Gewählter Ort: Ortsteil {name} (ohne Karte). Der Pin steht in der Mitte des Ortsteils."),
+        "refused": _("Der Pin wurde nicht angenommen."),
+        "locate_unsupported": _("Ihr Browser kann den Standort nicht ermitteln."),
+        "locating": _("Standort wird ermittelt …"),
+        "locate_failed": _("Der Standort ist nicht verfügbar. Bitte tippen Sie auf die Karte."),
+        "districts_failed": _("Die Ortsteile konnten nicht geladen werden. Sie können trotzdem einen Pin setzen."),
+        "approximate": _("Ortsteile: ungefähre Grenzen"),
+        "your_pin": _("Ihr Pin"),
+        "sending": _("Wird gesendet …"),
+        "send": _("Pin senden"),
+        "arrived": _("Ihr Pin ist angekommen. Er liegt im Ortsteil {place}."),
+        "comment_checked": _("Ihr Kommentar wird nach einer Prüfung sichtbar."),
+        "waiting": _("Ihr Pin ist auf diesem Gerät gespeichert. Die Verbindung ist gerade gestört; er wird automatisch "
+                     "gesendet, sobald sie wieder da ist. Sie können die Seite schließen und später wiederkommen."),
+        "arrived_later": _("Ihr gespeicherter Pin ist jetzt angekommen. Vielen Dank!"),
+        "outbox_one": _("1 Pin wartet darauf, gesendet zu werden."),
+        "outbox_many": _("{count} Pins warten darauf, gesendet zu werden."),
+        "copied": _("Der Link ist kopiert."),
+        "copy_by_hand": _("Bitte kopieren Sie den Link von Hand."),
+        "comment_count": _("{count} von {max} Zeichen"),
+    }
 
 
 def _map_settings(county: areas.CountyInfo) -> dict:
@@ -38,7 +71,7 @@ def join_workshop(join_code: str):
     with engine().connect() as conn:
         workshop = workshops.by_join_code(conn, join_code)
     if workshop is None:
-        raise NotFound("Diesen Workshop-Link gibt es nicht (mehr). Bitte fragen Sie die Moderation nach dem aktuellen Link.")
+        raise NotFound(_("Diesen Workshop-Link gibt es nicht (mehr). Bitte fragen Sie die Moderation nach dem aktuellen Link."))
     return redirect(url_for("web.municipality_map", ags=workshop["municipality_ags"], workshop=workshop["join_code"]))
 
 
@@ -56,7 +89,7 @@ def municipality_map(ags: str):
         workshop=workshop, bounds=bounds, districts=districts,
         chosen_district=chosen if any(d["id"] == chosen for d in districts) else None,
         categories=CATEGORIES, dimensions=DIMENSIONS, age_bands=AGE_BANDS, years_here=YEARS_HERE,
-        comment_max_length=COMMENT_MAX_LENGTH)
+        comment_max_length=COMMENT_MAX_LENGTH, js_messages=pin_form_messages())
 
 
 SEARCH_MAX_LENGTH = 100
@@ -127,15 +160,15 @@ def change_own_pin(edit_key: str, client_id: str):
     change = own_pins.change_from_form(request.form)
     with engine().begin() as conn:
         own_pins.change_own_pin(conn, edit_key, client_id, change)
-    flash("Ihre Änderung ist gespeichert. Ein geänderter Kommentar wird vor dem Erscheinen wieder geprüft.")
+    flash(_("Ihre Änderung ist gespeichert. Ein geänderter Kommentar wird vor dem Erscheinen wieder geprüft."))
     return redirect(url_for("web.own_pins_page", edit_key=edit_key), code=303)
 
 
 @web.post("/meine-pins/<edit_key>/<client_id>/loeschen")
 def delete_own_pin(edit_key: str, client_id: str):
     with engine().begin() as conn:
-        _, remaining = own_pins.delete_own_pins(conn, edit_key, client_id)
-    flash("Ihr Pin ist gelöscht.")
+        remaining = own_pins.delete_own_pins(conn, edit_key, client_id)[1]
+    flash(_("Ihr Pin ist gelöscht."))
     if remaining:
         return redirect(url_for("web.own_pins_page", edit_key=edit_key), code=303)
     return redirect(url_for("web.county_map"), code=303)
@@ -144,8 +177,8 @@ def delete_own_pin(edit_key: str, client_id: str):
 @web.post("/meine-pins/<edit_key>/loeschen")
 def delete_all_own_pins(edit_key: str):
     with engine().begin() as conn:
-        deleted, _ = own_pins.delete_own_pins(conn, edit_key)
-    flash("Alle Ihre Pins sind gelöscht." if deleted > 1 else "Ihr Pin ist gelöscht.")
+        deleted = own_pins.delete_own_pins(conn, edit_key)[0]
+    flash(_("Alle Ihre Pins sind gelöscht.") if deleted > 1 else _("Ihr Pin ist gelöscht."))
     return redirect(url_for("web.county_map"), code=303)
 
 

@@ -19,7 +19,10 @@
       }
     }).addTo(map);
   }).catch(function () {
-    element.insertAdjacentHTML("afterend",
-      '<p class="error" role="alert">Die Karte konnte nicht geladen werden. Bitte wählen Sie Ihre Gemeinde aus der Liste.</p>');
+    var message = document.createElement("p");
+    message.className = "error";
+    message.setAttribute("role", "alert");
+    message.textContent = element.dataset.loadError;
+    element.insertAdjacentElement("afterend", message);
   });
 })();

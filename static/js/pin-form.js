@@ -8,6 +8,11 @@
   var formError = document.getElementById("form-error");
   var confirmation = document.getElementById("confirmation");
   var comment = document.getElementById("comment");
+  // The page's language: the server puts the script's messages into the form ({name} placeholders).
+  var MESSAGES = JSON.parse(form.dataset.messages);
+  function t(key, values) {
+    return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
   var marker = null;
   // The chosen place: null, {kind: "point"} (the marker's position) or {kind: "district", id, name}.
   var place = null;
@@ -52,7 +57,7 @@
       var note = L.control({ position: "bottomleft" });
       note.onAdd = function () {
         var div = L.DomUtil.create("div", "map-note");
-        div.textContent = "Ortsteile: ungefähre Grenzen";
+        div.textContent = t("approximate");
         return div;
       };
       note.addTo(map);
@@ -71,18 +76,18 @@
       }
     }).addTo(map);
   }).catch(function () {
-    positionStatus.textContent = "Die Ortsteile konnten nicht geladen werden. Sie können trotzdem einen Pin setzen.";
+    positionStatus.textContent = t("districts_failed");
   });
 
   function describe(latlng) {
-    return "Gewählter Ort: " + latlng.lat.toFixed(5) + ", " + latlng.lng.toFixed(5) + ". Sie können den Pin noch verschieben.";
+    return t("chosen_point", { lat: latlng.lat.toFixed(5), lon: latlng.lng.toFixed(5) });
   }
 
   function placePin(latlng) {
     if (marker) {
       marker.setLatLng(latlng);
     } else {
-      marker = L.marker(latlng, { draggable: true, keyboard: false, title: "Ihr Pin", alt: "Ihr Pin" }).addTo(map);
+      marker = L.marker(latlng, { draggable: true, keyboard: false, title: t("your_pin"), alt: t("your_pin") }).addTo(map);
       marker.on("dragend", function () { positionStatus.textContent = describe(marker.getLatLng()); });
     }
     place = { kind: "point" };
@@ -105,14 +110,14 @@
   var districtChoice = document.getElementById("district-choice");
   function useDistrict() {
     if (!districtChoice.value) {
-      positionStatus.textContent = "Bitte wählen Sie zuerst einen Ortsteil aus der Liste.";
+      positionStatus.textContent = t("choose_district_first");
       districtChoice.focus();
       return false;
     }
     if (marker) { map.removeLayer(marker); marker = null; }
     var name = districtChoice.options[districtChoice.selectedIndex].text;
     place = { kind: "district", id: parseInt(districtChoice.value, 10), name: name };
-    positionStatus.textContent = "Gewählter Ort: Ortsteil " + name + " (ohne Karte). Der Pin steht in der Mitte des Ortsteils.";
+    positionStatus.textContent = t("chosen_district", { name: name });
     return true;
   }
   document.getElementById("use-district").addEventListener("click", function () {
@@ -122,20 +127,20 @@
 
   document.getElementById("locate").addEventListener("click", function () {
     var status = document.getElementById("locate-status");
-    if (!navigator.geolocation) { status.textContent = "Ihr Browser kann den Standort nicht ermitteln."; return; }
-    status.textContent = "Standort wird ermittelt …";
+    if (!navigator.geolocation) { status.textContent = t("locate_unsupported"); return; }
+    status.textContent = t("locating");
     navigator.geolocation.getCurrentPosition(function (p) {
       var latlng = L.latLng(p.coords.latitude, p.coords.longitude);
       map.setView(latlng, 15);
       placePin(latlng);
       status.textContent = "";
     }, function () {
-      status.textContent = "Der Standort ist nicht verfügbar. Bitte tippen Sie auf die Karte.";
+      status.textContent = t("locate_failed");
     }, { enableHighAccuracy: true, timeout: 10000 });
   });
 
   comment.addEventListener("input", function () {
-    document.getElementById("comment-count").textContent = comment.value.length + " von " + comment.maxLength + " Zeichen";
+    document.getElementById("comment-count").textContent = t("comment_count", { count: comment.value.length, max: comment.maxLength });
   });
 
   // The form element a field of the API's problem+json belongs to.
@@ -171,11 +176,11 @@
     event.preventDefault();
     formError.hidden = true;
     if (!place) {
-      showError("Bitte wählen Sie zuerst den Ort: auf der Karte oder ohne Karte aus der Liste der Ortsteile.", element);
+      showError(t("no_place"), element);
       return;
     }
     var category = form.querySelector("input[name=category]:checked");
-    if (!category) { showError("Bitte wählen Sie, was hier ist.", form.querySelector("input[name=category]")); return; }
+    if (!category) { showError(t("choose_category"), form.querySelector("input[name=category]")); return; }
     var body = {
       id: draftId,
       category: category.value,
@@ -194,7 +199,7 @@
     if (form.website.value) { body.website = form.website.value; }
     var button = document.getElementById("send");
     button.disabled = true;
-    button.textContent = "Wird gesendet …";
+    button.textContent = t("sending");
     // Kept on the phone until the server has it: a dropped connection loses nothing, and the
     // same id makes every retry land once.
     outbox.add(body);
@@ -208,15 +213,14 @@
       }
     }).then(function () {
       button.disabled = false;
-      button.textContent = "Pin senden";
+      button.textContent = t("send");
     });
   });
 
   function confirm(pin, body) {
     var where = pin.district ? pin.district.name + " (" + pin.municipality.name + ")" : pin.municipality.name;
     document.getElementById("confirmation-text").textContent =
-      "Ihr Pin ist angekommen. Er liegt im Ortsteil " + where + "." +
-      (body.comment ? " Ihr Kommentar wird nach einer Prüfung sichtbar." : "");
+      t("arrived", { place: where }) + (body.comment ? " " + t("comment_checked") : "");
     showEditLink(pin.edit_url || form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
     forgetEditKeyOnSharedDevices();
     form.hidden = true;
@@ -235,17 +239,15 @@
     var status = document.getElementById("copy-status");
     var url = document.getElementById("edit-link").href;
     if (navigator.clipboard) {
-      navigator.clipboard.writeText(url).then(function () { status.textContent = "Der Link ist kopiert."; },
-        function () { status.textContent = "Bitte kopieren Sie den Link von Hand."; });
+      navigator.clipboard.writeText(url).then(function () { status.textContent = t("copied"); },
+        function () { status.textContent = t("copy_by_hand"); });
     } else {
-      status.textContent = "Bitte kopieren Sie den Link von Hand.";
+      status.textContent = t("copy_by_hand");
     }
   });
 
   function confirmWaiting(body) {
-    document.getElementById("confirmation-text").textContent =
-      "Ihr Pin ist auf diesem Gerät gespeichert. Die Verbindung ist gerade gestört; er wird " +
-      "automatisch gesendet, sobald sie wieder da ist. Sie können die Seite schließen und später wiederkommen.";
+    document.getElementById("confirmation-text").textContent = t("waiting");
     showEditLink(form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
     forgetEditKeyOnSharedDevices();
     form.hidden = true;
@@ -304,7 +306,7 @@
           outbox.remove(body.id);
           var extra = (data.errors || []).map(function (e) { return e.message; })
             .filter(function (m) { return m !== data.detail; });
-          return { kind: "refused", message: (data.detail || "Der Pin wurde nicht angenommen.") + (extra.length ? " " + extra[0] : ""),
+          return { kind: "refused", message: (data.detail || t("refused")) + (extra.length ? " " + extra[0] : ""),
                    field: (data.errors || []).length ? data.errors[0].field : null };
         }
         return { kind: "waiting" };
@@ -321,8 +323,7 @@
     var waiting = outbox.all().length;
     var status = document.getElementById("outbox-status");
     status.hidden = waiting === 0;
-    status.textContent = waiting === 1 ? "1 Pin wartet darauf, gesendet zu werden."
-                                       : waiting + " Pins warten darauf, gesendet zu werden.";
+    status.textContent = waiting === 1 ? t("outbox_one") : t("outbox_many", { count: waiting });
   }
 
   var retrying = false;
@@ -337,7 +338,7 @@
       retrying = false;
       showOutboxStatus();
       if (!outbox.all().length && !confirmation.hidden) {
-        document.getElementById("confirmation-text").textContent = "Ihr gespeicherter Pin ist jetzt angekommen. Vielen Dank!";
+        document.getElementById("confirmation-text").textContent = t("arrived_later");
       }
     });
   }
@@ -348,11 +349,11 @@
   document.getElementById("another").addEventListener("click", function () {
     draftId = newId();
     form.reset();
-    document.getElementById("comment-count").textContent = "0 von " + comment.maxLength + " Zeichen";
+    document.getElementById("comment-count").textContent = t("comment_count", { count: 0, max: comment.maxLength });
     if (marker) { map.removeLayer(marker); marker = null; }
     place = null;
     districtChoice.value = "";
-    positionStatus.textContent = "Noch kein Ort gewählt.";
+    positionStatus.textContent = t("no_place_yet");
     confirmation.hidden = true;
     form.hidden = false;
     element.focus();

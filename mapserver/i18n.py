@@ -1,0 +1,99 @@
+"""Languages (Flask-Babel, gettext catalogs in mapserver/translations/, compiled at set-up).
+
+German is the source language. Leichte Sprache (German easy-read) is a catalog of its own,
+`de_LS`; Babel knows no such locale, so dates and numbers are formatted as German and only the
+catalog differs (ChosenCatalogDomain). The language is chosen by `?lang=`, then the cookie that
+choice sets, then the browser's Accept-Language; German otherwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from babel import support
+from flask import Flask, g, request
+from flask_babel import Babel, Domain
+
+from .config import PROJECT_ROOT
+
+TRANSLATIONS_DIR = PROJECT_ROOT / "mapserver" / "translations"
+COOKIE = "glaswaende_sprache"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # catalog folder (and ?lang= value)
+    name: str  # in the language itself
+    tag: str  # BCP 47 for <html lang> and hreflang
+    locale: str  # Babel locale for dates and numbers
+    rtl: bool = False
+
+
+LANGUAGES = {language.code: language for language in (
+    Language("de", "Deutsch", "de", "de"),
+    Language("de_LS", "Leichte Sprache", "de", "de"),
+    Language("en", "English", "en", "en"),
+    Language("tr", "Türkçe", "tr", "tr"),
+    Language("ar", "العربية", "ar", "ar", rtl=True),
+    Language("ru", "Русский", "ru", "ru"),
+    Language("uk", "Українська", "uk", "uk"),
+    Language("pl", "Polski", "pl", "pl"),
+)}
+DEFAULT = "de"
+# What a browser can ask for (Leichte Sprache is chosen on the page; no browser sends it).
+_NEGOTIABLE = [code for code in LANGUAGES if code != "de_LS"]
+
+
+def choose_language() -> str:
+    """This request's language code: ?lang=, the cookie, Accept-Language, German."""
+    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return request.accept_languages.best_match(_NEGOTIABLE) or DEFAULT
+
+
+def current() -> Language:
+    if "language" not in g:
+        g.language = LANGUAGES[choose_language()]
+    return g.language
+
+
+class ChosenCatalogDomain(Domain):
+    """Flask-Babel's domain, loading the catalog of the chosen language (de_LS included) rather
+    than the catalog of the Babel locale."""
+
+    def get_translations(self):
+        language = current().code
+        cache = self.get_translations_cache(None)
+        try:
+            return cache[language, self.domain[0]]
+        except KeyError:
+            translations = support.Translations.load(str(TRANSLATIONS_DIR), [language], self.domain[0])
+            cache[language, self.domain[0]] = translations
+            return translations
+
+
+def language_url(code: str) -> str:
+    """This page in another language (the query string kept, ?lang= replaced)."""
+    arguments = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
+    return request.path + "?" + urlencode(arguments)
+
+
+def _remember_choice(response):
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                            secure=bool(request.environ.get("wsgi.url_scheme") == "https"))
+    if request.endpoint and not request.path.startswith("/static/"):
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    babel = Babel(app, locale_selector=lambda: current().locale,
+                  default_translation_directories=str(TRANSLATIONS_DIR))
+    babel.domain_instance = ChosenCatalogDomain(translation_directories=[str(TRANSLATIONS_DIR)])
+    app.after_request(_remember_choice)
+    app.jinja_env.globals.update(languages=LANGUAGES, current_language=current, language_url=language_url)

@@ -1,0 +1,152 @@
+"""axe-core (from npm) in Chromium: no violation of impact serious or critical on every resident
+page in German and Arabic, and on the planner, workshop and moderation pages. Also: 320 px wide
+and 200 % zoom without horizontal scrolling, and right-to-left Arabic."""
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from mapserver.config import PROJECT_ROOT
+from mapserver.services import accounts, hotspots
+from tests.conftest import make_test_app, serve_in_thread
+from tests.helpers import insert_cluster_around, insert_uniform
+
+pytestmark = pytest.mark.browser
+
+SALZHEMMENDORF = "03252008"
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def site(module_db_url):
+    engine = create_engine(module_db_url)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 300, seed=31)
+        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=32)
+        conn.execute(text("UPDATE pin SET comment = 'Hier fehlt ein Treffpunkt.', status = 'published' "
+                          "WHERE id IN (SELECT id FROM pin ORDER BY id DESC LIMIT 3)"))
+        conn.execute(text("UPDATE pin SET comment = 'Bitte prüfen.' WHERE id = (SELECT min(id) FROM pin)"))
+        accounts.create_account(conn, "chefin", "chefin-verwaltet-alles", ["admin"])
+        creator = conn.execute(text("SELECT id FROM account WHERE name = 'chefin'")).scalar_one()
+        workshop_id = conn.execute(text(
+            "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
+            "('Werkstatt Lauenstein', current_date, :ags, 'axewerk', :creator) RETURNING id"),
+            {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    app = make_test_app(module_db_url)
+    edit_key = secrets.token_urlsafe(32)
+    assert app.test_client().post("/api/pins", json={"id": str(uuid.uuid4()), "lat": 52.079, "lon": 9.551,
+                                                     "category": "divided", "edit_key": edit_key}).status_code == 201
+    server, base = serve_in_thread(app)
+    yield base, edit_key, workshop_id
+    server.shutdown()
+    app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()
+
+
+def _axe_violations(page) -> list[dict]:
+    if not hasattr(_axe_violations, "source"):
+        _axe_violations.source = AXE.read_text(encoding="utf-8")
+    page.evaluate(_axe_violations.source)  # evaluated by the test, not loaded by the page: no CSP change
+    results = page.evaluate("""() => axe.run(document, {resultTypes: ['violations']})""")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"][:3]]}
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _check(page, url: str, ready: str | None = None) -> list:
+    page.goto(url)
+    if ready:
+        page.locator(ready).first.wait_for()
+    page.wait_for_timeout(300)
+    return [(url, v) for v in _axe_violations(page)]
+
+
+RESIDENT_PAGES = ["/", f"/gemeinde/{SALZHEMMENDORF}", "/ortsteile?name=bad", "/datenschutz", "/nirgendwo"]
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_resident_pages_have_no_serious_or_critical_violations(site, browser, language):
+    base, edit_key, _ = site
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    found = []
+    try:
+        for path in RESIDENT_PAGES + [f"/meine-pins/{edit_key}"]:
+            separator = "&" if "?" in path else "?"
+            ready = ".leaflet-container" if path in ("/", f"/gemeinde/{SALZHEMMENDORF}") else None
+            found += _check(page, f"{base}{path}{separator}lang={language}", ready)
+        # The confirmation after sending, too.
+        page.goto(f"{base}/gemeinde/{SALZHEMMENDORF}?lang={language}")
+        page.locator("#district-choice").select_option(index=1)
+        page.locator("#use-district").click()
+        page.locator("input[name=category]").first.check()
+        page.locator("#send").click()
+        page.locator("#confirmation").wait_for(state="visible")
+        found += [("confirmation", v) for v in _axe_violations(page)]
+    finally:
+        page.close()
+    assert found == [], json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_staff_pages_have_no_serious_or_critical_violations(site, browser):
+    base, _, workshop_id = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    found = []
+    try:
+        found += _check(page, f"{base}/anmelden")
+        page.fill("#name", "chefin")
+        page.fill("#password", "chefin-verwaltet-alles")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        for path, ready in [("/planung/", None), (f"/planung/gemeinde/{SALZHEMMENDORF}", None),
+                            ("/workshops/", None), (f"/workshops/{workshop_id}", None),
+                            (f"/workshops/{workshop_id}/praesentation", ".hotspot-number"),
+                            ("/moderation/?status=all", ".mini-map.leaflet-container"), ("/moderation/protokoll", None)]:
+            found += _check(page, base + path, ready)
+    finally:
+        page.close()
+    assert found == [], json.dumps(found, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("width, zoom", [(320, 1), (640, 2)])
+def test_resident_pages_fit_320_px_and_200_percent_zoom_without_horizontal_scrolling(site, browser, width, zoom):
+    """320 CSS px wide, and a 640 px window at 200 % zoom (also 320 CSS px): WCAG 1.4.10 reflow."""
+    base, edit_key, _ = site
+    context = browser.new_context(viewport={"width": width // zoom, "height": 700}, device_scale_factor=zoom)
+    page = context.new_page()
+    try:
+        for path in RESIDENT_PAGES + [f"/meine-pins/{edit_key}"]:
+            for language in ("de", "ar"):
+                separator = "&" if "?" in path else "?"
+                page.goto(f"{base}{path}{separator}lang={language}")
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, (path, language, overflow)
+    finally:
+        context.close()
+
+
+def test_arabic_reads_right_to_left_with_the_map_unmirrored(site, browser):
+    base, _, _ = site
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{base}/gemeinde/{SALZHEMMENDORF}?lang=ar")
+        page.locator(".leaflet-container").wait_for()
+        assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+        form = page.locator("#pin-form")
+        assert form.evaluate("el => getComputedStyle(el).direction") == "rtl"
+        # A radio button sits right of its label text in right-to-left reading.
+        label = page.locator("#pin-form label.choice").first
+        radio_box = label.locator("input").bounding_box()
+        label_box = label.bounding_box()
+        assert radio_box["x"] + radio_box["width"] > label_box["x"] + label_box["width"] - 40
+        # The map itself is not mirrored: west stays left.
+        west_left = page.evaluate("""() => { const m = window.glaswaende.map, b = m.getBounds();
+            return m.latLngToContainerPoint([b.getCenter().lat, b.getWest()]).x < m.latLngToContainerPoint([b.getCenter().lat, b.getEast()]).x; }""")
+        assert west_left
+        assert page.locator("#map").evaluate("el => getComputedStyle(el).direction") == "ltr"
+    finally:
+        page.close()
