@@ -16,6 +16,7 @@ RUN pip install --no-cache-dir -c constraints.txt -e . \
     && useradd --system --home /app glaswaende
 COPY --from=assets /app/node_modules ./node_modules
 COPY --from=assets /app/static/vendor ./static/vendor
+RUN glaswaende assets build
 USER glaswaende
 EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \

@@ -33,7 +33,11 @@ mapserver/translations/.compiled: $(VENV)/.installed $(CATALOGS)
 	$(BIN)/pybabel compile --directory mapserver/translations --domain messages
 	touch $@
 
-setup: system-packages $(VENV)/.installed static/vendor/.copied mapserver/translations/.compiled
+# Fingerprinted, pre-compressed static files (static/dist/, build output).
+static/dist/manifest.json: static/vendor/.copied $(VENV)/.installed $(shell find static -type f -not -path 'static/dist/*' 2>/dev/null)
+	$(BIN)/glaswaende assets build
+
+setup: system-packages $(VENV)/.installed static/vendor/.copied mapserver/translations/.compiled static/dist/manifest.json
 
 # After changing German texts: collect them anew and add them to every catalog (then translate).
 messages: $(VENV)/.installed

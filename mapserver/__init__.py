@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.jinja_env.filters["local_time"] = lambda moment: local_time(moment, app.config["TIME_ZONE"])
 
-    from . import auth, csrf, db, errors, i18n, importers, jobs, limits, privacy, security, workshop
+    from . import assets, auth, csrf, db, errors, i18n, importers, jobs, limits, privacy, security, workshop
     from .api import api
     from .moderation import moderation_pages
     from .planner import planner
@@ -50,4 +50,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(moderation_pages)
     workshop.init_app(app)
     limits.init_app(app)  # wraps views, so after every blueprint
+    assets.init_app(app)  # wraps the WSGI app: last
     return app
