@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test setup messages system-packages browser-packages database migrate import bench bench-hotspots stop clean
+.PHONY: run test setup messages bench-weak system-packages browser-packages database migrate import bench bench-hotspots stop clean
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -68,6 +68,10 @@ bench: setup
 bench-hotspots: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/python bench/hotspots.py
+
+bench-weak: setup browser-packages
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/python bench/weak_connection.py
 
 stop:
 	bash scripts/stop-postgis.sh
