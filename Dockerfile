@@ -13,6 +13,7 @@ COPY . .
 # Editable install: the package finds templates/, static/, migrations/ and geodata/ beside it.
 RUN pip install --no-cache-dir -c constraints.txt -e . \
     && pybabel compile --directory mapserver/translations --domain messages \
+    && pybabel compile --directory mapserver/translations --domain staff \
     && useradd --system --home /app glaswaende
 COPY --from=assets /app/node_modules ./node_modules
 COPY --from=assets /app/static/vendor ./static/vendor

@@ -28,9 +28,13 @@ static/vendor/.copied: node_modules/.installed scripts/copy-vendor.sh
 	touch $@
 
 # The gettext catalogs, compiled (.mo files are build output, never committed).
+# Two domains: `messages` (residents' pages, every language) and `staff` (planning, workshops,
+# moderation, sign-in: German source, English catalog only).
 CATALOGS := $(wildcard mapserver/translations/*/LC_MESSAGES/messages.po)
-mapserver/translations/.compiled: $(VENV)/.installed $(CATALOGS)
+STAFF_CATALOGS := $(wildcard mapserver/translations/*/LC_MESSAGES/staff.po)
+mapserver/translations/.compiled: $(VENV)/.installed $(CATALOGS) $(STAFF_CATALOGS)
 	$(BIN)/pybabel compile --directory mapserver/translations --domain messages
+	$(BIN)/pybabel compile --directory mapserver/translations --domain staff
 	touch $@
 
 # Fingerprinted, pre-compressed static files (static/dist/, build output).
@@ -39,12 +43,17 @@ static/dist/manifest.json: static/vendor/.copied $(VENV)/.installed $(shell find
 
 setup: system-packages $(VENV)/.installed static/vendor/.copied mapserver/translations/.compiled static/dist/manifest.json
 
-# After changing German texts: collect them anew and add them to every catalog (then translate).
+# After changing German texts: collect them anew and add them to every catalog (then translate);
+# the staff pages' texts (s_, s_l, sn_) go to the staff domain, whose only catalog is English.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F mapserver/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --add-comments=TRANSLATORS: --project=Glaswände --copyright-holder="Landkreis Hameln-Pyrmont" \
 	  -o mapserver/translations/messages.pot .
 	$(BIN)/pybabel update -i mapserver/translations/messages.pot -d mapserver/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F mapserver/translations/babel.cfg --no-default-keywords -k s_ -k s_l -k sn_:1,2 \
+	  --no-location --sort-output --project=Glaswände --copyright-holder="Landkreis Hameln-Pyrmont" \
+	  -o mapserver/translations/staff.pot .
+	$(BIN)/pybabel update -D staff -i mapserver/translations/staff.pot -d mapserver/translations --no-fuzzy-matching
 
 # Prepare the database (private cluster under var/ unless DATABASE_URL is set), migrate, import
 # the county, then serve on http://127.0.0.1:5000.

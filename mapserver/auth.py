@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 from .db import engine
 from .errors import GlaswaendeError
+from .i18n import s_
 from .services import accounts
 from .vocabulary import ROLES
 
@@ -89,15 +90,15 @@ def login():
             except accounts.AccountLocked as locked:
                 account = None
                 until = locked.until.astimezone(ZoneInfo(current_app.config["TIME_ZONE"])).strftime("%H:%M")
-                error = (f"Dieses Konto ist nach zu vielen Fehlversuchen vorübergehend gesperrt. Bitte versuchen Sie "
-                         f"es ab {until} Uhr noch einmal oder wenden Sie sich an die Verwaltung.")
+                error = s_("Dieses Konto ist nach zu vielen Fehlversuchen vorübergehend gesperrt. Bitte versuchen Sie "
+                           "es ab %(time)s Uhr noch einmal oder wenden Sie sich an die Verwaltung.", time=until)
         if account is not None:
             session.clear()
             session[SESSION_KEY] = account.id
             session[SIGNED_IN_AT_KEY] = time.time()
             session.permanent = True
             return redirect(_safe_next(request.form.get("next"), account))
-        error = error or "Name oder Passwort stimmen nicht."
+        error = error or s_("Name oder Passwort stimmen nicht.")
         # A failed attempt is answered slowly, whatever made it fail: guessing stays expensive,
         # and the time tells nothing about why.
         time.sleep(max(0.0, current_app.config["LOGIN_FAILURE_SECONDS"] - (time.monotonic() - started)))

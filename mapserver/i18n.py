@@ -4,6 +4,10 @@ German is the source language. Leichte Sprache (German easy-read) is a catalog o
 `de_LS`; Babel knows no such locale, so dates and numbers are formatted as German and only the
 catalog differs (ChosenCatalogDomain). The language is chosen by `?lang=`, then the cookie that
 choice sets, then the browser's Accept-Language; German otherwise.
+
+The staff pages (planning, workshops, moderation, sign-in) have a domain of their own, `staff`:
+German source and an English catalog only. Staff who chose German or Leichte Sprache read German;
+every other choice reads English (s_, sn_, s_l).
 """
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from babel import support
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, Domain
 
 from .config import PROJECT_ROOT
@@ -63,8 +67,13 @@ class ChosenCatalogDomain(Domain):
     """Flask-Babel's domain, loading the catalog of the chosen language (de_LS included) rather
     than the catalog of the Babel locale."""
 
+    def catalog_language(self) -> str:
+        return current().code
+
     def get_translations(self):
-        language = current().code
+        if not has_request_context():
+            return support.NullTranslations()
+        language = self.catalog_language()
         cache = self.get_translations_cache(None)
         try:
             return cache[language, self.domain[0]]
@@ -72,6 +81,35 @@ class ChosenCatalogDomain(Domain):
             translations = support.Translations.load(str(TRANSLATIONS_DIR), [language], self.domain[0])
             cache[language, self.domain[0]] = translations
             return translations
+
+
+STAFF_GERMAN = ("de", "de_LS")
+
+
+class StaffDomain(ChosenCatalogDomain):
+    """The staff pages' texts: German for German and Leichte Sprache, English for every other
+    language (the only catalog of this domain)."""
+
+    def catalog_language(self) -> str:
+        return "de" if current().code in STAFF_GERMAN else "en"
+
+
+staff_domain = StaffDomain(translation_directories=[str(TRANSLATIONS_DIR)], domain="staff")
+
+
+def s_(text: str, **variables) -> str:
+    """A staff page's text in the staff language (German source, English otherwise)."""
+    return staff_domain.gettext(text, **variables)
+
+
+def sn_(singular: str, plural: str, n: int, **variables) -> str:
+    """Singular or plural of a staff text; `num` is n unless given."""
+    return staff_domain.ngettext(singular, plural, n, **variables)
+
+
+def s_l(text: str, **variables):
+    """A staff text translated when used (module constants)."""
+    return staff_domain.lazy_gettext(text, **variables)
 
 
 def language_url(code: str) -> str:
@@ -96,4 +134,5 @@ def init_app(app: Flask) -> None:
                   default_translation_directories=str(TRANSLATIONS_DIR))
     babel.domain_instance = ChosenCatalogDomain(translation_directories=[str(TRANSLATIONS_DIR)])
     app.after_request(_remember_choice)
-    app.jinja_env.globals.update(languages=LANGUAGES, current_language=current, language_url=language_url)
+    app.jinja_env.globals.update(languages=LANGUAGES, current_language=current, language_url=language_url,
+                                s_=s_, sn_=sn_)

@@ -1,6 +1,7 @@
 """Languages: every catalog has every message of the German source (none fuzzy, placeholders
 kept); the language follows the browser, can be switched on every page and is kept; Arabic is
-right to left; the API speaks the chosen language too."""
+right to left; the API speaks the chosen language too. The staff pages (domain `staff`) are German
+or English: the English catalog is complete, and every other language falls back to English."""
 from __future__ import annotations
 
 import re
@@ -9,20 +10,26 @@ import uuid
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from sqlalchemy import create_engine, text
 
 from mapserver.config import PROJECT_ROOT
 from mapserver.i18n import LANGUAGES, TRANSLATIONS_DIR
+from mapserver.services import accounts, hotspots
+from mapserver.services.moderation import digest
+from tests.conftest import make_test_app
+from tests.helpers import insert_cluster_around, insert_uniform
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+STAFF_KEYWORDS = {"s_": None, "s_l": None, "sn_": (1, 2)}
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 CATALOGS = [code for code in LANGUAGES if code != "de"]
 
 
-def _source_messages() -> set[str]:
+def _source_messages(keywords=KEYWORDS) -> set[str]:
     """Every message the German source asks for, extracted afresh from code and templates."""
     method_map = [("mapserver/**.py", "python"), ("templates/**.html", "jinja2")]
     found = set()
-    for _, _, message, _, _ in extract_from_dir(str(PROJECT_ROOT), method_map, keywords=KEYWORDS,
+    for _, _, message, _, _ in extract_from_dir(str(PROJECT_ROOT), method_map, keywords=keywords,
                                                 options_map={"templates/**.html": {}}):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
@@ -35,9 +42,7 @@ def source_messages():
     return messages
 
 
-@pytest.mark.parametrize("code", CATALOGS)
-def test_catalog_has_every_source_message_translated_and_none_fuzzy(code, source_messages):
-    path = TRANSLATIONS_DIR / code / "LC_MESSAGES" / "messages.po"
+def _check_catalog(path, code, source_messages):
     with path.open("rb") as handle:
         catalog = read_po(handle)
     missing, untranslated, fuzzy, placeholders = [], [], [], []
@@ -58,6 +63,19 @@ def test_catalog_has_every_source_message_translated_and_none_fuzzy(code, source
     assert untranslated == [], f"{code} leaves {len(untranslated)} untranslated: {untranslated[:5]}"
     assert fuzzy == [], f"{code} has fuzzy entries: {fuzzy[:5]}"
     assert placeholders == [], f"{code} changes placeholders in: {placeholders[:5]}"
+
+
+@pytest.mark.parametrize("code", CATALOGS)
+def test_catalog_has_every_source_message_translated_and_none_fuzzy(code, source_messages):
+    _check_catalog(TRANSLATIONS_DIR / code / "LC_MESSAGES" / "messages.po", code, source_messages)
+
+
+def test_staff_catalog_has_every_staff_message_translated_and_none_fuzzy():
+    staff_messages = _source_messages(STAFF_KEYWORDS)
+    assert len(staff_messages) > 150, "the extraction found the staff texts"
+    _check_catalog(TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "staff.po", "en (staff)", staff_messages)
+    # English is the staff domain's only catalog: other languages fall back to it.
+    assert sorted(p.parent.parent.name for p in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/staff.po")) == ["en"]
 
 
 def test_the_browser_language_is_followed_and_a_choice_is_kept(client):
@@ -100,3 +118,110 @@ def test_resident_pages_categories_and_errors_are_translated(client, code):
                           headers={"Cookie": f"glaswaende_sprache={code}"})
     assert problem.status_code == 422 and "Unbekannte Kategorie" not in problem.json["errors"][0]["message"]
     assert problem.json["title"] != "Die Angaben sind unvollständig oder ungültig."
+
+
+SALZHEMMENDORF = "03252008"
+
+
+@pytest.fixture(scope="module")
+def staff(module_db_url):
+    """An admin signed in (every staff page), pins with hotspots, a workshop, comments to moderate
+    and one moderation in the log."""
+    engine = create_engine(module_db_url)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 300, seed=51)
+        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 50, radius_m=300, seed=52)
+        conn.execute(text("UPDATE pin SET comment = 'Kommentar ' || id, status = 'pending' "
+                          "WHERE id IN (SELECT id FROM pin ORDER BY id LIMIT 3)"))
+        accounts.create_account(conn, "chefin", "chefin-verwaltet-alles", ["admin"])
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings())
+    app = make_test_app(module_db_url)
+    client = app.test_client()
+    assert client.post("/anmelden", data={"name": "chefin", "password": "chefin-verwaltet-alles"}).status_code == 302
+    response = client.post("/workshops/", data={"title": "Werkstatt Lauenstein", "held_on": "2026-12-03",
+                                                 "municipality_ags": SALZHEMMENDORF})
+    workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with engine.connect() as conn:
+        pin_id, comment = conn.execute(text("SELECT id, comment FROM pin WHERE comment IS NOT NULL ORDER BY id")).first()
+    moderated = client.post(f"/moderation/{pin_id}?lang=en", data={"action": "approve", "seen": digest(comment)})
+    assert moderated.status_code == 303
+    yield client, workshop_id, engine
+    app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()
+
+
+# Per staff page: German phrases that must be gone in English, and English ones that must be there.
+STAFF_PAGES = {
+    "/planung/": (["Übersicht Landkreis", "Pins je Gemeinde", "Filter anwenden", "Auswertung vom", "Abmelden"],
+                  ["County overview", "Pins per municipality", "Apply filters", "Analysis of", "Sign out"]),
+    f"/planung/gemeinde/{SALZHEMMENDORF}": (["nach FDR-Korrektur", "Pins je Ortsteil", "Kommentare (freigegeben)",
+                                             "Was trennt", "Wohnt hier seit"],
+                                            ["after FDR correction", "Pins per district", "Comments (approved)",
+                                             "What divides", "Lived here for"]),
+    "/workshops/": (["Neuen Workshop anlegen", "angelegt von", "Angemeldet als"],
+                    ["Create a new workshop", "created by", "Signed in as"]),
+    "/workshops/{workshop}": (["Präsentation starten", "Mitmachen per Handy", "Workshop löschen", "ganze Gemeinde"],
+                              ["Start presentation", "Take part by mobile phone", "Delete workshop",
+                               "whole municipality"]),
+    "/workshops/{workshop}/praesentation": (["Pins aus diesem Workshop", "Taste Q oder Esc schließt",
+                                             "Noch keine Auswertung berechnet", "Konfidenz"],
+                                            ["pins from this workshop", "Key Q or Esc closes",
+                                             "No analysis computed yet", "confidence"]),
+    "/moderation/?status=all": (["Kommentare prüfen", "Warteschlange", "Schwärzen und freigeben", "älteste zuerst"],
+                                ["Review comments", "Queue", "Redact and approve", "oldest first"]),
+    "/moderation/protokoll": (["Protokoll der Moderation", "Wer hat wann was", "Vorher"],
+                              ["Moderation log", "Who did what to which comment", "Before"]),
+    "/anmelden": (["Dieser Bereich ist für Planung", "Passwort"], ["This area is for planning", "Password"]),
+}
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_staff_pages_are_english_or_german(staff, path):
+    client, workshop_id, _ = staff
+    german_phrases, english_phrases = STAFF_PAGES[path]
+    url = path.replace("{workshop}", str(workshop_id))
+    separator = "&" if "?" in url else "?"
+    german = client.get(f"{url}{separator}lang=de")
+    assert german.status_code == 200
+    for phrase in german_phrases:
+        assert phrase in german.text, (path, "de", phrase)
+    for code in ("en", "tr"):  # Turkish staff read English: the staff domain has no Turkish catalog
+        page = client.get(f"{url}{separator}lang={code}")
+        assert page.status_code == 200
+        for phrase in german_phrases:
+            assert phrase not in page.text, (path, code, phrase)
+        for phrase in english_phrases:
+            assert phrase in page.text, (path, code, phrase)
+    # Leichte Sprache is German for staff.
+    assert german_phrases[0] in client.get(f"{url}{separator}lang=de_LS").text
+
+
+def test_staff_messages_from_python_follow_the_language(staff):
+    client, _, engine = staff
+    # Flash messages and filter errors.
+    with engine.connect() as conn:
+        pending = conn.execute(text("SELECT id, comment FROM pin WHERE status = 'pending' AND comment IS NOT NULL "
+                                    "ORDER BY id")).all()
+    (first, first_text), (second, second_text) = pending[:2]
+    client.post(f"/moderation/{first}?lang=en", data={"action": "hide", "seen": digest(first_text)})
+    queue = client.get("/moderation/?status=all&lang=en").text
+    assert "Hide: 1 comment changed." in queue and "Kommentar geändert" not in queue
+    client.post(f"/moderation/{second}?lang=de", data={"action": "hide", "seen": digest(second_text)})
+    assert "Verbergen: 1 Kommentar geändert." in client.get("/moderation/?status=all&lang=de").text
+    invalid = client.get("/planung/?category=nix&lang=en")
+    assert invalid.status_code == 422 and "Unknown category: nix" in invalid.text
+    assert "Unbekannte Kategorie: nix" in client.get("/planung/?category=nix&lang=de").text
+    # The planner map: layers, legend and tooltips.
+    english_map = client.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte?lang=en").text
+    assert "Hotspot, 99 % confidence" in english_map and "Boundaries and names" in english_map
+    assert "Konfidenz" not in english_map and "Grenzen und Namen" not in english_map
+    german_map = client.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte?lang=de").text
+    assert "Hotspot, 99 % Konfidenz" in german_map and "Grenzen und Namen" in german_map
+
+
+def test_a_failed_sign_in_is_explained_in_the_chosen_language(app):
+    client = app.test_client()
+    english = client.post("/anmelden?lang=en", data={"name": "niemand", "password": "falsch-falsch"})
+    assert english.status_code == 401 and "Name or password is incorrect." in english.text
+    german = client.post("/anmelden?lang=de", data={"name": "niemand", "password": "falsch-falsch"})
+    assert "Name oder Passwort stimmen nicht." in german.text

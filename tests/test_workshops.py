@@ -257,7 +257,7 @@ def _send_pin(base_url: str, join_code: str, lat: float, lon: float) -> None:
 def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
     app, engine, workshop_id, join_code = workshop_app
     server, base = serve_in_thread(app)
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="de-DE")
     presenter = context.new_page()
     errors = []
     presenter.on("pageerror", lambda e: errors.append(str(e)))

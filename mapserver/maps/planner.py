@@ -7,6 +7,7 @@ from html import escape
 
 import folium
 
+from ..i18n import s_, s_l
 from ..vocabulary import CATEGORIES, DIMENSIONS
 from .assets import Attribution, HexagonCells, HtmlPopup, Legend, vendored_heatmap, vendored_map
 
@@ -15,10 +16,11 @@ HOTSPOT_COLOURS = {
     ("hot", 99): "#b2182b", ("hot", 95): "#ef8a62", ("hot", 90): "#fddbc7",
     ("cold", 90): "#d1e5f0", ("cold", 95): "#67a9cf", ("cold", 99): "#2166ac",
 }
+# Lazy: translated into the staff language where they are shown (str() them for JSON and files).
 HOTSPOT_LABELS = {
-    ("hot", 99): "Hotspot, 99 % Konfidenz", ("hot", 95): "Hotspot, 95 % Konfidenz",
-    ("hot", 90): "Tendenz zum Hotspot, 90 %", ("cold", 90): "Tendenz zum Coldspot, 90 %",
-    ("cold", 95): "Coldspot, 95 % Konfidenz", ("cold", 99): "Coldspot, 99 % Konfidenz",
+    ("hot", 99): s_l("Hotspot, 99 % Konfidenz"), ("hot", 95): s_l("Hotspot, 95 % Konfidenz"),
+    ("hot", 90): s_l("Tendenz zum Hotspot, 90 %"), ("cold", 90): s_l("Tendenz zum Coldspot, 90 %"),
+    ("cold", 95): s_l("Coldspot, 95 % Konfidenz"), ("cold", 99): s_l("Coldspot, 99 % Konfidenz"),
 }
 SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
 
@@ -32,7 +34,7 @@ class PlannerMapData:
     outlines: dict  # FeatureCollection with properties.name (municipalities or districts)
     outlines_approximate: bool = False
     choropleth: dict | None = None  # FeatureCollection with properties.value, properties.name
-    choropleth_label: str = "Pins je 1.000 Einwohner"
+    choropleth_label: str = ""  # default: "Pins je 1.000 Einwohner" in the staff language
     cells: dict | None = None  # cells_geojson()
     clusters: list[dict] = field(default_factory=list)
     heat: list[list[float]] = field(default_factory=list)  # [lat, lon, weight]
@@ -47,7 +49,9 @@ def hotspot_popup(area: dict) -> str:
     """Rank, pins, districts and approved comments of one hotspot area."""
     districts = ", ".join(area["districts"]) or "–"
     comments = "".join(f"<li>„{escape(c['text'])}“</li>" for c in area["comments"])
-    return (f"<strong>Hotspot {area['rank']}</strong> ({area['confidence']} %)<br>{area['pins']} Pins · "
+    title = s_("Hotspot %(rank)s", rank=area["rank"])
+    pins = s_("%(pins)s Pins", pins=area["pins"])
+    return (f"<strong>{escape(title)}</strong> ({area['confidence']} %)<br>{escape(pins)} · "
             f"{escape(districts)}" + (f"<ul class=\"popup-comments\">{comments}</ul>" if comments else ""))
 
 
@@ -76,13 +80,13 @@ def sequential_colour(value: float, breaks: list[float]) -> str:
     return SEQUENTIAL[min(len(breaks), len(SEQUENTIAL)) - 1] if breaks else SEQUENTIAL[0]
 
 
-SHORT_CATEGORY = {"divided": "Glaswand", "missing_meeting_place": "Ort fehlt", "meeting_place": "Begegnung"}
+SHORT_CATEGORY = {"divided": s_l("Glaswand"), "missing_meeting_place": s_l("Ort fehlt"), "meeting_place": s_l("Begegnung")}
 
 
 def _counts_tooltip(properties: dict) -> str:
     """Short on purpose: one per cell, thousands per county map."""
     parts = ", ".join(f"{SHORT_CATEGORY[c]} {n}" for c, n in properties.get("by_category", {}).items() if n)
-    text = f"{properties['pins']} Pins" + (f" ({parts})" if parts else "")
+    text = s_("%(pins)s Pins", pins=properties["pins"]) + (f" ({parts})" if parts else "")
     key = hotspot_key(properties)
     return text + (f"<br>{HOTSPOT_LABELS[key]}" if key else "")
 
@@ -91,14 +95,15 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
                 attributions: list[str]) -> folium.Map:
     """The planners' map for the county, a municipality or a district."""
     west, south, east, north = data.bounds
+    choropleth_label = data.choropleth_label or s_("Pins je 1.000 Einwohner")
     fmap = vendored_map(static_url, location=[(south + north) / 2, (west + east) / 2], zoom_start=11,
                         control_scale=True, prefer_canvas=True)
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name="Grundkarte", control=False).add_to(fmap)
+        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name=s_("Grundkarte"), control=False).add_to(fmap)
     fmap.add_child(Attribution(attributions))
 
     if data.heat:
-        layer = folium.FeatureGroup(name="Dichte (Heatmap)", show=False)
+        layer = folium.FeatureGroup(name=s_("Dichte (Heatmap)"), show=False)
         vendored_heatmap(static_url, data.heat, radius=18, blur=14, min_opacity=0.3).add_to(layer)
         layer.add_to(fmap)
 
@@ -106,9 +111,9 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
         breaks = class_breaks([f["properties"]["value"] or 0 for f in data.choropleth["features"]])
         features = [_with(f, fill=sequential_colour(f["properties"]["value"] or 0, breaks) if f["properties"]["value"] else "#ffffff",
                           tooltip=f"{escape(f['properties']['name'])}: "
-                                  f"{_number(f['properties']['value'])} {escape(data.choropleth_label)}")
+                                  f"{_number(f['properties']['value'])} {escape(choropleth_label)}")
                     for f in data.choropleth["features"]]
-        _styled_layer(features, data.choropleth_label, show=True, opacity=0.55).add_to(fmap)
+        _styled_layer(features, choropleth_label, show=True, opacity=0.55).add_to(fmap)
 
     if data.cells and data.cells["features"]:
         breaks = class_breaks([f["properties"]["pins"] for f in data.cells["features"]])
@@ -124,36 +129,37 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
             if key:
                 hot.append([lat, lon, hot_keys.index(key), tooltip])
         if data.show_grid:
-            layer = folium.FeatureGroup(name="Sechseck-Raster (Pins je Zelle)", show=False)
+            layer = folium.FeatureGroup(name=s_("Sechseck-Raster (Pins je Zelle)"), show=False)
             layer.add_child(HexagonCells(grid, SEQUENTIAL, data.cell_size_m, 0.6))
             layer.add_to(fmap)
-        layer = folium.FeatureGroup(name="Hotspots und Coldspots (Gi*)", show=True)
+        layer = folium.FeatureGroup(name=s_("Hotspots und Coldspots (Gi*)"), show=True)
         layer.add_child(HexagonCells(hot, [HOTSPOT_COLOURS[k] for k in hot_keys], data.cell_size_m, 0.75))
         layer.add_to(fmap)
 
     if data.clusters:
         features = [{"type": "Feature", "geometry": c["geometry"], "properties": {
-            "tooltip": f"Cluster: {c['pin_count']} Pins, meist „{escape(CATEGORIES[c['main_category']])}“, "
-                       f"trennt vor allem: {escape(DIMENSIONS.get(c['main_dimension'] or '', '–'))}"}}
+            "tooltip": escape(s_("Cluster: %(pins)s Pins, meist „%(category)s“, trennt vor allem: %(dimension)s",
+                                 pins=c["pin_count"], category=CATEGORIES[c["main_category"]],
+                                 dimension=DIMENSIONS.get(c["main_dimension"] or "", "–")))}}
             for c in data.clusters]
-        layer = folium.FeatureGroup(name="Cluster (DBSCAN)", show=False)
+        layer = folium.FeatureGroup(name=s_("Cluster (DBSCAN)"), show=False)
         folium.GeoJson({"type": "FeatureCollection", "features": features},
                        style_function=lambda _: {"fill": False, "color": "#000", "weight": 2, "dashArray": "4 3"},
                        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False)).add_to(layer)
         layer.add_to(fmap)
 
     if data.hotspot_areas:
-        layer = folium.FeatureGroup(name="Hotspots mit Kommentaren", show=True)
+        layer = folium.FeatureGroup(name=s_("Hotspots mit Kommentaren"), show=True)
         for area in data.hotspot_areas:
             lon, lat = area["centre"]
             marker = folium.CircleMarker([lat, lon], radius=9, color="#000", weight=2, fill=True, fill_color="#fff",
-                                         fill_opacity=1, tooltip=f"Hotspot {area['rank']}")
+                                         fill_opacity=1, tooltip=s_("Hotspot %(rank)s", rank=area["rank"]))
             marker.add_child(HtmlPopup(hotspot_popup(area)))
             marker.add_to(layer)
         layer.add_to(fmap)
 
-    outline_label = " (ungefähre Grenzen)" if data.outlines_approximate else ""
-    outlines = folium.FeatureGroup(name="Grenzen und Namen" + outline_label, show=True)
+    outline_label = s_("Grenzen und Namen (ungefähre Grenzen)") if data.outlines_approximate else s_("Grenzen und Namen")
+    outlines = folium.FeatureGroup(name=outline_label, show=True)
     named = {"type": "FeatureCollection",
              "features": [_with(f, tooltip=escape(f["properties"]["name"])) for f in data.outlines["features"]]}
     folium.GeoJson(named, style_function=lambda _: {
@@ -192,9 +198,10 @@ def _styled_layer(features: list[dict], name: str, show: bool, opacity: float) -
 
 
 def _legend_html(data: PlannerMapData) -> str:
-    rows = "".join(f'<li><span class="swatch" style="background:{HOTSPOT_COLOURS[key]}"></span>{escape(label)}</li>'
+    rows = "".join(f'<li><span class="swatch" style="background:{HOTSPOT_COLOURS[key]}"></span>{escape(str(label))}</li>'
                    for key, label in HOTSPOT_LABELS.items())
     note = f"<p>{escape(data.statistic_note)}</p>" if data.statistic_note else ""
-    approximate = "<p>Gestrichelt: ungefähre Ortsteil-Grenzen.</p>" if data.outlines_approximate else ""
-    return (f"<strong>{escape(data.title)}</strong><p>Getis-Ord Gi*, 999 Permutationen, "
-            f"FDR-korrigiert</p><ul>{rows}</ul>{note}{approximate}")
+    dashed = s_("Gestrichelt: ungefähre Ortsteil-Grenzen.")
+    approximate = f"<p>{escape(dashed)}</p>" if data.outlines_approximate else ""
+    method = s_("Getis-Ord Gi*, 999 Permutationen, FDR-korrigiert")
+    return f"<strong>{escape(data.title)}</strong><p>{escape(method)}</p><ul>{rows}</ul>{note}{approximate}"

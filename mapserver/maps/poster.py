@@ -15,6 +15,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 
 from ..geo import METRIC_SRID, STORAGE_SRID  # noqa: E402
+from ..i18n import s_  # noqa: E402
 from .planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key  # noqa: E402
 
 A3_LANDSCAPE_INCHES = (16.54, 11.69)
@@ -43,14 +44,14 @@ def poster(data: PlannerMapData, subtitle: str, attribution: str, fmt: str, dpi:
     # parse_math=False: a "$" in a title is a dollar sign, not the start of a formula.
     figure.suptitle(data.title, fontsize=28, fontweight="bold", x=0.02, ha="left", parse_math=False)
     figure.text(0.02, 0.915, subtitle, fontsize=15, ha="left", parse_math=False)
-    handles = [Patch(facecolor=HOTSPOT_COLOURS[key], edgecolor="#666666", label=label)
+    handles = [Patch(facecolor=HOTSPOT_COLOURS[key], edgecolor="#666666", label=str(label))
                for key, label in HOTSPOT_LABELS.items()]
     legend = figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.755, 0.88), fontsize=13,
-                           title="Getis-Ord Gi* (999 Permutationen, FDR)", title_fontsize=13, frameon=False)
+                           title=s_("Getis-Ord Gi* (999 Permutationen, FDR)"), title_fontsize=13, frameon=False)
     legend._legend_box.align = "left"
     notes = []
     if data.outlines_approximate:
-        notes.append("Gestrichelt: ungefähre Ortsteil-Grenzen (aus Ortsteil-Mittelpunkten berechnet).")
+        notes.append(s_("Gestrichelt: ungefähre Ortsteil-Grenzen (aus Ortsteil-Mittelpunkten berechnet)."))
     if data.statistic_note:
         notes.append(data.statistic_note)
     figure.text(0.755, 0.5, "\n".join(textwrap.fill(n, 42) for n in notes), fontsize=12, va="top", parse_math=False)

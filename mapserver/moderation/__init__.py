@@ -7,10 +7,19 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from ..auth import current_account, require_role
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
+from ..i18n import s_, s_l, sn_
 from ..services import areas, moderation, workshops
 from ..vocabulary import CATEGORIES, DIMENSIONS, MODERATION_ACTIONS, PIN_STATUS_LABELS
 
 moderation_pages = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+# The buttons' words for each action (vocabulary.MODERATION_ACTIONS keeps the codes and statuses).
+ACTION_LABELS = {"approve": s_l("Freigeben"), "hide": s_l("Verbergen"), "redact": s_l("Schwärzen und freigeben")}
+
+
+def _actions() -> dict[str, tuple[str, str]]:
+    """MODERATION_ACTIONS with the labels in the staff language."""
+    return {code: (status, str(ACTION_LABELS.get(code, label))) for code, (status, label) in MODERATION_ACTIONS.items()}
 
 
 @moderation_pages.before_request
@@ -41,7 +50,7 @@ def queue():
                     "data_attributions": [BOUNDARY_ATTRIBUTION, *county.attributions]}
     return render_template("moderation/queue.html", county=county, items=items, total=total, page=page,
                            page_size=moderation.PAGE_SIZE, queue_filter=queue_filter, municipalities=municipalities,
-                           workshops=workshop_list, statuses=PIN_STATUS_LABELS, actions=MODERATION_ACTIONS,
+                           workshops=workshop_list, statuses=PIN_STATUS_LABELS, actions=_actions(),
                            categories=CATEGORIES, dimensions=DIMENSIONS, map_settings=map_settings,
                            account=current_account())
 
@@ -53,11 +62,12 @@ def _act(chosen: list[tuple[int, str]]):
     action = request.form.get("action", "")
     with engine().begin() as conn:
         changed = moderation.moderate(conn, _county_key(), current_account(), action, chosen, request.form.get("comment"))
-    label = MODERATION_ACTIONS[action][1]
-    flash(f"{label}: {changed} Kommentar geändert." if changed == 1 else f"{label}: {changed} Kommentare geändert.")
+    label = _actions()[action][1]
+    flash(sn_("%(action)s: %(num)s Kommentar geändert.", "%(action)s: %(num)s Kommentare geändert.", changed,
+              action=label))
     if changed < len(chosen):
-        flash("Nicht geändert, weil schon so oder inzwischen von der Person geändert (dann bitte neu prüfen): "
-              f"{len(chosen) - changed}.")
+        flash(s_("Nicht geändert, weil schon so oder inzwischen von der Person geändert (dann bitte neu prüfen): "
+                 "%(count)s.", count=len(chosen) - changed))
     return redirect(url_for("moderation.queue") + "?" + queue_filter.query_string(), code=303)
 
 
@@ -79,4 +89,4 @@ def audit_log():
         events, total = moderation.audit_log(conn, current_account(), pin_id, _page_number())
     return render_template("moderation/log.html", county=county, events=events, total=total, page=_page_number(),
                            page_size=moderation.PAGE_SIZE * 2, pin_id=pin_id, statuses=PIN_STATUS_LABELS,
-                           actions=MODERATION_ACTIONS, account=current_account())
+                           actions=_actions(), account=current_account())

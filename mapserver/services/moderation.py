@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from ..db import sql
 from ..errors import InvalidInput
+from ..i18n import s_
 from ..vocabulary import COMMENT_MAX_LENGTH, MODERATION_ACTIONS, PIN_STATUSES
 from .accounts import Account
 
@@ -50,15 +51,16 @@ class QueueFilter:
         errors = []
         status = args.get("status", "pending") or "pending"
         if status not in (*PIN_STATUSES, "all"):
-            errors.append({"field": "status", "message": f"Bitte einen Status aus {', '.join(PIN_STATUSES)} oder all wählen."})
+            errors.append({"field": "status", "message": s_("Bitte einen Status aus %(statuses)s oder all wählen.",
+                                                              statuses=", ".join(PIN_STATUSES))})
         ags = (args.get("municipality") or "").strip() or None
         if ags is not None and not (len(ags) == 8 and ags.isdigit()):
-            errors.append({"field": "municipality", "message": "Bitte eine Gemeinde aus der Liste wählen."})
+            errors.append({"field": "municipality", "message": s_("Bitte eine Gemeinde aus der Liste wählen.")})
         workshop = (args.get("workshop") or "").strip()
         if workshop and not (_ID.fullmatch(workshop) and int(workshop) < 2**31):
-            errors.append({"field": "workshop", "message": "Bitte einen Workshop aus der Liste wählen."})
+            errors.append({"field": "workshop", "message": s_("Bitte einen Workshop aus der Liste wählen.")})
         if errors:
-            raise InvalidInput("Dieser Filter ist ungültig.", errors)
+            raise InvalidInput(s_("Dieser Filter ist ungültig."), errors)
         return cls(None if status == "all" else status, ags, int(workshop) if workshop else None)
 
     def query_string(self) -> str:
@@ -82,14 +84,14 @@ def selection(values) -> list[tuple[int, str]]:
     for value in values:
         match = _SELECTION.fullmatch(str(value))
         if match is None:
-            raise InvalidInput("Die Auswahl ist ungültig.", [{"field": "pin", "message": "Unbekannter Kommentar."}])
+            raise InvalidInput(s_("Die Auswahl ist ungültig."), [{"field": "pin", "message": s_("Unbekannter Kommentar.")}])
         chosen.append((int(match.group(1)), match.group(2)))
     if not chosen:
-        raise InvalidInput("Bitte wählen Sie mindestens einen Kommentar aus.",
-                           [{"field": "pin", "message": "Nichts ausgewählt."}])
+        raise InvalidInput(s_("Bitte wählen Sie mindestens einen Kommentar aus."),
+                           [{"field": "pin", "message": s_("Nichts ausgewählt.")}])
     if len(chosen) > MAX_BULK:
-        raise InvalidInput(f"Bitte höchstens {MAX_BULK} Kommentare auf einmal.",
-                           [{"field": "pin", "message": "Zu viele ausgewählt."}])
+        raise InvalidInput(s_("Bitte höchstens %(max)s Kommentare auf einmal.", max=MAX_BULK),
+                           [{"field": "pin", "message": s_("Zu viele ausgewählt.")}])
     return chosen
 
 
@@ -97,11 +99,11 @@ def _redacted_text(value: str | None) -> str:
     text = (value or "").strip()
     problem = None
     if not text:
-        problem = "Bitte geben Sie den geschwärzten Text an (oder verbergen Sie den Kommentar)."
+        problem = s_("Bitte geben Sie den geschwärzten Text an (oder verbergen Sie den Kommentar).")
     elif len(text) > COMMENT_MAX_LENGTH:
-        problem = f"Der Text darf höchstens {COMMENT_MAX_LENGTH} Zeichen lang sein."
+        problem = s_("Der Text darf höchstens %(max)s Zeichen lang sein.", max=COMMENT_MAX_LENGTH)
     elif any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-        problem = "Der Text enthält unzulässige Steuerzeichen."
+        problem = s_("Der Text enthält unzulässige Steuerzeichen.")
     if problem:
         raise InvalidInput(problem, [{"field": "comment", "message": problem}])
     return text
@@ -113,12 +115,13 @@ def moderate(conn: Connection, county_key: str, actor: Account, action: str, cho
     log it; how many changed. A comment changed since it was shown is left alone. `comment` is
     the redacted text (redact only, one comment at a time)."""
     if action not in MODERATION_ACTIONS:
-        raise InvalidInput("Unbekannte Aktion.", [{"field": "action", "message": "Bitte freigeben, verbergen oder schwärzen."}])
+        raise InvalidInput(s_("Unbekannte Aktion."),
+                           [{"field": "action", "message": s_("Bitte freigeben, verbergen oder schwärzen.")}])
     redacted = None
     if action == "redact":
         if len(chosen) != 1:
-            raise InvalidInput("Schwärzen geht nur für einen Kommentar auf einmal.",
-                               [{"field": "pin", "message": "Bitte genau einen Kommentar wählen."}])
+            raise InvalidInput(s_("Schwärzen geht nur für einen Kommentar auf einmal."),
+                               [{"field": "pin", "message": s_("Bitte genau einen Kommentar wählen.")}])
         redacted = _redacted_text(comment)
     status_after, _ = MODERATION_ACTIONS[action]
     changed = conn.execute(sql("moderate_comments"), {
@@ -135,7 +138,8 @@ def log_pin_filter(value) -> int | None:
     if not text:
         return None
     if not _ID.fullmatch(text):
-        raise InvalidInput("Dieser Filter ist ungültig.", [{"field": "pin", "message": "Bitte eine Pin-Nummer angeben."}])
+        raise InvalidInput(s_("Dieser Filter ist ungültig."),
+                           [{"field": "pin", "message": s_("Bitte eine Pin-Nummer angeben.")}])
     return int(text)
 
 

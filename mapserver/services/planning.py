@@ -8,12 +8,13 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import NotFound
 from ..geo import feature_collection
+from ..i18n import s_, s_l
 from ..maps.planner import PlannerMapData
 from . import areas, statistics
 from .statistics import PinFilter
 
-STATISTIC_NOTE = ("Die Hotspot-Statistik gilt für alle Pins bzw. eine Kategorie; die übrigen Filter "
-                  "verändern nur die Zahlen, nicht die Hotspots.")
+STATISTIC_NOTE = s_l("Die Hotspot-Statistik gilt für alle Pins bzw. eine Kategorie; die übrigen Filter "
+                     "verändern nur die Zahlen, nicht die Hotspots.")
 
 
 @dataclass
@@ -45,7 +46,7 @@ def scope(conn: Connection, county_key: str, ags: str | None = None, district_id
         return Scope(county, municipality)
     row = conn.execute(sql("district_bounds"), {"district_id": district_id, "ags": ags}).first()
     if row is None:
-        raise NotFound(f"Diesen Ortsteil gibt es in {municipality['name']} nicht.")
+        raise NotFound(s_("Diesen Ortsteil gibt es in %(municipality)s nicht.", municipality=municipality["name"]))
     return Scope(county, municipality, dict(row._mapping))
 
 
@@ -58,7 +59,7 @@ def _choropleth(outlines: dict, counts: list[statistics.Counts], key: str) -> tu
         c = by_key.get(f["properties"][key])
         value = None if c is None else (c.pins_per_1000_inhabitants if per_capita else c.pins_per_km2)
         features.append({**f, "properties": {"name": f["properties"]["name"], "value": value}})
-    label = "Pins je 1.000 Einwohner" if per_capita else "Pins je km² (Einwohnerzahlen je Ortsteil fehlen)"
+    label = s_("Pins je 1.000 Einwohner") if per_capita else s_("Pins je km² (Einwohnerzahlen je Ortsteil fehlen)")
     return feature_collection(features), label
 
 
@@ -81,7 +82,7 @@ def county_map_data(conn: Connection, run, place: Scope, pin_filter: PinFilter) 
     return PlannerMapData(title=place.title, bounds=place.bounds, outlines=outlines, choropleth=choropleth,
                           choropleth_label=label, cells=cells_fc, clusters=clusters, heat=_heat(cells_fc),
                           cell_size_m=run.cell_size_m,
-                          statistic_note=None if pin_filter.statistic_matches_filter else STATISTIC_NOTE)
+                          statistic_note=None if pin_filter.statistic_matches_filter else str(STATISTIC_NOTE))
 
 
 def municipality_map_data(conn: Connection, run, place: Scope, pin_filter: PinFilter) -> PlannerMapData:
@@ -98,4 +99,4 @@ def municipality_map_data(conn: Connection, run, place: Scope, pin_filter: PinFi
                 for f in outlines["features"]],
         heat=_heat(cells), cell_size_m=run.cell_size_m,
         hotspot_areas=statistics.hotspot_areas(conn, run, ags, pin_filter, comments_per_area=3),
-        statistic_note=None if pin_filter.statistic_matches_filter else STATISTIC_NOTE)
+        statistic_note=None if pin_filter.statistic_matches_filter else str(STATISTIC_NOTE))

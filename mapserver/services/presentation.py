@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from ..maps.planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key
 from ..geo import METRIC_SRID, STORAGE_SRID
+from ..i18n import s_
 from . import areas, hotspots, statistics
 
 _TO_METRIC = Transformer.from_crs(STORAGE_SRID, METRIC_SRID, always_xy=True)
@@ -38,7 +39,7 @@ def presentation_data(conn: Connection, county_key: str, workshop: dict, k: int)
         "workshop": {"id": workshop["id"], "title": workshop["title"], "held_on": workshop["held_on"].isoformat(),
                      "municipality": workshop["municipality_name"], "district": workshop["district_name"]},
         "bounds": _bounds(conn, county_key, workshop), "outlines": outlines, "privacy_k": k,
-        "legend": [{"key": f"{side}-{level}", "label": label, "colour": HOTSPOT_COLOURS[(side, level)]}
+        "legend": [{"key": f"{side}-{level}", "label": str(label), "colour": HOTSPOT_COLOURS[(side, level)]}
                    for (side, level), label in HOTSPOT_LABELS.items()],
         "cells": [], "clusters": [], "hotspots": [], "run": None,
     }
@@ -87,4 +88,4 @@ def offline_map_data(conn: Connection, county_key: str, workshop: dict, k: int) 
               for f in cells["features"]],
         labels=[(f["properties"]["label_point"][1], f["properties"]["label_point"][0], f["properties"]["name"])
                 for f in outlines["features"]],
-        statistic_note=f"Öffentliche Ansicht: nur Zellen mit mindestens {k} Pins.")
+        statistic_note=s_("Öffentliche Ansicht: nur Zellen mit mindestens %(k)s Pins.", k=k))

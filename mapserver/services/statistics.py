@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import InvalidInput, NotFound
 from ..geo import feature, feature_collection
+from ..i18n import s_, s_l
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, DIMENSIONS, YEARS_HERE
 from . import hotspots
 
@@ -28,26 +29,26 @@ class PinFilter:
     age_bands: tuple[str, ...] = ()
     years_here: tuple[str, ...] = ()
 
-    # query parameter -> (attribute, allowed values or None for dates, German name)
+    # query parameter -> (attribute, allowed values, error for unknown values (staff language))
     QUERY = {
-        "category": ("categories", CATEGORIES, "Kategorie"),
-        "dimension": ("dimensions", DIMENSIONS, "Dimension"),
-        "age_band": ("age_bands", AGE_BANDS, "Altersgruppe"),
-        "years_here": ("years_here", YEARS_HERE, "Wohndauer"),
+        "category": ("categories", CATEGORIES, s_l("Unbekannte Kategorie: %(unknown)s. Erlaubt sind: %(allowed)s.")),
+        "dimension": ("dimensions", DIMENSIONS, s_l("Unbekannte Dimension: %(unknown)s. Erlaubt sind: %(allowed)s.")),
+        "age_band": ("age_bands", AGE_BANDS, s_l("Unbekannte Altersgruppe: %(unknown)s. Erlaubt sind: %(allowed)s.")),
+        "years_here": ("years_here", YEARS_HERE, s_l("Unbekannte Wohndauer: %(unknown)s. Erlaubt sind: %(allowed)s.")),
     }
 
     @classmethod
     def from_query(cls, args: Mapping) -> "PinFilter":
-        """From a query string (repeated or comma-separated values); InvalidInput in German."""
+        """From a query string (repeated or comma-separated values); InvalidInput in the staff language."""
         values: dict = {}
         errors = []
-        for parameter, (attribute, allowed, label) in cls.QUERY.items():
+        for parameter, (attribute, allowed, problem) in cls.QUERY.items():
             raw = [v for item in _getlist(args, parameter) for v in item.split(",") if v.strip()]
             chosen = tuple(dict.fromkeys(v.strip() for v in raw))
             unknown = [v for v in chosen if v not in allowed]
             if unknown:
-                errors.append({"field": parameter, "message": f"Unbekannte {label}: {', '.join(unknown)}. "
-                                                             f"Erlaubt sind: {', '.join(allowed)}."})
+                errors.append({"field": parameter, "message": str(problem) % {
+                    "unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}})
             values[attribute] = chosen
         for parameter in ("from", "to"):
             raw = (_getlist(args, parameter) or [""])[-1].strip()
@@ -55,11 +56,11 @@ class PinFilter:
                 try:
                     values[f"date_{parameter}"] = dt.date.fromisoformat(raw)
                 except ValueError:
-                    errors.append({"field": parameter, "message": "Bitte ein Datum als JJJJ-MM-TT angeben."})
+                    errors.append({"field": parameter, "message": s_("Bitte ein Datum als JJJJ-MM-TT angeben.")})
         if not errors and values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
-            errors.append({"field": "from", "message": "Das Anfangsdatum liegt nach dem Enddatum."})
+            errors.append({"field": "from", "message": s_("Das Anfangsdatum liegt nach dem Enddatum.")})
         if errors:
-            raise InvalidInput("Die Filter sind ungültig.", errors)
+            raise InvalidInput(s_("Die Filter sind ungültig."), errors)
         return cls(**values)
 
     @property
@@ -93,20 +94,20 @@ class PinFilter:
         return urlencode(pairs)
 
     def describe(self) -> str:
-        """German one-liner for titles and exports."""
+        """One line for titles and exports (staff language)."""
         if self.is_empty:
-            return "alle Pins"
+            return s_("alle Pins")
         parts = []
         if self.categories:
-            parts.append(" oder ".join(str(CATEGORIES[c]) for c in self.categories))
+            parts.append(s_(" oder ").join(str(CATEGORIES[c]) for c in self.categories))
         if self.dimensions:
-            parts.append("trennt: " + ", ".join(str(DIMENSIONS[d]) for d in self.dimensions))
+            parts.append(s_("trennt: %(dimensions)s", dimensions=", ".join(str(DIMENSIONS[d]) for d in self.dimensions)))
         if self.age_bands:
-            parts.append("Alter " + ", ".join(str(AGE_BANDS[a]) for a in self.age_bands))
+            parts.append(s_("Alter %(ages)s", ages=", ".join(str(AGE_BANDS[a]) for a in self.age_bands)))
         if self.years_here:
-            parts.append("wohnt hier " + ", ".join(str(YEARS_HERE[y]) for y in self.years_here))
+            parts.append(s_("wohnt hier %(years)s", years=", ".join(str(YEARS_HERE[y]) for y in self.years_here)))
         if self.date_from or self.date_to:
-            parts.append(f"{self.date_from or '…'} bis {self.date_to or '…'}")
+            parts.append(s_("%(start)s bis %(end)s", start=self.date_from or "…", end=self.date_to or "…"))
         return "; ".join(parts)
 
 
@@ -208,10 +209,10 @@ def _suppress(counts: list[Counts], k: int | None) -> list[Counts]:
 
 
 def require_run(conn: Connection, county_key: str):
-    """The latest finished run; NotFound (German) before the first `hotspots refresh`."""
+    """The latest finished run; NotFound before the first `hotspots refresh`."""
     run = hotspots.latest_run(conn, county_key)
     if run is None:
-        raise NotFound("Es gibt noch keine Auswertung. Bitte führen Sie `glaswaende hotspots refresh` aus.")
+        raise NotFound(s_("Es gibt noch keine Auswertung. Bitte führen Sie `glaswaende hotspots refresh` aus."))
     return run
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..geo import METRIC_SRID, STORAGE_SRID
+from ..i18n import s_
 from . import areas
 from .accounts import Account
 from .hotspots import cell_centre
@@ -34,30 +35,31 @@ class WorkshopInput:
 
     @classmethod
     def from_form(cls, form) -> "WorkshopInput":
-        """From a submitted form; InvalidInput with German messages per field."""
+        """From a submitted form; InvalidInput with messages per field (staff language)."""
         errors = []
         title = (form.get("title") or "").strip()
         if not 3 <= len(title) <= TITLE_MAX_LENGTH:
-            errors.append({"field": "title", "message": f"Bitte einen Titel mit 3 bis {TITLE_MAX_LENGTH} Zeichen angeben."})
+            errors.append({"field": "title", "message": s_("Bitte einen Titel mit 3 bis %(max)s Zeichen angeben.",
+                                                             max=TITLE_MAX_LENGTH)})
         elif any(ord(c) < 32 for c in title):
-            errors.append({"field": "title", "message": "Der Titel enthält unzulässige Steuerzeichen."})
+            errors.append({"field": "title", "message": s_("Der Titel enthält unzulässige Steuerzeichen.")})
         held_on = None
         try:
             held_on = dt.date.fromisoformat((form.get("held_on") or "").strip())
         except ValueError:
-            errors.append({"field": "held_on", "message": "Bitte ein Datum angeben (JJJJ-MM-TT)."})
+            errors.append({"field": "held_on", "message": s_("Bitte ein Datum angeben (JJJJ-MM-TT).")})
         ags = (form.get("municipality_ags") or "").strip()
         if not ags:
-            errors.append({"field": "municipality_ags", "message": "Bitte eine Gemeinde wählen."})
+            errors.append({"field": "municipality_ags", "message": s_("Bitte eine Gemeinde wählen.")})
         district_raw = (form.get("district_id") or "").strip()
         district_id = None
         if district_raw:
             if district_raw.isdigit():
                 district_id = int(district_raw)
             else:
-                errors.append({"field": "district_id", "message": "Bitte einen Ortsteil aus der Liste wählen."})
+                errors.append({"field": "district_id", "message": s_("Bitte einen Ortsteil aus der Liste wählen.")})
         if errors:
-            raise InvalidInput("Der Workshop kann so nicht gespeichert werden.", errors)
+            raise InvalidInput(s_("Der Workshop kann so nicht gespeichert werden."), errors)
         return cls(title, held_on, ags, district_id)
 
 
@@ -65,13 +67,13 @@ def _check_place(conn: Connection, county_key: str, data: WorkshopInput) -> None
     try:
         areas.municipality(conn, county_key, data.municipality_ags)
     except NotFound:
-        raise InvalidInput("Der Workshop kann so nicht gespeichert werden.",
-                           [{"field": "municipality_ags", "message": "Diese Gemeinde gibt es im Kreis nicht."}]) from None
+        raise InvalidInput(s_("Der Workshop kann so nicht gespeichert werden."),
+                           [{"field": "municipality_ags", "message": s_("Diese Gemeinde gibt es im Kreis nicht.")}]) from None
     if data.district_id is not None:
         districts = areas.districts_geojson(conn, county_key, data.municipality_ags)["features"]
         if data.district_id not in {f["properties"]["id"] for f in districts}:
-            raise InvalidInput("Der Workshop kann so nicht gespeichert werden.",
-                               [{"field": "district_id", "message": "Dieser Ortsteil gehört nicht zur Gemeinde."}])
+            raise InvalidInput(s_("Der Workshop kann so nicht gespeichert werden."),
+                               [{"field": "district_id", "message": s_("Dieser Ortsteil gehört nicht zur Gemeinde.")}])
 
 
 def create_workshop(conn: Connection, county_key: str, account: Account, data: WorkshopInput) -> int:
@@ -85,7 +87,7 @@ def create_workshop(conn: Connection, county_key: str, account: Account, data: W
 def workshop(conn: Connection, workshop_id: int) -> dict:
     row = conn.execute(sql("workshop_by_id"), {"id": workshop_id}).first()
     if row is None:
-        raise NotFound("Diesen Workshop gibt es nicht.")
+        raise NotFound(s_("Diesen Workshop gibt es nicht."))
     return dict(row._mapping)
 
 
@@ -118,8 +120,8 @@ def list_workshops(conn: Connection, county_key: str) -> list[dict]:
 def require_owner(account: Account, existing: dict) -> None:
     """Only the facilitator who created a workshop, or an admin, may change it."""
     if existing["created_by"] != account.id and "admin" not in account.roles:
-        raise Forbidden(f"Diesen Workshop hat {existing['created_by_name']} angelegt; nur diese Person "
-                        "oder die Verwaltung darf ihn ändern.")
+        raise Forbidden(s_("Diesen Workshop hat %(name)s angelegt; nur diese Person oder die Verwaltung darf "
+                           "ihn ändern.", name=existing["created_by_name"]))
 
 
 def update_workshop(conn: Connection, county_key: str, account: Account, workshop_id: int, data: WorkshopInput) -> None:

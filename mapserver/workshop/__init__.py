@@ -15,6 +15,7 @@ from ..auth import current_account, require_role
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
 from ..errors import GlaswaendeError
+from ..i18n import s_
 from ..maps.offline import inline_assets
 from ..maps.planner import planner_map
 from ..maps.poster import poster
@@ -33,6 +34,26 @@ def _facilitators_only():
 
 def _county_key() -> str:
     return current_app.config["COUNTY_KEY"]
+
+
+def presentation_messages() -> dict:
+    """What the presentation's script says, in the staff language ({name} placeholders are filled
+    in by the script)."""
+    return {
+        "categories": {"divided": s_("Glaswand"), "missing_meeting_place": s_("Ort der Begegnung fehlt"),
+                       "meeting_place": s_("Man kommt gut zusammen")},
+        "dimensions": {"social": s_("Soziales"), "generations": s_("Generationen"),
+                       "origin": s_("Herkunft, Kultur, Sprache"), "income": s_("Einkommen"),
+                       "mobility": s_("Verkehr und Wege"), "other": s_("Anderes")},
+        "no_run": s_("Noch keine Auswertung berechnet."),
+        "no_hotspots": s_("Keine Hotspots: die Pins liegen nicht dichter beisammen, als der Zufall erklärt."),
+        "hotspot_title": s_("Hotspot {number} von {total}"),
+        "hotspot_counts": s_("{pins} Pins · {confidence} % Konfidenz"),
+        "category_count": s_("{category}: {count}"),
+        "separates": s_("Trennt: {dimension} ({count})"),
+        "fewer_than": s_("unter {k}"),
+        "new_pins": s_("{count}+ neu"),
+    }
 
 
 def join_url(join_code: str) -> str:
@@ -92,7 +113,7 @@ def present(workshop_id: int):
     settings = {"tile_url": current_app.config["TILE_URL"], "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
                 "data_attributions": [BOUNDARY_ATTRIBUTION, *county.attributions]}
     return render_template("workshop/presentation.html", workshop=item, join_url=join_url(item["join_code"]),
-                           map_settings=settings)
+                           map_settings=settings, js_messages=presentation_messages())
 
 
 @workshop_pages.get("/<int:workshop_id>/praesentation/daten")
@@ -121,7 +142,7 @@ def qr_code(workshop_id: int):
     buffer = io.BytesIO()
     segno.make(join_url(item["join_code"]), error="m").save(buffer, kind="svg", scale=10, border=2, dark="#000",
                                                             light="#fff", xmldecl=False, svgns=True,
-                                                            title="QR-Code zum Workshop-Link")
+                                                            title=s_("QR-Code zum Workshop-Link"))
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 
@@ -140,8 +161,8 @@ def poster_file(conn, item: dict, fmt: str) -> bytes:
     config = current_app.config
     data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, config["PRIVACY_K"])
     county = areas.county(conn, config["COUNTY_KEY"])
-    subtitle = f"Workshop in {item['district_name'] + ', ' if item['district_name'] else ''}{item['municipality_name']}" \
-               f" · Finde die Glaswände! · {county.title}"
+    place = f"{item['district_name'] + ', ' if item['district_name'] else ''}{item['municipality_name']}"
+    subtitle = s_("Workshop in %(place)s · Finde die Glaswände! · %(county)s", place=place, county=county.title)
     attribution = " · ".join([BOUNDARY_ATTRIBUTION, *county.attributions])
     return poster(data, subtitle, attribution, fmt)
 

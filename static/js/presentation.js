@@ -4,9 +4,13 @@
   "use strict";
   var element = document.getElementById("map");
   var settings = JSON.parse(element.dataset.mapSettings);
-  var CATEGORY = { divided: "Glaswand", missing_meeting_place: "Ort der Begegnung fehlt", meeting_place: "Man kommt gut zusammen" };
-  var DIMENSION = { social: "Soziales", generations: "Generationen", origin: "Herkunft, Kultur, Sprache",
-                    income: "Einkommen", mobility: "Verkehr und Wege", other: "Anderes" };
+  // The page's language: the server puts the script's messages into the map element ({name} placeholders).
+  var MESSAGES = JSON.parse(element.dataset.messages);
+  function t(key, values) {
+    return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+  var CATEGORY = MESSAGES.categories;
+  var DIMENSION = MESSAGES.dimensions;
   var SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"];
   var LIVE_INTERVAL_MS = 2000;
 
@@ -89,10 +93,10 @@
     });
     var none = document.getElementById("no-hotspots");
     if (!data.run) {
-      none.textContent = "Noch keine Auswertung berechnet.";
+      none.textContent = MESSAGES.no_run;
       none.hidden = false;
     } else if (!data.hotspots.length) {
-      none.textContent = "Keine Hotspots: die Pins liegen nicht dichter beisammen, als der Zufall erklärt.";
+      none.textContent = MESSAGES.no_hotspots;
       none.hidden = false;
     }
   }
@@ -105,18 +109,18 @@
     state.hotspotMarkers.forEach(function (m, i) { m.getElement().firstChild.classList.toggle("active", i === state.index); });
     document.getElementById("hotspot").hidden = false;
     document.getElementById("hotspot-title").textContent =
-      "Hotspot " + h.number + " von " + state.hotspots.length + (h.districts.length ? ": " + h.districts.join(", ") : "");
-    document.getElementById("hotspot-counts").textContent = h.pins + " Pins · " + h.confidence + " % Konfidenz";
+      t("hotspot_title", { number: h.number, total: state.hotspots.length }) + (h.districts.length ? ": " + h.districts.join(", ") : "");
+    document.getElementById("hotspot-counts").textContent = t("hotspot_counts", { pins: h.pins, confidence: h.confidence });
     var details = document.getElementById("hotspot-details");
     details.textContent = "";
     function add(list, text) { var li = document.createElement("li"); li.textContent = text; list.appendChild(li); }
     Object.keys(h.by_category).forEach(function (code) {
       var n = h.by_category[code];
-      if (n) { add(details, CATEGORY[code] + ": " + n); }
+      if (n) { add(details, t("category_count", { category: CATEGORY[code], count: n })); }
     });
     Object.keys(h.by_dimension).forEach(function (code) {
       var n = h.by_dimension[code];
-      if (n) { add(details, "Trennt: " + DIMENSION[code] + " (" + n + ")"); }
+      if (n) { add(details, t("separates", { dimension: DIMENSION[code], count: n })); }
     });
     var comments = document.getElementById("hotspot-comments");
     comments.textContent = "";
@@ -126,14 +130,14 @@
   function applyLive(live) {
     state.appliedLive = live;
     document.getElementById("workshop-pins").textContent =
-      live.workshop_pins === null ? "unter " + live.privacy_k : String(live.workshop_pins);
+      live.workshop_pins === null ? t("fewer_than", { k: live.privacy_k }) : String(live.workshop_pins);
     state.layers.live.clearLayers();
     live.cells.forEach(function (c) {
       L.polygon(hexagon(c.lat, c.lon, live.cell_size_m), { color: "#ff6d00", weight: 6, fill: false }).addTo(state.layers.live);
     });
     (state.districtLabels || []).forEach(function (marker) {
       var n = live.districts[marker.districtId];
-      marker.getElement().firstChild.textContent = marker.districtName + (n ? " · " + n + "+ neu" : "");
+      marker.getElement().firstChild.textContent = marker.districtName + (n ? " · " + t("new_pins", { count: n }) : "");
     });
   }
 
