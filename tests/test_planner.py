@@ -81,6 +81,10 @@ def test_planner_map_has_every_layer_a_legend_and_no_cdn(planner):
                   "Coldspot, 95 % Konfidenz"):
         assert label in html
     assert "GeoBasis-DE / BKG" in html and "Lauenstein" in html
+    # The heatmap in viridis, not leaflet.heat's rainbow (colour-blind safe).
+    assert re.search(r'"gradient": \{\s*0\.2: "#3b528b"', html)
+    # … and hot- and coldspots told apart by their border too, not by colour alone.
+    assert '"dashArray": "5 4"' in html and "border:2px dashed #000" in html
     assets = _assets(html)
     assert assets and all(a.startswith("/static/") for a in assets), assets
     assert "cdn" not in html.lower() and "https://" not in " ".join(assets)

@@ -69,23 +69,29 @@ class HexagonCells(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var colours = {{ this.colours|tojson }}, size = {{ this.size_m }}, layer = {{ this._parent.get_name() }};
+            var outlines = {{ this.outlines|tojson }};
             {{ this.cells|tojson }}.forEach(function (c) {
                 var dy = size / 111320, dx = size / (111320 * Math.cos(c[0] * Math.PI / 180)), corners = [];
                 for (var k = 0; k < 6; k++) {
                     corners.push([c[0] + dy * Math.sin(Math.PI / 3 * k), c[1] + dx * Math.cos(Math.PI / 3 * k)]);
                 }
-                L.polygon(corners, {fillColor: colours[c[2]], fillOpacity: {{ this.opacity }}, color: colours[c[2]],
-                                    weight: 0.6}).bindTooltip(c[3]).addTo(layer);
+                var outline = outlines ? outlines[c[2]] : {color: colours[c[2]], weight: 0.6};
+                L.polygon(corners, {fillColor: colours[c[2]], fillOpacity: {{ this.opacity }}, color: outline.color,
+                                    weight: outline.weight, dashArray: outline.dashArray || null})
+                    .bindTooltip(c[3]).addTo(layer);
             });
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, cells: list[list], colours: list[str], size_m: float, opacity: float):
+    def __init__(self, cells: list[list], colours: list[str], size_m: float, opacity: float,
+                 outlines: list[dict] | None = None):
         super().__init__()
         self._name = "HexagonCells"
         self.cells = cells  # [lat, lon, colour index, tooltip]
         self.colours = colours
+        # Per colour: {color, weight, dashArray} of the cell's border (a cue besides the colour).
+        self.outlines = outlines
         self.size_m = size_m
         self.opacity = opacity
 

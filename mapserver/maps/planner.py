@@ -23,6 +23,11 @@ HOTSPOT_LABELS = {
     ("cold", 95): s_l("Coldspot, 95 % Konfidenz"), ("cold", 99): s_l("Coldspot, 99 % Konfidenz"),
 }
 SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
+# Not by colour alone: hotspots have a solid black border, coldspots a dashed one.
+HOTSPOT_OUTLINES = {"hot": {"color": "#000", "weight": 2}, "cold": {"color": "#000", "weight": 2, "dashArray": "5 4"}}
+# The heatmap in viridis too (leaflet.heat's default rainbow is not colour-blind safe): low density
+# dark blue, high density yellow.
+HEAT_GRADIENT = {0.2: "#3b528b", 0.45: "#21918c", 0.7: "#5ec962", 1.0: "#fde725"}
 
 
 @dataclass
@@ -104,7 +109,8 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
 
     if data.heat:
         layer = folium.FeatureGroup(name=s_("Dichte (Heatmap)"), show=False)
-        vendored_heatmap(static_url, data.heat, radius=18, blur=14, min_opacity=0.3).add_to(layer)
+        vendored_heatmap(static_url, data.heat, radius=18, blur=14, min_opacity=0.3,
+                         gradient=HEAT_GRADIENT).add_to(layer)
         layer.add_to(fmap)
 
     if data.choropleth and data.choropleth["features"]:
@@ -133,7 +139,8 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
             layer.add_child(HexagonCells(grid, SEQUENTIAL, data.cell_size_m, 0.6))
             layer.add_to(fmap)
         layer = folium.FeatureGroup(name=s_("Hotspots und Coldspots (Gi*)"), show=True)
-        layer.add_child(HexagonCells(hot, [HOTSPOT_COLOURS[k] for k in hot_keys], data.cell_size_m, 0.75))
+        layer.add_child(HexagonCells(hot, [HOTSPOT_COLOURS[k] for k in hot_keys], data.cell_size_m, 0.75,
+                                     outlines=[HOTSPOT_OUTLINES[side] for side, _level in hot_keys]))
         layer.add_to(fmap)
 
     if data.clusters:
@@ -198,7 +205,8 @@ def _styled_layer(features: list[dict], name: str, show: bool, opacity: float) -
 
 
 def _legend_html(data: PlannerMapData) -> str:
-    rows = "".join(f'<li><span class="swatch" style="background:{HOTSPOT_COLOURS[key]}"></span>{escape(str(label))}</li>'
+    rows = "".join(f'<li><span class="swatch" style="background:{HOTSPOT_COLOURS[key]};border:2px '
+                   f'{"dashed" if key[0] == "cold" else "solid"} #000"></span>{escape(str(label))}</li>'
                    for key, label in HOTSPOT_LABELS.items())
     note = f"<p>{escape(data.statistic_note)}</p>" if data.statistic_note else ""
     dashed = s_("Gestrichelt: ungefähre Ortsteil-Grenzen.")

@@ -59,13 +59,17 @@
     data.legend.forEach(function (entry) { colours[entry.key] = entry.colour; });
 
     state.layers.heat = L.heatLayer(data.cells.map(function (c) { return [c.lat, c.lon, c.pins]; }),
-                                    { radius: 30, blur: 22, max: max });
+                                    { radius: 30, blur: 22, max: max,
+                                      // viridis, colour-blind safe (leaflet.heat's default rainbow is not)
+                                      gradient: { 0.2: "#3b528b", 0.45: "#21918c", 0.7: "#5ec962", 1.0: "#fde725" } });
     state.layers.grid = L.layerGroup(data.cells.map(function (c) {
       return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colourFor(c.pins, max), fillOpacity: 0.7, color: "#333", weight: 1 });
     }));
     state.layers.hotspots = L.layerGroup(data.cells.filter(function (c) { return c["class"]; }).map(function (c) {
       var colour = colours[c["class"]];
-      return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colour, fillOpacity: 0.85, color: colour, weight: 1 });
+      // Not by colour alone: hotspots have a solid white border, coldspots a dashed one.
+      return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colour, fillOpacity: 0.85, color: "#fff", weight: 2,
+                                                      dashArray: c["class"].indexOf("cold") === 0 ? "6 5" : null });
     }));
     var eps = data.run ? data.run.dbscan_eps_m : 150;
     state.layers.clusters = L.layerGroup(data.clusters.map(function (c) {
@@ -80,6 +84,7 @@
       var swatch = document.createElement("span");
       swatch.className = "swatch";
       swatch.style.background = entry.colour;
+      if (entry.key.indexOf("cold") === 0) { swatch.style.borderStyle = "dashed"; }
       item.appendChild(swatch);
       item.appendChild(document.createTextNode(entry.label));
       legend.appendChild(item);
