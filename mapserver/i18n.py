@@ -115,7 +115,8 @@ def s_l(text: str, **variables):
 def language_url(code: str) -> str:
     """This page in another language (the query string kept, ?lang= replaced)."""
     arguments = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
-    return request.path + "?" + urlencode(arguments)
+    # Query only: the browser keeps the path, so no path of the request ends up in a link.
+    return "?" + urlencode(arguments)
 
 
 def _remember_choice(response):
@@ -123,7 +124,7 @@ def _remember_choice(response):
     if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
         response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                             secure=bool(request.environ.get("wsgi.url_scheme") == "https"))
-    if request.endpoint and not request.path.startswith("/static/"):
+    if not request.path.startswith("/static/"):  # error pages too: they are translated
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     return response

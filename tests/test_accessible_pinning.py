@@ -54,8 +54,8 @@ def test_keyboard_only_pin_in_salzhemmendorf(desk, live_server, engine):
     assert page.evaluate("document.activeElement.textContent") == "Zum Formular springen"
     # Tab on to the map: it shows its focus and a crosshair.
     _tab_to(page, "el.id === 'map'")
-    outline = page.evaluate("getComputedStyle(document.getElementById('map')).outlineStyle")
-    assert outline != "none"
+    outline = page.evaluate("(s => [s.outlineStyle, s.outlineColor, s.outlineWidth])(getComputedStyle(document.getElementById('map')))")
+    assert outline == ["solid", "rgb(241, 194, 50)", "4px"], "our own focus ring, not the browser's"
     assert page.locator(".crosshair").is_visible()
     # Start near Lauenstein (the municipality's bounding box centre may lie outside its border).
     page.evaluate("window.glaswaende.map.setView([52.0790, 9.5510], 14, {animate: false})")

@@ -90,8 +90,10 @@ def test_the_browser_language_is_followed_and_a_choice_is_kept(client):
     assert "glaswaende_sprache=tr" in chosen.headers["Set-Cookie"]
     assert '<html lang="tr"' in client.get("/", headers={"Accept-Language": "en"}).text
     # Every language is offered on every page, in its own name, with the current one marked.
-    for name in ("Deutsch", "Leichte Sprache", "English", "Türkçe", "العربية", "Русский", "Українська", "Polski"):
-        assert f">{name}</a>" in chosen.text
+    for path in ("/", "/gemeinde/03252008", "/ortsteile?name=bad", "/datenschutz", "/nirgendwo", "/anmelden"):
+        page = client.get(path).text
+        for name in ("Deutsch", "Leichte Sprache", "English", "Türkçe", "العربية", "Русский", "Українська", "Polski"):
+            assert f">{name}</a>" in page, (path, name)
     assert 'aria-current="true">Türkçe</a>' in chosen.text
     assert client.get("/?lang=xx").status_code == 200, "an unknown choice is ignored"
 

@@ -99,7 +99,8 @@ SEARCH_MAX_LENGTH = 100
 def district_search():
     """The Ortsteil search by name: each match links to its municipality's page with the district
     chosen for a pin without the map."""
-    query = " ".join(request.args.get("name", "").split())[:SEARCH_MAX_LENGTH]
+    # Printable text only (PostgreSQL refuses NUL), spaces collapsed, at most 100 characters.
+    query = " ".join("".join(c for c in request.args.get("name", "") if c.isprintable()).split())[:SEARCH_MAX_LENGTH]
     key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
         county = areas.county(conn, key)
