@@ -62,6 +62,16 @@ def require_role(*roles: str):
     return decorator
 
 
+def restrict_blueprint(blueprint: Blueprint, *roles: str) -> None:
+    """Every route of `blueprint` is for these roles (and admins) only: 401 without sign-in, 403
+    without the role (require_role, run before each of its views)."""
+    @require_role(*roles)
+    def _staff_only():
+        return None
+
+    blueprint.before_request(_staff_only)
+
+
 def _safe_next(target: str | None, account: accounts.Account) -> str:
     """Only paths on this site, so the sign-in form cannot send anyone elsewhere; without one,
     the start page of the account's role."""

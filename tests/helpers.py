@@ -53,3 +53,11 @@ def insert_cluster_around(conn, ags: str, district: str, n: int, radius_m: float
                                           4326)) AS g
         WHERE d.municipality_ags = :ags AND d.name = :district"""),
         {"ags": ags, "district": district, "n": n, "radius": radius_m, "seed": seed})
+
+
+def sign_in_in_browser(page, base_url: str, name: str, password: str) -> None:
+    """Sign in through the real form, as a person would (CSRF, session cookie)."""
+    page.goto(base_url + "/anmelden")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button[type=submit]")

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from mapserver.config import PROJECT_ROOT
 from mapserver.services import accounts, hotspots
 from tests.conftest import make_test_app, serve_in_thread
-from tests.helpers import insert_cluster_around, insert_uniform
+from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -98,9 +98,7 @@ def test_staff_pages_have_no_serious_or_critical_violations(site, browser):
     found = []
     try:
         found += _check(page, f"{base}/anmelden")
-        page.fill("#name", "chefin")
-        page.fill("#password", "chefin-verwaltet-alles")
-        page.click("button[type=submit]")
+        sign_in_in_browser(page, base, "chefin", "chefin-verwaltet-alles")
         page.wait_for_load_state()
         for path, ready in [("/planung/", None), (f"/planung/gemeinde/{SALZHEMMENDORF}", None),
                             ("/workshops/", None), (f"/workshops/{workshop_id}", None),

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, hotspots
 from tests.conftest import make_test_app
-from tests.helpers import insert_cluster_around, insert_uniform
+from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 SALZHEMMENDORF = "03252008"
 
@@ -173,10 +173,7 @@ def test_planner_map_renders_in_chromium_without_errors(planner_app, browser):
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.goto(url + "/anmelden")
-        page.fill("#name", "planerin")
-        page.fill("#password", "ein-langes-passwort")
-        page.click("button[type=submit]")
+        sign_in_in_browser(page, url, "planerin", "ein-langes-passwort")
         page.wait_for_url("**/planung/")
         page.goto(url + f"/planung/gemeinde/{SALZHEMMENDORF}/karte")
         page.locator(".glaswaende-legend").wait_for()

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, hotspots
 from tests.conftest import make_test_app, serve_in_thread
-from tests.helpers import insert_cluster_around, insert_uniform
+from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 SALZHEMMENDORF = "03252008"
 LAUENSTEIN = (52.0790, 9.5510)
@@ -262,10 +262,7 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
     errors = []
     presenter.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        presenter.goto(base + "/anmelden")
-        presenter.fill("#name", "anna")
-        presenter.fill("#password", "anna-moderiert-gern")
-        presenter.click("button[type=submit]")
+        sign_in_in_browser(presenter, base, "anna", "anna-moderiert-gern")
         presenter.wait_for_url("**/workshops/")
         presenter.goto(base + f"/workshops/{workshop_id}/praesentation")
         presenter.locator(".district-name", has_text="Lauenstein").wait_for()

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from mapserver.services import accounts, hotspots
 from mapserver.services.moderation import digest
 from tests.conftest import make_test_app, serve_in_thread
-from tests.helpers import insert_cluster_around, insert_uniform
+from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -93,10 +93,7 @@ def _signed_in_page(browser, base):
     # Console errors include CSP violations: a page that needs an inline script would show here.
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(base + "/anmelden")
-    page.fill("#name", "chefin")
-    page.fill("#password", "chefin-verwaltet-alles")
-    page.click("button[type=submit]")
+    sign_in_in_browser(page, base, "chefin", "chefin-verwaltet-alles")
     page.wait_for_load_state()
     return page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from ..auth import current_account, require_role
+from ..auth import current_account, restrict_blueprint
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
 from ..i18n import s_, s_l, sn_
@@ -22,11 +22,7 @@ def _actions() -> dict[str, tuple[str, str]]:
     return {code: (status, str(ACTION_LABELS.get(code, label))) for code, (status, label) in MODERATION_ACTIONS.items()}
 
 
-@moderation_pages.before_request
-@require_role("moderator")
-def _moderators_only():
-    """Every route of this blueprint is for moderators (and admins) only."""
-    return None
+restrict_blueprint(moderation_pages, "moderator")
 
 
 def _county_key() -> str:

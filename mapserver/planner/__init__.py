@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from ..auth import current_account, require_role
+from ..auth import current_account, restrict_blueprint
 from ..db import engine
 from ..maps.planner import planner_map
 from ..security import with_nonce
@@ -16,11 +16,7 @@ from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, YEARS_HERE
 planner = Blueprint("planner", __name__, url_prefix="/planung")
 
 
-@planner.before_request
-@require_role("planner")
-def _planners_only():
-    """Every route of this blueprint is for planners (and admins) only."""
-    return None
+restrict_blueprint(planner, "planner")
 
 
 def _filter() -> PinFilter:

@@ -11,7 +11,7 @@ import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 
-from ..auth import current_account, require_role
+from ..auth import current_account, restrict_blueprint
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
 from ..errors import GlaswaendeError
@@ -25,11 +25,7 @@ from ..services import areas, presentation, workshops
 workshop_pages = Blueprint("workshops", __name__, url_prefix="/workshops")
 
 
-@workshop_pages.before_request
-@require_role("facilitator")
-def _facilitators_only():
-    """Every route of this blueprint is for facilitators (and admins) only."""
-    return None
+restrict_blueprint(workshop_pages, "facilitator")
 
 
 def _county_key() -> str:
