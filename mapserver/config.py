@@ -21,11 +21,14 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024,
     # Public views show no aggregate made of fewer pins than this.
     "PRIVACY_K": 5,
-    # Hotspot batch job: hexagon edge length, DBSCAN radius and minimum, Gi* permutations.
+    # Hotspot batch job: hexagon edge length, the scan statistic's largest circle and its Monte
+    # Carlo replications, DBSCAN radius and minimum.
     "HOTSPOT_CELL_SIZE_M": 250.0,
+    "HOTSPOT_MAX_RADIUS_M": 1200.0,
+    "HOTSPOT_REPLICATIONS": 999,
+    "HOTSPOT_MIN_PINS": 5,
     "DBSCAN_EPS_M": 150.0,
     "DBSCAN_MIN_PINS": 5,
-    "GI_PERMUTATIONS": 999,
     # `hotspots refresh --if-needed` and `hotspots watch` recompute after this many new pins.
     "REFRESH_EVERY_N_PINS": 50,
     # Signed session cookies travel only over HTTPS when set (production behind TLS).
@@ -55,9 +58,9 @@ DEFAULTS = {
     "SESSION_HOURS": 10.0,
 }
 
-_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DBSCAN_MIN_PINS", "GI_PERMUTATIONS", "REFRESH_EVERY_N_PINS",
+_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DBSCAN_MIN_PINS", "HOTSPOT_REPLICATIONS", "HOTSPOT_MIN_PINS", "REFRESH_EVERY_N_PINS",
                      "SELF_DESCRIPTION_RETENTION_DAYS", "LOGIN_LOCK_AFTER", "LOGIN_LOCK_MINUTES")
-_FLOAT_SETTINGS = ("HOTSPOT_CELL_SIZE_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
+_FLOAT_SETTINGS = ("HOTSPOT_CELL_SIZE_M", "HOTSPOT_MAX_RADIUS_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
 _BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS", "CSRF")
 
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
@@ -112,9 +115,10 @@ def validate(config: dict) -> None:
         raise ConfigError(
             f"GLASWAENDE_COUNTY_KEY muss ein fünfstelliger Kreisschlüssel sein, nicht {config['COUNTY_KEY']!r}."
         )
-    if config["PRIVACY_K"] < 1 or config["HOTSPOT_CELL_SIZE_M"] < 10 or config["GI_PERMUTATIONS"] < 99:
-        raise ConfigError("GLASWAENDE_PRIVACY_K ≥ 1, GLASWAENDE_HOTSPOT_CELL_SIZE_M ≥ 10 und "
-                          "GLASWAENDE_GI_PERMUTATIONS ≥ 99 sind nötig.")
+    if (config["PRIVACY_K"] < 1 or config["HOTSPOT_CELL_SIZE_M"] < 10 or config["HOTSPOT_REPLICATIONS"] < 99
+            or config["HOTSPOT_MAX_RADIUS_M"] < 0):
+        raise ConfigError("GLASWAENDE_PRIVACY_K ≥ 1, GLASWAENDE_HOTSPOT_CELL_SIZE_M ≥ 10, "
+                          "GLASWAENDE_HOTSPOT_REPLICATIONS ≥ 99 und GLASWAENDE_HOTSPOT_MAX_RADIUS_M ≥ 0 sind nötig.")
     if config["CAMPAIGN_END"]:
         try:
             dt.date.fromisoformat(str(config["CAMPAIGN_END"]))

@@ -1,12 +1,17 @@
 """Coordinate reference systems and the conversions between shapely, PostGIS and GeoJSON."""
 from __future__ import annotations
 
+from functools import lru_cache
+
+from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 # Storage and GeoJSON output: WGS84 longitude/latitude.
 STORAGE_SRID = 4326
 # Metric work (areas, distances, Voronoi cells, grids): ETRS89 / UTM zone 32N, official in Lower Saxony.
 METRIC_SRID = 25832
+# The Zensus grids of Destatis (and every INSPIRE grid): ETRS89 / LAEA Europe. Their CSVs name no CRS.
+ZENSUS_GRID_SRID = 3035
 
 # Coordinate digits in GeoJSON output: 6 decimals are about 0.1 m, plenty for VG250 boundaries.
 GEOJSON_DECIMALS = 6
@@ -25,6 +30,19 @@ def as_multipolygon(geometry) -> MultiPolygon:
     return MultiPolygon(parts)
 
 
+@lru_cache(maxsize=8)
+def _to_storage(crs: CRS) -> Transformer:
+    return Transformer.from_crs(crs, CRS.from_epsg(STORAGE_SRID), always_xy=True)
+
+
+def to_storage_lonlat(x, y, crs: CRS):
+    """Coordinate arrays in `crs` as (longitudes, latitudes) in the storage CRS; inf where the
+    CRS cannot map a point (outside its area of use)."""
+    # always_xy: x is easting or longitude whatever axis order the CRS declares (EPSG:4326 says
+    # latitude first), so a file's x column is never read as a latitude.
+    return _to_storage(crs).transform(x, y)
+
+
 def feature(geometry, properties: dict, feature_id=None) -> dict:
     """One GeoJSON Feature from a shapely geometry or an already-decoded GeoJSON geometry."""
     geom = geometry if isinstance(geometry, dict) else mapping(geometry)
@@ -37,3 +55,34 @@ def feature(geometry, properties: dict, feature_id=None) -> dict:
 def feature_collection(features: list[dict], **members) -> dict:
     """A GeoJSON FeatureCollection; extra members (e.g. attribution) go at the top level."""
     return {"type": "FeatureCollection", "features": features, **members}
+
+
+def hex_cell_of(x, y, cell_size_m: float):
+    """(i, j) of the ST_HexagonGrid cell holding each metric point: the same arithmetic as
+    sql/fragments/hex_cell.sql (axial coordinates rounded in cube space), vectorised with numpy,
+    for simulations that bin millions of points without a database (bench/, tests)."""
+    import numpy as np
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    q = (2.0 / 3.0 * x) / cell_size_m
+    r = (-1.0 / 3.0 * x + np.sqrt(3.0) / 3.0 * y) / cell_size_m
+    s = -q - r
+    rq, rr, rs = np.round(q), np.round(r), np.round(s)
+    dq, dr, ds = np.abs(rq - q), np.abs(rr - r), np.abs(rs - s)
+    first = (dq > dr) & (dq > ds)
+    second = ~first & (dr > ds)
+    cq = np.where(first, -rr - rs, rq)
+    cr = np.where(first, rr, np.where(second, -rq - rs, rr))
+    return cq.astype(int), (cr + np.floor(cq / 2.0)).astype(int)
+
+
+def hexagon(i: int, j: int, cell_size_m: float):
+    """ST_HexagonGrid's cell (i, j) as a metric shapely polygon (flat-topped, odd columns half a
+    row up), for simulations without a database."""
+    import math
+
+    from shapely.geometry import Polygon
+
+    cx, cy = 1.5 * cell_size_m * i, math.sqrt(3) * cell_size_m * (j + (0.5 if i % 2 else 0.0))
+    return Polygon([(cx + cell_size_m * math.cos(math.radians(a)), cy + cell_size_m * math.sin(math.radians(a)))
+                    for a in (0, 60, 120, 180, 240, 300)])

@@ -24,7 +24,7 @@ def refresh_needed() -> bool:
         return hotspots.pins_since_last_run(conn, current_app.config["COUNTY_KEY"]) >= current_app.config["REFRESH_EVERY_N_PINS"]
 
 
-@click.group("hotspots", help="Auswertungen: Raster, Hotspots (Gi*), Cluster (DBSCAN).")
+@click.group("hotspots", help="Auswertungen: Raster, Hotspots (Scan-Statistik), Cluster (DBSCAN).")
 def hotspots_cli():
     pass
 

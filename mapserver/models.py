@@ -153,7 +153,10 @@ class AggregateRun(Base):
     """One run of the hotspot batch job; pages read the latest finished run."""
 
     __tablename__ = "aggregate_run"
-    __table_args__ = (Index("aggregate_run_finished_idx", "county_key", "finished_at"),)
+    __table_args__ = (
+        Index("aggregate_run_finished_idx", "county_key", "finished_at"),
+        CheckConstraint("baseline IN ('uniform', 'population')", name="aggregate_run_baseline_known"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     county_key: Mapped[str] = mapped_column(ForeignKey("county.key"))
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -163,7 +166,9 @@ class AggregateRun(Base):
     cell_size_m: Mapped[float] = mapped_column(Float)
     dbscan_eps_m: Mapped[float] = mapped_column(Float)
     dbscan_min_pins: Mapped[int] = mapped_column(Integer)
-    permutations: Mapped[int] = mapped_column(Integer)
+    replications: Mapped[int] = mapped_column(Integer)  # Monte Carlo replications of the scan statistic
+    max_radius_m: Mapped[float] = mapped_column(Float, server_default="1200")
+    baseline: Mapped[str] = mapped_column(Text, server_default="uniform")  # 'uniform' or 'population'
 
 
 class HexCell(Base):
@@ -179,27 +184,72 @@ class HexCell(Base):
     municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
     i: Mapped[int] = mapped_column(Integer)  # ST_HexagonGrid's column
     j: Mapped[int] = mapped_column(Integer)  # ST_HexagonGrid's row
+    area_share: Mapped[float] = mapped_column(Float, server_default="1")  # of the cell's area inside the municipality
     geom = mapped_column(Geometry("POLYGON", srid=STORAGE_SRID, spatial_index=False), nullable=False)
     centre = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=False)
 
 
+class Hotspot(Base):
+    """A significant window of the scan statistic: a circle of cells with more (hot) or fewer
+    (cold) pins than the baseline lets expect; one row however many municipalities it reaches."""
+
+    __tablename__ = "hotspot"
+    __table_args__ = (
+        CheckConstraint("hotspot_class IN ('hot', 'cold')", name="hotspot_class_known"),
+        CheckConstraint("confidence IN (95, 99)", name="hotspot_confidence_known"),
+        Index("hotspot_variant_idx", "run_id", "variant"),
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("aggregate_run.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant: Mapped[str] = mapped_column(Text)
+    hotspot_class: Mapped[str] = mapped_column(Text)
+    rank: Mapped[int] = mapped_column(Integer)  # 1 = the most likely cluster of its variant and class
+    pin_count: Mapped[int] = mapped_column(Integer)
+    expected_pins: Mapped[float] = mapped_column(Float)
+    log_likelihood_ratio: Mapped[float] = mapped_column(Float)
+    p_value: Mapped[float] = mapped_column(Float)  # Monte Carlo, against the largest ratio of each replication
+    confidence: Mapped[int] = mapped_column(Integer)
+    radius_m: Mapped[float] = mapped_column(Float)
+    centre = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=False)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False))
+
+
 class CellStatistic(Base):
-    """Getis-Ord Gi* of one cell for one variant (all pins, or one category …)."""
+    """One cell's pins, the pins the baseline lets expect there, and the hotspot it belongs to."""
 
     __tablename__ = "cell_statistic"
     __table_args__ = (
         ForeignKeyConstraint(["run_id", "cell_id"], ["hex_cell.run_id", "hex_cell.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["run_id", "hotspot_id"], ["hotspot.run_id", "hotspot.id"], ondelete="CASCADE",
+                             name="cell_statistic_hotspot_fkey"),
         CheckConstraint("hotspot_class IN ('hot', 'cold', 'none')", name="cell_statistic_class_known"),
-        CheckConstraint("confidence IN (90, 95, 99)", name="cell_statistic_confidence_known"),
+        CheckConstraint("confidence IN (95, 99)", name="cell_statistic_confidence_known"),
+        CheckConstraint("(hotspot_class = 'none') = (confidence IS NULL) AND (hotspot_class = 'none') = (hotspot_id IS NULL)",
+                        name="cell_statistic_class_has_hotspot"),
     )
     run_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cell_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     variant: Mapped[str] = mapped_column(Text, primary_key=True)
     pin_count: Mapped[int] = mapped_column(Integer)
-    gi_z: Mapped[float | None] = mapped_column(Float)
-    gi_p: Mapped[float | None] = mapped_column(Float)
+    expected_pins: Mapped[float] = mapped_column(Float, server_default="0")
     hotspot_class: Mapped[str] = mapped_column(Text)
     confidence: Mapped[int | None] = mapped_column(Integer)
+    hotspot_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class PopulationCell(Base):
+    """Inhabitants at a point of an imported population grid (Zensus 2022 or any GDAL file)."""
+
+    __tablename__ = "population_cell"
+    __table_args__ = (
+        CheckConstraint("inhabitants >= 0", name="population_cell_inhabitants_not_negative"),
+        Index("population_cell_county_idx", "county_key"),
+        Index("population_cell_geom_idx", "geom", postgresql_using="gist"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    county_key: Mapped[str] = mapped_column(ForeignKey("county.key", ondelete="CASCADE"))
+    inhabitants: Mapped[float] = mapped_column(Float)
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=False)
 
 
 class PinCluster(Base):

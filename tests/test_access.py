@@ -112,7 +112,7 @@ def test_sign_in_never_redirects_to_another_site(client, accounts_db):
 def test_admin_may_do_what_planners_and_facilitators_do(app, client, engine, accounts_db):
     from mapserver.services import hotspots
 
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
     _sign_in(client, "chefin", "admin-passwort-lang")
     assert client.get("/planung/").status_code == 200
     assert client.get("/planung/gemeinde/03252008").status_code == 200

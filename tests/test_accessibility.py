@@ -36,7 +36,7 @@ def site(module_db_url):
             "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
             "('Werkstatt Lauenstein', current_date, :ags, 'axewerk', :creator) RETURNING id"),
             {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
     app = make_test_app(module_db_url)
     edit_key = secrets.token_urlsafe(32)
     assert app.test_client().post("/api/pins", json={"id": str(uuid.uuid4()), "lat": 52.079, "lon": 9.551,

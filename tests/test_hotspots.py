@@ -1,4 +1,4 @@
-"""The hotspot batch job and the statistics read from it, against a real PostGIS and PySAL."""
+"""The hotspot batch job and the statistics read from it, against a real PostGIS."""
 from __future__ import annotations
 
 import pytest
@@ -13,7 +13,7 @@ from tests.helpers import insert_cluster_around, insert_uniform
 SALZHEMMENDORF = "03252008"
 BAD_MUENDER = "03252002"
 COPPENBRUEGGE = "03252004"
-SETTINGS = hotspots.HotspotSettings()  # 250 m cells, DBSCAN 150 m / 5 pins, 999 permutations
+SETTINGS = hotspots.HotspotSettings()  # 250 m cells, circles up to 1,200 m, 999 replications, DBSCAN 150 m / 5
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def planted(module_db_url):
 
 def _hot_cells(conn, run_id: int, ags: str, variant: str = "all"):
     return conn.execute(text("""
-        SELECT c.id, s.confidence, s.gi_z, ST_Distance(ST_Transform(c.centre, 25832), ST_Transform(d.centre, 25832)) AS m
+        SELECT c.id, s.confidence, s.hotspot_id, ST_Distance(ST_Transform(c.centre, 25832), ST_Transform(d.centre, 25832)) AS m
         FROM cell_statistic s JOIN hex_cell c ON c.run_id = s.run_id AND c.id = s.cell_id
         CROSS JOIN (SELECT centre FROM district WHERE name = 'Lauenstein') d
         WHERE s.run_id = :run AND c.municipality_ags = :ags AND s.variant = :variant AND s.hotspot_class = 'hot'"""),
@@ -58,15 +58,21 @@ def test_hex_cell_arithmetic_matches_st_hexagongrid(planted):
             assert conn.execute(text(query), {"ags": SALZHEMMENDORF, "cell_size_m": size}).scalar_one() == 0
 
 
-def test_planted_cluster_is_a_gi_star_hotspot_at_95_percent(planted):
+def test_planted_cluster_is_one_hotspot_at_95_percent(planted):
     engine, report = planted
     with engine.connect() as conn:
         hot = _hot_cells(conn, report.run_id, SALZHEMMENDORF)
+        hotspot = [h for h in statistics.hotspot_areas(conn, statistics.require_run(conn, "03252"), SALZHEMMENDORF,
+                                                       PinFilter()) if h["hotspot_class"] == "hot"]
     assert hot, "the planted cluster must be found"
     assert all(cell.confidence >= 95 for cell in hot)
-    # Every hot cell is at the planted cluster, none elsewhere in the uniform background.
-    assert max(cell.m for cell in hot) < 800
+    # One hotspot, at the planted cluster (circles reach 1,200 m), none elsewhere in the background.
+    assert len({cell.hotspot_id for cell in hot}) == 1 and len(hotspot) == 1
+    assert max(cell.m for cell in hot) < 1600
     assert min(cell.m for cell in hot) < 300
+    (row,) = hotspot
+    assert row["p_value"] < 0.05 and row["pins"] > row["expected_pins"] * 3 and row["pins"] >= 55
+    assert "Lauenstein" in row["districts"] and row["municipalities"] == ["Salzhemmendorf"]
 
 
 def test_planted_cluster_is_one_dbscan_cluster(planted):
@@ -95,8 +101,53 @@ def test_uniform_pins_alone_give_no_hotspot(pg_server):
             classes = conn.execute(text("""
                 SELECT s.variant, s.hotspot_class, count(*) FROM cell_statistic s
                 WHERE s.run_id = :run AND s.hotspot_class <> 'none' GROUP BY 1, 2"""), {"run": report.run_id}).all()
+            # No cell is "none" with a confidence, or in a hotspot without one.
+            mixed = conn.execute(text("""SELECT count(*) FROM cell_statistic WHERE run_id = :run
+                                         AND (hotspot_class = 'none') <> (confidence IS NULL)"""),
+                                 {"run": report.run_id}).scalar_one()
         assert report.hotspots == 0
-        assert [c for c in classes if c.hotspot_class == "hot"] == []
+        assert [c for c in classes if c.variant == "all"] == []
+        assert mixed == 0
+        engine.dispose()
+
+
+def test_a_cluster_across_a_municipal_border_is_one_hotspot_on_both_pages(pg_server):
+    """40 pins around a point on the Salzhemmendorf/Coppenbrügge border: one hotspot, listed
+    for both municipalities with the same pins, and the planner page says where it reaches."""
+    from tests.conftest import _make_database
+    for url in _make_database(pg_server, "03252"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            insert_uniform(conn, SALZHEMMENDORF, 470, seed=41)
+            insert_uniform(conn, COPPENBRUEGGE, 450, seed=42)
+            # The middle of the longest stretch of the border the two municipalities share.
+            border = conn.execute(text("""
+                SELECT ST_X(p), ST_Y(p) FROM (
+                    SELECT ST_Transform(ST_LineInterpolatePoint(d.geom, 0.5), 4326) AS p
+                    FROM municipality a, municipality b,
+                         ST_Dump(ST_LineMerge(ST_Intersection(ST_Boundary(ST_Transform(a.geom, 25832)),
+                                                              ST_Boundary(ST_Transform(b.geom, 25832))))) d
+                    WHERE a.ags = :a AND b.ags = :b AND GeometryType(d.geom) = 'LINESTRING'
+                    ORDER BY ST_Length(d.geom) DESC LIMIT 1) q"""),
+                {"a": SALZHEMMENDORF, "b": COPPENBRUEGGE}).one()
+            conn.execute(text("""
+                INSERT INTO pin (client_id, geom, category, dimensions, municipality_ags, district_id)
+                SELECT gen_random_uuid(), g.geom, 'divided', ARRAY['social'], m.ags, district_for_point(m.ags, g.geom)
+                FROM ST_Dump(ST_Transform(ST_GeneratePoints(ST_Buffer(ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
+                     25832), 250), 40, 7), 4326)) g
+                JOIN municipality m ON ST_Covers(m.geom, g.geom)"""), {"lon": border[0], "lat": border[1]})
+            sides = conn.execute(text("SELECT count(DISTINCT municipality_ags) FROM pin WHERE category = 'divided' "
+                                      "AND dimensions = ARRAY['social']")).scalar_one()
+        assert sides >= 2
+        report = hotspots.refresh(engine, "03252", SETTINGS)
+        assert report.hotspots == 1
+        with engine.connect() as conn:
+            run = statistics.require_run(conn, "03252")
+            first = statistics.hotspot_areas(conn, run, SALZHEMMENDORF, PinFilter())
+            second = statistics.hotspot_areas(conn, run, COPPENBRUEGGE, PinFilter())
+        assert len(first) == len(second) == 1
+        assert first[0]["id"] == second[0]["id"] and first[0]["pins"] == second[0]["pins"] >= 40
+        assert sorted(first[0]["municipalities"]) == ["Coppenbrügge", "Salzhemmendorf"]
         engine.dispose()
 
 

@@ -264,7 +264,7 @@ def test_only_moderators_and_admins_moderate(moderation_app, comments):
 
 def test_a_pin_counts_at_once_while_its_comment_waits(moderation_app, comments):
     _, engine = moderation_app
-    report = hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    report = hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
     with engine.connect() as conn:
         pending = conn.execute(text("SELECT count(*) FROM pin WHERE status = 'pending'")).scalar_one()
         cube = conn.execute(text("SELECT sum(pin_count) FROM pin_cube WHERE run_id = :id"), {"id": report.run_id}).scalar_one()

@@ -60,7 +60,7 @@ def test_district_pins_count_for_the_district_but_in_no_cell_hotspot_or_cluster(
     for _ in range(30):
         assert client.post("/api/pins", json={"id": str(uuid.uuid4()), "district_id": lauenstein,
                                               "category": "divided"}).status_code == 201
-    report = hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    report = hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
     with engine.connect() as conn:
         cube = conn.execute(text("""SELECT sum(pin_count) FILTER (WHERE cell_id IS NOT NULL) AS in_cells,
                                            sum(pin_count) FILTER (WHERE district_id = :d) AS in_district
@@ -77,7 +77,7 @@ def test_district_pins_count_for_the_district_but_in_no_cell_hotspot_or_cluster(
     for _ in range(30):
         assert client.post("/api/pins", json={"id": str(uuid.uuid4()), "lat": lat, "lon": lon,
                                               "category": "divided"}).status_code == 201
-    report = hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    report = hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pin_cluster WHERE run_id = :run"),
                             {"run": report.run_id}).scalar_one() == 1

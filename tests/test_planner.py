@@ -211,7 +211,7 @@ def test_district_choropleth_is_per_1000_inhabitants_where_populations_are_known
     import_boundaries(engine, "03252", boundaries_dir=BOUNDARIES_DIR, geodata_dir=geodata)
     with engine.begin() as conn:
         insert_uniform(conn, SALZHEMMENDORF, 300, seed=7)
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
     with engine.connect() as conn:
         run = statistics.require_run(conn, "03252")
         place = planning.scope(conn, "03252", SALZHEMMENDORF)

@@ -32,7 +32,7 @@ def campaign_db(fresh_db_url):
                 ('30_49', 'under_2', TIMESTAMPTZ '2026-12-01 00:30+01'),
                 (NULL, NULL, TIMESTAMPTZ '2026-11-10 10:00+01')) AS v(age_band, years_here, created_at)
             WHERE m.ags = :ags"""), {"ags": SALZHEMMENDORF})
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=99))
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
     yield app, engine
     engine.dispose()
 

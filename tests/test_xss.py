@@ -49,7 +49,7 @@ def site(module_db_url):
             "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
             "('Werkstatt', current_date, :ags, 'xsswerk', :creator) RETURNING id"),
             {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(permutations=199))
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=199))
     app = make_test_app(module_db_url)
     client = app.test_client()
     # A resident's own pin (pending: it lands in the moderation queue) …

@@ -119,9 +119,13 @@ def openapi_document() -> dict:
                                                        "(öffentlich nicht erlaubt).")},
             }},
             "/api/hotspots": {"get": {
-                "summary": "Sechseck-Zellen mit Gi*-Klasse und Anzahl (öffentlich, ab k Pins)",
-                "description": "hotspot_class: hot/cold bei p < 0,05 (Gi*, 999 Permutationen, FDR-korrigiert), "
-                               "confidence: 90/95/99. Zellen mit weniger als k Pins fehlen.",
+                "summary": "Sechseck-Zellen mit Hotspot-Klasse und Anzahl (öffentlich, ab k Pins)",
+                "description": "hotspot_class: hot/cold, wenn die Zelle in einem Hotspot bzw. Coldspot der "
+                               "räumlichen Scan-Statistik nach Kulldorff liegt (Poisson, Kreise bis max_radius_m, "
+                               "Monte-Carlo mit run.replications Zufallsverteilungen, p < 0,05 für den ganzen "
+                               "Landkreis), sonst none. confidence: 95 oder 99 (nur bei hot/cold), p_value: der "
+                               "des Hotspots, hotspot: seine Nummer, expected_pins: erwartete Pins der Zelle "
+                               "(run.baseline: nach Fläche oder Einwohnern). Zellen mit weniger als k Pins fehlen.",
                 "parameters": [MUNICIPALITY_PARAMETER],
                 "responses": {"200": _geojson_response("Zellen als GeoJSON."),
                               "404": _problem_response("Gemeinde unbekannt oder noch keine Auswertung."),

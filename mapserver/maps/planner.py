@@ -1,5 +1,5 @@
-"""The planners' map: heatmap, per-capita choropleth, hexagon grid, Gi* hotspots, DBSCAN
-clusters, with a layer control and a legend. Pure: data in, folium.Map out."""
+"""The planners' map: heatmap, per-capita choropleth, hexagon grid, the scan statistic's
+hotspots and coldspots, DBSCAN clusters, with a layer control and a legend. Pure: data in, folium.Map out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,14 +12,15 @@ from ..vocabulary import CATEGORIES, DIMENSIONS
 from .assets import Attribution, HexagonCells, HtmlPopup, Legend, vendored_heatmap, vendored_map
 
 # Colour-blind-safe palettes (ColorBrewer RdBu, diverging; viridis, sequential).
+# A hotspot is significant at 95 % or 99 %; there is no "tendency" class: below 95 % a place is
+# not a hotspot, and the pages say so in words.
 HOTSPOT_COLOURS = {
-    ("hot", 99): "#b2182b", ("hot", 95): "#ef8a62", ("hot", 90): "#fddbc7",
-    ("cold", 90): "#d1e5f0", ("cold", 95): "#67a9cf", ("cold", 99): "#2166ac",
+    ("hot", 99): "#b2182b", ("hot", 95): "#ef8a62",
+    ("cold", 95): "#67a9cf", ("cold", 99): "#2166ac",
 }
 # Lazy: translated into the staff language where they are shown (str() them for JSON and files).
 HOTSPOT_LABELS = {
     ("hot", 99): s_l("Hotspot, 99 % Konfidenz"), ("hot", 95): s_l("Hotspot, 95 % Konfidenz"),
-    ("hot", 90): s_l("Tendenz zum Hotspot, 90 %"), ("cold", 90): s_l("Tendenz zum Coldspot, 90 %"),
     ("cold", 95): s_l("Coldspot, 95 % Konfidenz"), ("cold", 99): s_l("Coldspot, 99 % Konfidenz"),
 }
 SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
@@ -44,30 +45,34 @@ class PlannerMapData:
     clusters: list[dict] = field(default_factory=list)
     heat: list[list[float]] = field(default_factory=list)  # [lat, lon, weight]
     statistic_note: str | None = None
+    method_note: str = ""  # statistics.method_summary(run): how the hotspots were found
     show_grid: bool = True  # the hexagon grid layer (the hotspot layer is always there)
     cell_size_m: float = 250.0
     labels: list[tuple[float, float, str]] = field(default_factory=list)  # lat, lon, name
     hotspot_areas: list[dict] = field(default_factory=list)  # statistics.hotspot_areas(): a popup each
 
 
+def area_title(area: dict) -> str:
+    """"Hotspot 2" or "Coldspot 1" (staff language)."""
+    if area.get("hotspot_class") == "cold":
+        return s_("Coldspot %(rank)s", rank=area["rank"])
+    return s_("Hotspot %(rank)s", rank=area["rank"])
+
+
 def hotspot_popup(area: dict) -> str:
-    """Rank, pins, districts and approved comments of one hotspot area."""
+    """Rank, pins against the pins expected, districts and approved comments of one hotspot."""
     districts = ", ".join(area["districts"]) or "–"
     comments = "".join(f"<li>„{escape(c['text'])}“</li>" for c in area["comments"])
-    title = s_("Hotspot %(rank)s", rank=area["rank"])
-    pins = s_("%(pins)s Pins", pins=area["pins"])
-    return (f"<strong>{escape(title)}</strong> ({area['confidence']} %)<br>{escape(pins)} · "
+    pins = s_("%(pins)s Pins, erwartet %(expected)s", pins=area["pins"], expected=number(area["expected_pins"]))
+    return (f"<strong>{escape(area_title(area))}</strong> ({area['confidence']} %)<br>{escape(pins)} · "
             f"{escape(districts)}" + (f"<ul class=\"popup-comments\">{comments}</ul>" if comments else ""))
 
 
 def hotspot_key(properties: dict) -> tuple[str, int] | None:
-    """Which legend entry a cell belongs to (None: not significant even at 90 %)."""
-    confidence = properties.get("confidence")
-    if confidence is None or properties.get("gi_z") is None:
+    """Which legend entry a cell belongs to (None: in no hotspot or coldspot)."""
+    if properties.get("hotspot_class") not in ("hot", "cold") or properties.get("confidence") is None:
         return None
-    side = properties["hotspot_class"] if properties["hotspot_class"] != "none" else (
-        "hot" if properties["gi_z"] > 0 else "cold")
-    return side, confidence
+    return properties["hotspot_class"], properties["confidence"]
 
 
 def class_breaks(values: list[float], classes: int = 5) -> list[float]:
@@ -117,7 +122,7 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
         breaks = class_breaks([f["properties"]["value"] or 0 for f in data.choropleth["features"]])
         features = [_with(f, fill=sequential_colour(f["properties"]["value"] or 0, breaks) if f["properties"]["value"] else "#ffffff",
                           tooltip=f"{escape(f['properties']['name'])}: "
-                                  f"{_number(f['properties']['value'])} {escape(choropleth_label)}")
+                                  f"{number(f['properties']['value'])} {escape(choropleth_label)}")
                     for f in data.choropleth["features"]]
         _styled_layer(features, choropleth_label, show=True, opacity=0.55).add_to(fmap)
 
@@ -138,7 +143,7 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
             layer = folium.FeatureGroup(name=s_("Sechseck-Raster (Pins je Zelle)"), show=False)
             layer.add_child(HexagonCells(grid, SEQUENTIAL, data.cell_size_m, 0.6))
             layer.add_to(fmap)
-        layer = folium.FeatureGroup(name=s_("Hotspots und Coldspots (Gi*)"), show=True)
+        layer = folium.FeatureGroup(name=s_("Hotspots und Coldspots"), show=True)
         layer.add_child(HexagonCells(hot, [HOTSPOT_COLOURS[k] for k in hot_keys], data.cell_size_m, 0.75,
                                      outlines=[HOTSPOT_OUTLINES[side] for side, _level in hot_keys]))
         layer.add_to(fmap)
@@ -147,7 +152,8 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
         features = [{"type": "Feature", "geometry": c["geometry"], "properties": {
             "tooltip": escape(s_("Cluster: %(pins)s Pins, meist „%(category)s“, trennt vor allem: %(dimension)s",
                                  pins=c["pin_count"], category=CATEGORIES[c["main_category"]],
-                                 dimension=DIMENSIONS.get(c["main_dimension"] or "", "–")))}}
+                                 dimension=DIMENSIONS.get(c["main_dimension"] or "", "–"))
+                              + " – " + cluster_verdict(c))}}
             for c in data.clusters]
         layer = folium.FeatureGroup(name=s_("Cluster (DBSCAN)"), show=False)
         folium.GeoJson({"type": "FeatureCollection", "features": features},
@@ -160,7 +166,7 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
         for area in data.hotspot_areas:
             lon, lat = area["centre"]
             marker = folium.CircleMarker([lat, lon], radius=9, color="#000", weight=2, fill=True, fill_color="#fff",
-                                         fill_opacity=1, tooltip=s_("Hotspot %(rank)s", rank=area["rank"]))
+                                         fill_opacity=1, tooltip=area_title(area))
             marker.add_child(HtmlPopup(hotspot_popup(area)))
             marker.add_to(layer)
         layer.add_to(fmap)
@@ -189,8 +195,17 @@ def _with(feature: dict, **properties) -> dict:
     return {"type": "Feature", "geometry": feature["geometry"], "properties": properties}
 
 
-def _number(value) -> str:
+def number(value) -> str:
+    """One decimal, decimal comma (German staff pages)."""
     return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def cluster_verdict(cluster: dict) -> str:
+    """What a dense cluster means, in plain words: dense is not yet more than chance."""
+    if cluster.get("in_hotspot"):
+        return s_("liegt in einem Hotspot")
+    return s_("dicht, aber kein Hotspot: so viele Pins auf engem Raum können bei der Menge der Pins "
+              "auch zufällig zusammenkommen")
 
 
 def _styled_layer(features: list[dict], name: str, show: bool, opacity: float) -> folium.FeatureGroup:
@@ -211,5 +226,5 @@ def _legend_html(data: PlannerMapData) -> str:
     note = f"<p>{escape(data.statistic_note)}</p>" if data.statistic_note else ""
     dashed = s_("Gestrichelt: ungefähre Ortsteil-Grenzen.")
     approximate = f"<p>{escape(dashed)}</p>" if data.outlines_approximate else ""
-    method = s_("Getis-Ord Gi*, 999 Permutationen, FDR-korrigiert")
-    return f"<strong>{escape(data.title)}</strong><p>{escape(method)}</p><ul>{rows}</ul>{note}{approximate}"
+    method = f"<p>{escape(data.method_note)}</p>" if data.method_note else ""
+    return f"<strong>{escape(data.title)}</strong>{method}<ul>{rows}</ul>{note}{approximate}"

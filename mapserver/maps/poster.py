@@ -44,12 +44,14 @@ def poster(data: PlannerMapData, subtitle: str, attribution: str, fmt: str, dpi:
     # parse_math=False: a "$" in a title is a dollar sign, not the start of a formula.
     figure.suptitle(data.title, fontsize=28, fontweight="bold", x=0.02, ha="left", parse_math=False)
     figure.text(0.02, 0.915, subtitle, fontsize=15, ha="left", parse_math=False)
+    shown = {hotspot_key(f["properties"]) for f in cells}
     handles = [Patch(facecolor=HOTSPOT_COLOURS[key], edgecolor="#666666", label=str(label))
-               for key, label in HOTSPOT_LABELS.items()]
+               for key, label in HOTSPOT_LABELS.items() if key in shown]
     legend = figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.755, 0.88), fontsize=13,
-                           title=s_("Getis-Ord Gi* (999 Permutationen, FDR)"), title_fontsize=13, frameon=False)
+                           title=s_("Hotspots") if handles else s_("Keine Hotspots: nirgends mehr Pins, als der Zufall erklären kann"),
+                           title_fontsize=13, frameon=False)
     legend._legend_box.align = "left"
-    notes = []
+    notes = [data.method_note] if data.method_note else []
     if data.outlines_approximate:
         notes.append(s_("Gestrichelt: ungefähre Ortsteil-Grenzen (aus Ortsteil-Mittelpunkten berechnet)."))
     if data.statistic_note:

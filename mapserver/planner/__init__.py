@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from ..auth import current_account, restrict_blueprint
 from ..db import engine
-from ..maps.planner import planner_map
+from ..maps.planner import area_title, number, planner_map
 from ..security import with_nonce
 from ..services import areas, exports, planning, statistics
 from ..services.statistics import PinFilter
@@ -26,6 +26,8 @@ def _filter() -> PinFilter:
 def _page(template: str, **context):
     context.setdefault("vocabulary", {"categories": CATEGORIES, "dimensions": DIMENSIONS,
                                       "age_bands": AGE_BANDS, "years_here": YEARS_HERE})
+    context.update(method_summary=statistics.method_summary, format_number=statistics.format_number,
+                   area_title=area_title, number=number)
     return render_template(template, account=current_account(), **context)
 
 

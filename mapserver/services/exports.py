@@ -74,8 +74,9 @@ def _frame(conn: Connection, dataset: str, county_key: str, ags: str | None, pin
                 p = f["properties"]
                 records.append({"cell": p["cell"], "municipality_ags": code, "pins": p["pins"],
                                 **{f"pins_{k}": v for k, v in p["by_category"].items()},
-                                "gi_z": p["gi_z"], "gi_p": p["gi_p"], "hotspot_class": p["hotspot_class"],
-                                "confidence": p["confidence"], "variant": pin_filter.variant,
+                                "expected_pins": p["expected_pins"], "area_share": p["area_share"],
+                                "hotspot_class": p["hotspot_class"], "confidence": p["confidence"],
+                                "hotspot": p["hotspot"], "p_value": p["p_value"], "variant": pin_filter.variant,
                                 "computed_at": run.finished_at.isoformat()})
                 geometry.append(shape(f["geometry"]))
         return gpd.GeoDataFrame(records, geometry=geometry, crs=f"EPSG:{STORAGE_SRID}")

@@ -1,5 +1,6 @@
-"""The hotspot batch job: hexagon grid, filter cube, Getis-Ord Gi* (PySAL) and DBSCAN clusters,
-stored per run. Pages and APIs only read what a finished run stored."""
+"""The hotspot batch job: hexagon grid, filter cube, hotspots by Kulldorff's spatial scan
+statistic over the county as one surface, and DBSCAN clusters, stored per run. Pages and APIs
+only read what a finished run stored."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,46 +11,56 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from esda import fdr
-from esda.getisord import G_Local
-from libpysal.weights import DistanceBand
 from sqlalchemy import Connection, Engine
 
 from ..db import sql
 from ..vocabulary import CATEGORIES, DIMENSION_BITS
+from . import scan
 
-# Gi* is computed for all pins and for each category on its own.
+# Hotspots are sought for all pins and for each category on its own.
 ALL_PINS = "all"
 VARIANTS = (ALL_PINS, *(f"category:{code}" for code in CATEGORIES))
 
-# A cell is a hotspot (coldspot) at p < 0.05 after the false discovery rate correction
-# (Benjamini–Hochberg) across the municipality's cells: without it, hundreds of cells tested at
-# once would show "hotspots" in pins spread purely at random. Confidence levels kept: 99/95/90 %.
+# A window is a hotspot at p < 0.05: the chance that pins spread by the baseline alone show any
+# hotspot anywhere in the county is 5 % (per variant). 99 % where p < 0.01.
 SIGNIFICANCE = 0.05
-CONFIDENCE_LEVELS = ((0.01, 99), (0.05, 95), (0.10, 90))
+CONFIDENCE_LEVELS = ((0.01, 99), (0.05, 95))
 RUNS_KEPT = 3
+
+# With a population grid, pins are expected where people live, but not at their front doors:
+# a resident marks the station, the square, the school nearby. The inhabitants of a cell are
+# spread over the cell and its six neighbours (about 500 m), and a tenth of the expectation is
+# spread over the area alone (the bus stop on the road between villages).
+POPULATION_SPREAD_SELF = 0.4
+POPULATION_SHARE_BY_AREA = 0.1
+
+BASELINE_UNIFORM = "uniform"
+BASELINE_POPULATION = "population"
 
 
 @dataclass(frozen=True)
 class HotspotSettings:
     cell_size_m: float = 250.0  # hexagon edge length in metres
+    max_radius_m: float = 1200.0  # the largest circle the scan tries (a village core)
+    replications: int = 999  # Monte Carlo replications of the scan statistic
+    min_pins: int = 5  # a hotspot holds at least this many pins (no "hotspot" of 3 pins in an empty municipality)
     dbscan_eps_m: float = 150.0
     dbscan_min_pins: int = 5
-    permutations: int = 999
-    seed: int = 20261124  # permutation inference is reproducible from run to run
+    seed: int = 20261124  # the Monte Carlo inference is reproducible from run to run
     time_zone: str = "Europe/Berlin"
 
     @classmethod
     def from_config(cls, config) -> "HotspotSettings":
-        return cls(cell_size_m=config["HOTSPOT_CELL_SIZE_M"], dbscan_eps_m=config["DBSCAN_EPS_M"],
-                   dbscan_min_pins=config["DBSCAN_MIN_PINS"], permutations=config["GI_PERMUTATIONS"],
-                   time_zone=config["TIME_ZONE"])
+        return cls(cell_size_m=config["HOTSPOT_CELL_SIZE_M"], max_radius_m=config["HOTSPOT_MAX_RADIUS_M"],
+                   replications=config["HOTSPOT_REPLICATIONS"], min_pins=config["HOTSPOT_MIN_PINS"], dbscan_eps_m=config["DBSCAN_EPS_M"],
+                   dbscan_min_pins=config["DBSCAN_MIN_PINS"], time_zone=config["TIME_ZONE"])
 
 
 @dataclass
 class RefreshReport:
     run_id: int
     pin_count: int
+    baseline: str = BASELINE_UNIFORM
     cells: int = 0
     hotspots: int = 0
     coldspots: int = 0
@@ -58,9 +69,10 @@ class RefreshReport:
 
     def summary(self) -> str:
         timing = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in self.seconds.items())
+        baseline = "Einwohner" if self.baseline == BASELINE_POPULATION else "Fläche"
         return (f"Auswertung {self.run_id}: {self.pin_count} Pins, {self.cells} Zellen, "
-                f"{self.hotspots} Hotspot- und {self.coldspots} Coldspot-Zellen (alle Pins, p < 0,05), "
-                f"{self.clusters} Cluster. ({timing})")
+                f"{self.hotspots} Hotspots und {self.coldspots} Coldspots (alle Pins, p < 0,05; erwartet nach {baseline}), "
+                f"{self.clusters} dichte Cluster. ({timing})")
 
 
 def cell_centre(i: int, j: int, size: float) -> tuple[float, float]:
@@ -68,97 +80,151 @@ def cell_centre(i: int, j: int, size: float) -> tuple[float, float]:
     return 1.5 * size * i, math.sqrt(3) * size * (j + (0.5 if i % 2 else 0.0))
 
 
-def classify(z: np.ndarray, p: np.ndarray) -> list[tuple[str, int | None]]:
-    """(hotspot_class, confidence) per cell, with FDR-corrected thresholds for each level."""
-    thresholds = {level: fdr(p, alpha) for alpha, level in CONFIDENCE_LEVELS}
-    significant = thresholds[95]
-    out = []
-    for zi, pi in zip(z, p):
-        confidence = next((level for _, level in CONFIDENCE_LEVELS if pi <= thresholds[level]), None)
-        if pi <= significant:
-            out.append(("hot" if zi > 0 else "cold", confidence))
-        else:
-            out.append(("none", confidence))
-    return out
+@dataclass
+class Surface:
+    """The county's cells as one surface. A cell on a municipal border has a part in each
+    municipality (a hex_cell row each, at the same place): windows take all parts of a cell
+    together, so a cluster across the border is one hotspot, while the null spreads each
+    municipality's pins over its own parts (a municipality where more residents took part is
+    not a hotspot for that)."""
+
+    cell_ids: np.ndarray  # hex_cell id of each part
+    positions: list[tuple[int, int]]  # (i, j) of each part
+    x: np.ndarray
+    y: np.ndarray
+    area_share: np.ndarray  # of the cell's area inside the part's municipality
+    municipality: np.ndarray  # stratum number of each part
+    counts: dict[str, np.ndarray]  # pins per part, per variant
+    weight: np.ndarray  # the null's weight of each part within its municipality
+
+    @classmethod
+    def from_rows(cls, cells, cell_size_m: float) -> "Surface":
+        index: dict[int, int] = {}
+        ids, positions, shares, strata = [], [], [], []
+        stratum_of: dict[str, int] = {}
+        pins: dict[tuple[int, str], int] = defaultdict(int)
+        for row in cells:
+            part = index.get(row.id)
+            if part is None:
+                part = index[row.id] = len(ids)
+                ids.append(row.id)
+                positions.append((row.i, row.j))
+                shares.append(row.area_share)
+                strata.append(stratum_of.setdefault(row.municipality_ags, len(stratum_of)))
+            if row.category is not None:
+                pins[(part, f"category:{row.category}")] += row.pin_count
+                pins[(part, ALL_PINS)] += row.pin_count
+        counts = {variant: np.zeros(len(ids)) for variant in VARIANTS}
+        for (part, variant), n in pins.items():
+            counts[variant][part] = n
+        centres = np.array([cell_centre(i, j, cell_size_m) for i, j in positions]).reshape(-1, 2)
+        share = np.array(shares, dtype=float)
+        return cls(np.array(ids, dtype=int), positions, centres[:, 0], centres[:, 1], share,
+                   np.array(strata, dtype=int), counts, weight=share.copy())
+
+    def use_population(self, inhabitants: dict[tuple[int, int], float]) -> None:
+        """Expect pins where people live (see POPULATION_SPREAD_SELF): a part's weight becomes
+        its cell's inhabitants spread over the cell and its neighbours, times the part's area
+        share, plus a share by area within the municipality."""
+        spread: dict[tuple[int, int], float] = defaultdict(float)
+        for (i, j), people in inhabitants.items():
+            spread[(i, j)] += POPULATION_SPREAD_SELF * people
+            for neighbour in _hex_neighbours(i, j):
+                spread[neighbour] += (1 - POPULATION_SPREAD_SELF) / 6 * people
+        by_people = np.array([spread.get(p, 0.0) for p in self.positions]) * self.area_share
+        by_area = self.area_share
+        weight = np.zeros_like(by_area)
+        for stratum in np.unique(self.municipality):
+            own = self.municipality == stratum
+            people_total = by_people[own].sum()
+            people_part = by_people[own] / people_total if people_total > 0 else by_area[own] / by_area[own].sum()
+            weight[own] = ((1 - POPULATION_SHARE_BY_AREA) * people_part
+                           + POPULATION_SHARE_BY_AREA * by_area[own] / by_area[own].sum())
+        self.weight = weight
+
+    @property
+    def null(self) -> scan.Null:
+        return scan.Null(stratum=self.municipality, weight=self.weight)
 
 
-# Candidates are refined in stages, each only for the cells still at the previous floor.
-REFINEMENT_STAGES = ((0.01, 9_999), (0.001, 99_999))
+def _hex_neighbours(i: int, j: int) -> list[tuple[int, int]]:
+    """The six neighbours of ST_HexagonGrid's cell (i, j) (odd columns half a row up)."""
+    up = 1 if i % 2 else 0
+    return [(i, j - 1), (i, j + 1), (i - 1, j - 1 + up), (i - 1, j + up), (i + 1, j - 1 + up), (i + 1, j + up)]
 
 
-def refine_p_values(counts: np.ndarray, weights: DistanceBand, p: np.ndarray, z: np.ndarray,
-                    seed: int) -> np.ndarray:
-    """Sharper pseudo p-values for the candidate cells (p <= 0.01 after 999 permutations).
-
-    999 permutations cannot show a p-value below 0.001, but the false discovery rate correction
-    over hundreds of cells needs thresholds far below that. For the candidates the conditional
-    randomisation is repeated 9,999 and, where still needed, 99,999 times: the cell's own count
-    fixed, its k neighbours drawn at random from the municipality's cells (with replacement:
-    k is at most 6 among hundreds of cells). Gi* rises with the neighbourhood sum, so one sorted
-    set of simulated sums per neighbour count serves every candidate."""
-    refined = p.copy()
-    rng = np.random.default_rng(seed)
-    neighbour_index = [np.array([weights.id2i[j] for j in weights.neighbors[weights.id_order[i]]], dtype=int)
-                       for i in range(counts.size)]
-    for stage, (floor, permutations) in enumerate(REFINEMENT_STAGES):
-        # After the first refinement the p-values are sound (PySAL's folded p_sim counts ties
-        # with the observed value on one side only, which makes empty cells among empty
-        # neighbours look like coldspots), so from then on a cell already below the strictest
-        # threshold (99 %) is decided, and only cells at the floor above it are refined again.
-        decided = fdr(refined, CONFIDENCE_LEVELS[0][0]) if stage else -1.0
-        candidates = np.flatnonzero((refined <= floor) & (refined > decided))
-        simulated: dict[int, np.ndarray] = {}
-        for i in candidates:
-            k = neighbour_index[i].size
-            if k not in simulated:
-                simulated[k] = np.sort(counts[rng.integers(0, counts.size, size=(permutations, k))].sum(axis=1))
-            sums = simulated[k]
-            needed = counts[neighbour_index[i]].sum()  # the observed neighbourhood sum, own count aside
-            if z[i] > 0:
-                extreme = sums.size - np.searchsorted(sums, needed, side="left")
-            else:
-                extreme = np.searchsorted(sums, needed, side="right")
-            refined[i] = (extreme + 1) / (permutations + 1)
-    return refined
+def confidence_of(p_value: float) -> int:
+    return next(level for alpha, level in CONFIDENCE_LEVELS if p_value < alpha)
 
 
-def gi_star(counts: np.ndarray, weights: DistanceBand, settings: HotspotSettings) -> list[tuple]:
-    """Gi* of each cell: (z, p, class, confidence); no statistic where every count is equal.
+def find_hotspots(surface: Surface, settings: HotspotSettings, baseline: str) -> dict[str, list[scan.Cluster]]:
+    """The significant windows of every variant: hotspots always, coldspots only where the
+    baseline is where people live (by area alone, every forest would be a coldspot)."""
+    windows = scan.build_windows(surface.x, surface.y, surface.weight > 0, settings.max_radius_m)
+    directions = [scan.HIGH] + ([scan.LOW] if baseline == BASELINE_POPULATION else [])
+    jobs = [(variant, direction) for variant in VARIANTS for direction in directions]
+    null = surface.null
 
-    z is the cell's z-score against its permutation distribution (its sign: hot or cold); p is
-    the pseudo p-value of the 999 conditional permutations (PySAL's p_sim), refined for the
-    candidate cells, then judged with the false discovery rate correction."""
-    if counts.size < 3 or np.all(counts == counts[0]):
-        return [(None, None, "none", None)] * counts.size
-    result = G_Local(counts.astype(float), weights, transform="B", permutations=settings.permutations,
-                     star=True, seed=settings.seed, keep_simulations=True, n_jobs=1)
-    spread = result.rGs.std(axis=1)
-    z = np.where(spread > 0, (result.Gs - result.rGs.mean(axis=1)) / np.where(spread > 0, spread, 1.0), 0.0)
-    p = refine_p_values(counts, weights, np.asarray(result.p_sim, dtype=float), z, settings.seed)
-    return [(float(zi), float(pi), *cls) for zi, pi, cls in zip(z, p, classify(z, p))]
+    def one(job):
+        variant, direction = job
+        seed = settings.seed + 7919 * VARIANTS.index(variant) + (0 if direction == scan.HIGH else 104729)
+        return job, scan.scan(surface.counts[variant], windows, null, direction=direction,
+                              replications=settings.replications, alpha=SIGNIFICANCE, seed=seed,
+                              min_pins=settings.min_pins)
+
+    # numpy and scipy release the GIL in the heavy steps: two threads use both cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(one, jobs))
+    found: dict[str, list[scan.Cluster]] = {variant: [] for variant in VARIANTS}
+    for (variant, _), clusters in results:
+        found[variant].extend(clusters)
+    return found
 
 
-def cell_statistics(run_id: int, cells, settings: HotspotSettings) -> list[dict]:
-    """Rows for cell_statistic from the per-category cell counts of one run."""
-    by_municipality: dict[str, dict[int, dict]] = defaultdict(dict)
-    for row in cells:
-        cell = by_municipality[row.municipality_ags].setdefault(
-            row.id, {"i": row.i, "j": row.j, "counts": defaultdict(int)})
-        if row.category is not None:
-            cell["counts"][f"category:{row.category}"] += row.pin_count
-            cell["counts"][ALL_PINS] += row.pin_count
-    rows = []
-    neighbour_distance = math.sqrt(3) * settings.cell_size_m * 1.01
-    for ags, municipality_cells in sorted(by_municipality.items()):
-        ids = list(municipality_cells)
-        centres = np.array([cell_centre(c["i"], c["j"], settings.cell_size_m) for c in municipality_cells.values()])
-        weights = DistanceBand(centres, threshold=neighbour_distance, binary=True, silence_warnings=True)
-        for variant in VARIANTS:
-            counts = np.array([municipality_cells[i]["counts"][variant] for i in ids])
-            for cell_id, count, (z, p, hotspot_class, confidence) in zip(ids, counts, gi_star(counts, weights, settings)):
-                rows.append({"run_id": run_id, "cell_id": cell_id, "variant": variant, "pin_count": int(count),
-                             "gi_z": z, "gi_p": p, "hotspot_class": hotspot_class, "confidence": confidence})
-    return rows
+def statistic_rows(run_id: int, surface: Surface, found: dict[str, list[scan.Cluster]]) -> tuple[list[dict], list[dict]]:
+    """Rows for hotspot and cell_statistic: each significant window once, each cell part (a
+    municipality's hex_cell row) with its pins, the pins expected there and its hotspot."""
+    hotspot_rows, cell_rows = [], []
+    null = surface.null
+    for variant in VARIANTS:
+        counts = surface.counts[variant]
+        expected = null.expected(counts)
+        membership: dict[int, dict] = {}
+        rank = {scan.HIGH: 0, scan.LOW: 0}
+        for cluster in sorted(found[variant], key=lambda c: (c.direction != scan.HIGH, -c.log_likelihood_ratio)):
+            rank[cluster.direction] += 1
+            hotspot = {
+                "run_id": run_id, "id": len(hotspot_rows) + 1, "variant": variant,
+                "hotspot_class": "hot" if cluster.direction == scan.HIGH else "cold",
+                "rank": rank[cluster.direction], "pin_count": cluster.observed,
+                "expected_pins": round(cluster.expected, 3), "log_likelihood_ratio": round(cluster.log_likelihood_ratio, 4),
+                "p_value": cluster.p_value, "confidence": confidence_of(cluster.p_value), "radius_m": cluster.radius_m,
+                "centre_cell_id": int(surface.cell_ids[cluster.centre]),
+                "cell_ids": [int(c) for c in surface.cell_ids[cluster.cells]]}
+            hotspot_rows.append(hotspot)
+            for part in cluster.cells:
+                # A cell in a hotspot and in a larger coldspot around it counts as the hotspot.
+                membership.setdefault(int(part), hotspot)
+        for part, cell_id in enumerate(surface.cell_ids):
+            hotspot = membership.get(part)
+            cell_rows.append({
+                "run_id": run_id, "cell_id": int(cell_id), "variant": variant, "pin_count": int(counts[part]),
+                "expected_pins": round(float(expected[part]), 4),
+                "hotspot_class": hotspot["hotspot_class"] if hotspot else "none",
+                "confidence": hotspot["confidence"] if hotspot else None,
+                "hotspot_id": hotspot["id"] if hotspot else None})
+    return hotspot_rows, cell_rows
+
+
+def cell_statistics(run_id: int, cells, settings: HotspotSettings, baseline: str = BASELINE_UNIFORM,
+                    inhabitants: dict[tuple[int, int], float] | None = None) -> tuple[list[dict], list[dict], Surface]:
+    """The scan's results for the per-category cell counts of one run."""
+    surface = Surface.from_rows(cells, settings.cell_size_m)
+    if baseline == BASELINE_POPULATION and inhabitants:
+        surface.use_population(inhabitants)
+    found = find_hotspots(surface, settings, baseline)
+    hotspot_rows, cell_rows = statistic_rows(run_id, surface, found)
+    return hotspot_rows, cell_rows, surface
 
 
 def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> RefreshReport:
@@ -185,7 +251,7 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             with conn.begin():
                 params = {"county_key": county_key, "cell_size_m": settings.cell_size_m,
                           "dbscan_eps_m": settings.dbscan_eps_m, "dbscan_min_pins": settings.dbscan_min_pins,
-                          "permutations": settings.permutations}
+                          "replications": settings.replications, "max_radius_m": settings.max_radius_m}
                 run = conn.execute(sql("create_aggregate_run"), params).one()
                 params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
                            "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values())}
@@ -200,12 +266,22 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             lap("Würfel und DBSCAN")
             with conn.begin():
                 cells = conn.execute(sql("cell_counts_by_variant"), {"run_id": run.id}).all()
-                statistics = cell_statistics(run.id, cells, settings)
-                conn.execute(sql("insert_cell_statistic"), statistics)
+                inhabitants = None
+                if run.baseline == BASELINE_POPULATION:
+                    inhabitants = {(r.i, r.j): float(r.inhabitants) for r in conn.execute(
+                        sql("population_by_cell"), {"county_key": county_key, "cell_size_m": settings.cell_size_m})}
+                hotspot_rows, cell_rows, _ = cell_statistics(run.id, cells, settings, run.baseline, inhabitants)
+                if hotspot_rows:
+                    conn.execute(sql("insert_hotspot"), hotspot_rows)
+                conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **{
+                    plural: [row[column] for row in cell_rows] for column, plural in (
+                        ("cell_id", "cell_ids"), ("variant", "variants"), ("pin_count", "pin_counts"),
+                        ("expected_pins", "expected_pins"), ("hotspot_class", "hotspot_classes"),
+                        ("confidence", "confidences"), ("hotspot_id", "hotspot_ids"))}})
                 conn.execute(sql("finish_aggregate_run"), {"run_id": run.id})
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
-                report = _report(conn, run, statistics)
-            lap("Gi*")
+                report = _report(conn, run, hotspot_rows, cell_rows)
+            lap("Scan-Statistik")
         except BaseException:
             if conn.in_transaction():
                 conn.rollback()
@@ -227,12 +303,13 @@ def _in_transaction(engine: Engine, statements: list[str], params: dict) -> None
             conn.execute(sql(name), params)
 
 
-def _report(conn: Connection, run, statistics: list[dict]) -> RefreshReport:
-    overall = [s for s in statistics if s["variant"] == ALL_PINS]
+def _report(conn: Connection, run, hotspot_rows: list[dict], cell_rows: list[dict]) -> RefreshReport:
+    overall = [h for h in hotspot_rows if h["variant"] == ALL_PINS]
     return RefreshReport(
-        run_id=run.id, pin_count=run.pin_count, cells=len(overall),
-        hotspots=sum(s["hotspot_class"] == "hot" for s in overall),
-        coldspots=sum(s["hotspot_class"] == "cold" for s in overall),
+        run_id=run.id, pin_count=run.pin_count, baseline=run.baseline,
+        cells=sum(c["variant"] == ALL_PINS for c in cell_rows),
+        hotspots=sum(h["hotspot_class"] == "hot" for h in overall),
+        coldspots=sum(h["hotspot_class"] == "cold" for h in overall),
         clusters=conn.execute(sql("count_pin_clusters"), {"run_id": run.id}).scalar_one(),
     )
 

@@ -81,7 +81,7 @@ def county_map_data(conn: Connection, run, place: Scope, pin_filter: PinFilter) 
     cells_fc = feature_collection(cells)
     return PlannerMapData(title=place.title, bounds=place.bounds, outlines=outlines, choropleth=choropleth,
                           choropleth_label=label, cells=cells_fc, clusters=clusters, heat=_heat(cells_fc),
-                          cell_size_m=run.cell_size_m,
+                          cell_size_m=run.cell_size_m, method_note=statistics.method_summary(run),
                           statistic_note=None if pin_filter.statistic_matches_filter else str(STATISTIC_NOTE))
 
 
@@ -99,4 +99,5 @@ def municipality_map_data(conn: Connection, run, place: Scope, pin_filter: PinFi
                 for f in outlines["features"]],
         heat=_heat(cells), cell_size_m=run.cell_size_m,
         hotspot_areas=statistics.hotspot_areas(conn, run, ags, pin_filter, comments_per_area=3),
+        method_note=statistics.method_summary(run),
         statistic_note=None if pin_filter.statistic_matches_filter else str(STATISTIC_NOTE))

@@ -6,7 +6,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, Polygon, mapping
 from sqlalchemy import Connection
 
-from ..maps.planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key
+from ..maps.planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key, number
 from ..geo import METRIC_SRID, STORAGE_SRID
 from ..i18n import s_
 from . import areas, hotspots, statistics
@@ -56,11 +56,11 @@ def presentation_data(conn: Connection, county_key: str, workshop: dict, k: int)
                          "main_category": c["main_category"], "main_dimension": c["main_dimension"]}
                         for c in statistics.clusters(conn, run, ags) if c["pin_count"] >= k]
     for area in statistics.hotspot_areas(conn, run, ags, PinFilter()):
-        if area["pins"] < k:
+        if area["pins"] < k or area["hotspot_class"] != "hot":
             continue
         data["hotspots"].append({
             "number": len(data["hotspots"]) + 1, "districts": area["districts"], "pins": area["pins"],
-            "confidence": area["confidence"],
+            "expected": str(number(area["expected_pins"])), "confidence": area["confidence"],
             "by_category": suppress_small(area["by_category"], k, area["pins"]),
             "by_dimension": suppress_small(area["by_dimension"], k, area["pins"], additive=False),
             "comments": area["comments"],
@@ -88,4 +88,5 @@ def offline_map_data(conn: Connection, county_key: str, workshop: dict, k: int) 
               for f in cells["features"]],
         labels=[(f["properties"]["label_point"][1], f["properties"]["label_point"][0], f["properties"]["name"])
                 for f in outlines["features"]],
+        method_note=statistics.method_summary(run),
         statistic_note=s_("Öffentliche Ansicht: nur Zellen mit mindestens %(k)s Pins.", k=k))

@@ -1,5 +1,6 @@
 """Reading the stored aggregates of the latest run: counts per municipality, district and cell
-with the planner filters, Gi* hotspots, DBSCAN clusters; the privacy threshold for the public."""
+with the planner filters, the scan statistic's hotspots, DBSCAN clusters; the privacy threshold
+for the public."""
 from __future__ import annotations
 
 import datetime as dt
@@ -69,12 +70,12 @@ class PinFilter:
 
     @property
     def variant(self) -> str:
-        """The Gi* variant that fits: one category chosen -> that category's, else all pins'."""
+        """The hotspot variant that fits: one category chosen -> that category's, else all pins'."""
         return f"category:{self.categories[0]}" if len(self.categories) == 1 else hotspots.ALL_PINS
 
     @property
     def statistic_matches_filter(self) -> bool:
-        """Gi* is stored for all pins and per category; other filters narrow counts only."""
+        """Hotspots are stored for all pins and per category; other filters narrow counts only."""
         return len(self.categories) <= 1 and self == replace(PinFilter(), categories=self.categories)
 
     def parameters(self, time_zone: str = "Europe/Berlin") -> dict:
@@ -238,26 +239,28 @@ def cell_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dict[
 
 
 def cells_geojson(conn: Connection, run, ags: str, pin_filter: PinFilter, k: int | None = None) -> dict:
-    """Hexagon cells with their (filtered) pin count and Gi* class.
+    """Hexagon cells with their (filtered) pin count, the pins the baseline lets expect there,
+    and the hotspot or coldspot they belong to.
 
     Public (k given): only cells with at least k pins, no empty cells. Planners: every cell that
-    has pins or a significant statistic."""
+    has pins or belongs to a hotspot or coldspot."""
     counts = cell_counts(conn, run, ags, pin_filter)
     features = []
     for row in conn.execute(sql("cells_with_statistic"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}):
         count = counts.get(row.id)
         total = count.total if count else 0
-        significant = row.hotspot_class in ("hot", "cold")
+        in_hotspot = row.hotspot_class in ("hot", "cold")
         if k is not None and total < k:
             continue
-        if k is None and total == 0 and not significant:
+        if k is None and total == 0 and not in_hotspot:
             continue
         features.append(feature(json.loads(row.geometry), {
             "cell": row.id, "pins": total,
             "by_category": suppress_small(count.by_category if count else {c: 0 for c in CATEGORIES}, k, total),
-            "gi_z": None if row.gi_z is None else round(row.gi_z, 3),
-            "gi_p": None if row.gi_p is None else round(row.gi_p, 5),
+            "expected_pins": None if row.expected_pins is None else round(row.expected_pins, 2),
             "hotspot_class": row.hotspot_class or "none", "confidence": row.confidence,
+            "hotspot": row.hotspot_id, "p_value": None if row.p_value is None else round(row.p_value, 4),
+            "area_share": round(row.area_share, 3),
             "centre": [row.lon, row.lat],
         }, feature_id=row.id))
     if k is not None:
@@ -268,32 +271,36 @@ def cells_geojson(conn: Connection, run, ags: str, pin_filter: PinFilter, k: int
 
 
 def clusters(conn: Connection, run, ags: str) -> list[dict]:
+    """DBSCAN's dense clusters, each saying whether a significant hotspot covers it: a dense
+    cluster is not by itself more than chance would explain."""
     return [dict(r._mapping) | {"geometry": json.loads(r.geometry)}
             for r in conn.execute(sql("pin_clusters_of_municipality"), {"run_id": run.id, "ags": ags})]
 
 
 def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, comments_per_area: int = 5) -> list[dict]:
-    """The municipality's hotspots, strongest first: where, how many pins, categories, dimensions
-    and approved comments."""
-    counts = cell_counts(conn, run, ags, pin_filter)
+    """The hotspots (then coldspots) reaching into a municipality, strongest first: where, how
+    many pins against how many expected, categories, dimensions and approved comments. A hotspot
+    across a border is the same on both municipalities' pages."""
     areas = []
     for rank, row in enumerate(conn.execute(sql("hotspot_areas"),
                                             {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}), 1):
-        total = Counts(key=row.area_no)
-        for cell_id in row.cell_ids:
-            if cell_id in counts:
-                cell = counts[cell_id]
-                total.total += cell.total
-                for c, n in cell.by_category.items():
-                    total.by_category[c] += n
-                for d, n in cell.by_dimension.items():
-                    total.by_dimension[d] += n
+        total = Counts(key=row.id)
+        for cell in _fold(conn.execute(sql("counts_by_cells"), {
+                "run_id": run.id, "cell_ids": list(row.cell_ids), **pin_filter.parameters()})).values():
+            total.total += cell.total
+            for c, n in cell.by_category.items():
+                total.by_category[c] += n
+            for d, n in cell.by_dimension.items():
+                total.by_dimension[d] += n
         comments = conn.execute(sql("published_comments_in_cells"), {
             "run_id": run.id, "cell_ids": list(row.cell_ids), "last_pin_id": run.last_pin_id, "ags": ags,
             "limit": comments_per_area}).all()
         areas.append({
-            "rank": rank, "districts": list(row.districts or []), "cells": len(row.cell_ids),
-            "confidence": row.confidence, "max_z": round(row.max_z, 2), "pins": total.total,
+            "rank": rank, "id": row.id, "hotspot_class": row.hotspot_class, "districts": list(row.districts or []),
+            "municipalities": list(row.municipalities or []), "cells": len(row.cell_ids),
+            "confidence": row.confidence, "p_value": row.p_value, "pins": total.total,
+            "expected_pins": round(row.expected_pins, 1), "radius_m": row.radius_m,
+            "pins_per_expected": round(row.pin_count / row.expected_pins, 1) if row.expected_pins else None,
             "by_category": total.by_category, "by_dimension": total.by_dimension,
             "comments": [{"text": c.comment, "category": c.category} for c in comments],
             "centre": [row.lon, row.lat], "bounds": [row.west, row.south, row.east, row.north],
@@ -302,6 +309,32 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
     return areas
 
 
+def method_summary(run) -> str:
+    """One line on how a run found its hotspots (staff language), from what the run stored."""
+    baseline = (s_("erwartet nach Einwohnern (Bevölkerungsraster)") if run.baseline == hotspots.BASELINE_POPULATION
+                else s_("erwartet nach Fläche (gleichmäßig über jede Gemeinde)"))
+    return s_("Hotspots: räumliche Scan-Statistik nach Kulldorff, Kreise bis %(radius)s m, %(replications)s "
+              "Zufallsverteilungen zum Vergleich, p < 0,05 für den ganzen Landkreis; %(baseline)s.",
+              radius=int(run.max_radius_m), replications=format_number(run.replications), baseline=baseline)
+
+
+def format_number(value) -> str:
+    """A number as the reader's language writes it (staff pages: German or English)."""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    locale = get_locale() if _has_request() else None
+    return format_decimal(value, locale=str(locale or "de"))
+
+
+def _has_request() -> bool:
+    from flask import has_request_context
+
+    return has_request_context()
+
+
 def run_info(run) -> dict:
     return {"id": run.id, "computed_at": run.finished_at.isoformat(), "pins": run.pin_count,
-            "cell_size_m": run.cell_size_m, "permutations": run.permutations, "dbscan_eps_m": run.dbscan_eps_m}
+            "cell_size_m": run.cell_size_m, "method": "kulldorff_poisson_scan", "baseline": run.baseline,
+            "replications": run.replications, "max_radius_m": run.max_radius_m, "significance": hotspots.SIGNIFICANCE,
+            "dbscan_eps_m": run.dbscan_eps_m}

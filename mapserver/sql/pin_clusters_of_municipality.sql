@@ -1,5 +1,10 @@
-SELECT id, pin_count, main_category, main_dimension, ST_AsGeoJSON(outline, 5) AS geometry,
-       ST_X(centre) AS lon, ST_Y(centre) AS lat
-FROM pin_cluster
-WHERE run_id = :run_id AND municipality_ags = :ags AND variant = 'all'
-ORDER BY pin_count DESC, id
+-- DBSCAN's dense clusters of a municipality, each with whether a significant hotspot (all pins)
+-- overlaps it: the pages say so, and say plainly when a dense cluster is not significant.
+SELECT c.id, c.pin_count, c.main_category, c.main_dimension, ST_AsGeoJSON(c.outline, 5) AS geometry,
+       ST_X(c.centre) AS lon, ST_Y(c.centre) AS lat,
+       EXISTS (SELECT 1 FROM hotspot h
+               WHERE h.run_id = c.run_id AND h.variant = 'all' AND h.hotspot_class = 'hot'
+                     AND ST_Intersects(h.geom, c.outline)) AS in_hotspot
+FROM pin_cluster c
+WHERE c.run_id = :run_id AND c.municipality_ags = :ags AND c.variant = 'all'
+ORDER BY c.pin_count DESC, c.id

@@ -42,9 +42,11 @@ def presentation_messages() -> dict:
                        "origin": s_("Herkunft, Kultur, Sprache"), "income": s_("Einkommen"),
                        "mobility": s_("Verkehr und Wege"), "other": s_("Anderes")},
         "no_run": s_("Noch keine Auswertung berechnet."),
-        "no_hotspots": s_("Keine Hotspots: die Pins liegen nicht dichter beisammen, als der Zufall erklärt."),
+        "no_hotspots": s_("Keine Hotspots: Nirgends liegen so viele Pins beisammen, dass Zufall als Erklärung ausscheidet."),
+        "no_hotspots_but_clusters": s_("Keine Hotspots: Nirgends liegen so viele Pins beisammen, dass Zufall als "
+                                       "Erklärung ausscheidet. Taste 4 zeigt, wo Pins trotzdem dicht beieinander liegen."),
         "hotspot_title": s_("Hotspot {number} von {total}"),
-        "hotspot_counts": s_("{pins} Pins · {confidence} % Konfidenz"),
+        "hotspot_counts": s_("{pins} Pins (erwartet {expected}) · {confidence} % Konfidenz"),
         "category_count": s_("{category}: {count}"),
         "separates": s_("Trennt: {dimension} ({count})"),
         "fewer_than": s_("unter {k}"),

@@ -101,7 +101,7 @@
       none.textContent = MESSAGES.no_run;
       none.hidden = false;
     } else if (!data.hotspots.length) {
-      none.textContent = MESSAGES.no_hotspots;
+      none.textContent = data.clusters.length ? MESSAGES.no_hotspots_but_clusters : MESSAGES.no_hotspots;
       none.hidden = false;
     }
   }
@@ -115,7 +115,7 @@
     document.getElementById("hotspot").hidden = false;
     document.getElementById("hotspot-title").textContent =
       t("hotspot_title", { number: h.number, total: state.hotspots.length }) + (h.districts.length ? ": " + h.districts.join(", ") : "");
-    document.getElementById("hotspot-counts").textContent = t("hotspot_counts", { pins: h.pins, confidence: h.confidence });
+    document.getElementById("hotspot-counts").textContent = t("hotspot_counts", { pins: h.pins, expected: h.expected, confidence: h.confidence });
     var details = document.getElementById("hotspot-details");
     details.textContent = "";
     function add(list, text) { var li = document.createElement("li"); li.textContent = text; list.appendChild(li); }

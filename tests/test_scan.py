@@ -1,0 +1,164 @@
+"""The spatial scan statistic on the real county grid: clusters drawn at random (sizes, spreads
+and places the method was not tuned to) are found, uniform pins give no hotspot, a cluster
+across a municipal border is one hotspot, and a municipality where more residents took part is
+no hotspot for that. Points are simulated (numpy), the grid is the production grid."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from sqlalchemy import create_engine, text
+
+from bench import scenarios
+from mapserver.geo import hex_cell_of
+from mapserver.services import hotspots, scan
+
+SETTINGS = hotspots.HotspotSettings()
+SALZHEMMENDORF, BAD_MUENDER, COPPENBRUEGGE = "03252008", "03252002", "03252004"
+
+
+@pytest.fixture(scope="module")
+def grid(module_db_url):
+    engine = create_engine(module_db_url)
+    yield scenarios.load_county_grid(engine, "03252", SETTINGS.cell_size_m)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def hexagons(grid):
+    return scenarios.part_hexagons(grid)
+
+
+def _found(clusters, grid_surface, hexagons, place, within_m=300.0):
+    return [c for c in clusters
+            if scenarios.distance_m([hexagons[int(grid_surface.cell_ids[p])] for p in c.cells], place) <= within_m]
+
+
+def test_log_likelihood_ratio_is_kulldorffs():
+    c, e, total = 20.0, 5.0, 1000.0
+    expected = c * math.log(c / e) + (total - c) * math.log((total - c) / (total - e))
+    assert scan.log_likelihood_ratio(np.array([c]), np.array([e]), total, scan.HIGH)[0] == pytest.approx(expected)
+    assert scan.log_likelihood_ratio(np.array([c]), np.array([e]), total, scan.LOW)[0] == 0.0
+    low = 1.0 * math.log(1 / 5.0) + 999 * math.log(999 / 995)
+    assert scan.log_likelihood_ratio(np.array([1.0]), np.array([5.0]), total, scan.LOW)[0] == pytest.approx(low)
+    # Single precision (the simulation's) agrees with double precision at a million pins.
+    big = scan.log_likelihood_ratio(np.array([260.0]), np.array([200.0]), 1e6, scan.HIGH)[0]
+    small = scan.log_likelihood_ratio(np.array([260.0], dtype=np.float32), np.array([200.0], dtype=np.float32),
+                                      np.float32(1e6), scan.HIGH)[0]
+    assert small == pytest.approx(big, abs=1e-3)
+
+
+def test_windows_are_all_circles_up_to_the_radius(grid):
+    rng = np.random.default_rng(5)
+    grid_surface, _ = scenarios.surface(grid, scenarios.background(grid, 1, rng))
+    windows = scan.build_windows(grid_surface.x, grid_surface.y, grid_surface.weight > 0, 1200)
+    points = np.column_stack([grid_surface.x, grid_surface.y])
+    for w in rng.choice(windows.count, 300, replace=False):
+        centre = points[windows.centre[w]]
+        distance = np.hypot(*(points - centre).T)
+        members = set(windows.members[w].indices)
+        assert members == set(np.flatnonzero(distance <= windows.radius_m[w] + 0.01)), w
+        assert windows.radius_m[w] <= 1200
+    # Every cell centres windows of every radius at which a further cell enters (hexagon rings:
+    # 0, 433, 750, 866, 1146 m at 250 m edges).
+    radii = sorted({round(r) for r in windows.radius_m})
+    assert radii == [0, 433, 750, 866, 1146]
+
+
+def test_numpy_binning_matches_the_sql_cells(grid, module_db_url):
+    engine = create_engine(module_db_url)
+    rng = np.random.default_rng(9)
+    points = scenarios.uniform_points(grid.municipalities[SALZHEMMENDORF], 500, rng)
+    i, j = hex_cell_of(points[:, 0], points[:, 1], SETTINGS.cell_size_m)
+    with engine.connect() as conn:
+        for (x, y), a, b in zip(points, i, j):
+            cell = conn.execute(text("""SELECT h.i, h.j FROM ST_HexagonGrid(:size, ST_MakeEnvelope(:x - 1, :y - 1, :x + 1, :y + 1, 25832)) h
+                                        WHERE ST_Covers(h.geom, ST_SetSRID(ST_MakePoint(:x, :y), 25832))"""),
+                                {"size": SETTINGS.cell_size_m, "x": float(x), "y": float(y)}).first()
+            assert (cell.i, cell.j) == (a, b)
+    engine.dispose()
+
+
+def test_clusters_drawn_at_random_are_found(grid, hexagons):
+    """Clusters of 25-100 pins with sigma 50-200 m anywhere in the county, over a uniform
+    background of 2-10 pins per km²: found within 300 m in at least 90 % of draws, no hotspot
+    elsewhere in all but a few."""
+    rng = np.random.default_rng(20261201)
+    found = false_alarms = 0
+    draws = 16
+    for _ in range(draws):
+        density = rng.uniform(2, 10)
+        n = int(rng.integers(25, 101))
+        sigma = rng.uniform(50, 200)
+        place = scenarios.random_place(grid, rng, margin_m=300)
+        points = np.concatenate([scenarios.background(grid, density, rng),
+                                 scenarios.gaussian_cluster(place, n, sigma, rng)])
+        grid_surface, _ = scenarios.surface(grid, points)
+        clusters = scenarios.scan_hotspots(grid_surface, SETTINGS)
+        found += bool(_found(clusters, grid_surface, hexagons, place))
+        false_alarms += bool([c for c in clusters if c not in _found(clusters, grid_surface, hexagons, place, 1000)])
+    assert found >= 0.9 * draws, found
+    assert false_alarms <= 2, false_alarms
+
+
+def test_uniform_pins_give_no_hotspot_in_nearly_every_run(grid):
+    """Pins spread at random over every municipality: at most 5 % of runs may show any hotspot
+    (the scan's family-wise error), counted over 40 seeds (binomially, 6 or more would happen by
+    chance in 1.4 % of such tests)."""
+    runs_with_hotspots = 0
+    for seed in range(40):
+        rng = np.random.default_rng(1000 + seed)
+        grid_surface, _ = scenarios.surface(grid, scenarios.background(grid, rng.uniform(2, 10), rng))
+        clusters = scenarios.scan_hotspots(grid_surface, hotspots.HotspotSettings(seed=seed))
+        runs_with_hotspots += bool(clusters)
+    assert runs_with_hotspots <= 5, runs_with_hotspots
+
+
+def test_more_pins_in_one_municipality_is_no_hotspot(grid):
+    """Salzhemmendorf took part eagerly (12 per km²), Bad Münder less (2 per km²), the others
+    not yet: each municipality's pins are spread over its own area, so none of this is a hotspot."""
+    rng = np.random.default_rng(77)
+    points = np.concatenate([scenarios.background(grid, 12, rng, [SALZHEMMENDORF]),
+                             scenarios.background(grid, 2, rng, [BAD_MUENDER])])
+    grid_surface, _ = scenarios.surface(grid, points)
+    assert scenarios.scan_hotspots(grid_surface, SETTINGS) == []
+
+
+def test_a_cluster_across_a_border_is_one_hotspot_in_both_municipalities(grid, hexagons):
+    rng = np.random.default_rng(31)
+    place = scenarios.border_place(grid, SALZHEMMENDORF, COPPENBRUEGGE, rng)
+    points = np.concatenate([scenarios.background(grid, 5, rng), scenarios.gaussian_cluster(place, 40, 150, rng)])
+    grid_surface, _ = scenarios.surface(grid, points)
+    clusters = _found(scenarios.scan_hotspots(grid_surface, SETTINGS), grid_surface, hexagons, place)
+    assert len(clusters) == 1
+    municipalities = {int(grid_surface.municipality[p]) for p in clusters[0].cells}
+    assert len(municipalities) == 2
+    # Its pins are counted on both sides: more than either side holds alone.
+    counts = grid_surface.counts[hotspots.ALL_PINS]
+    by_side = [counts[[p for p in clusters[0].cells if grid_surface.municipality[p] == m]].sum() for m in municipalities]
+    assert clusters[0].observed == sum(by_side) and min(by_side) > 0
+
+
+def test_border_cells_are_expected_to_hold_pins_by_their_area_inside(grid):
+    """A cell half outside the county expects half the pins of a full one; parts of one cell
+    in two municipalities expect each municipality's own rate."""
+    rng = np.random.default_rng(3)
+    grid_surface, _ = scenarios.surface(grid, scenarios.background(grid, 5, rng))
+    expected = grid_surface.null.expected(grid_surface.counts[hotspots.ALL_PINS])
+    for stratum in np.unique(grid_surface.municipality):
+        own = grid_surface.municipality == stratum
+        per_area = expected[own] / grid_surface.area_share[own]
+        assert np.allclose(per_area, per_area[0])
+    partial = grid_surface.area_share < 0.5
+    assert partial.sum() > 100  # the county has hundreds of such cells
+
+
+def test_a_planted_cluster_stands_out_whatever_the_seed(grid):
+    """The same data under different Monte Carlo seeds: the verdict does not hang on the draw."""
+    rng = np.random.default_rng(8)
+    place = scenarios.random_place(grid, rng, margin_m=500)
+    points = np.concatenate([scenarios.background(grid, 5, rng), scenarios.gaussian_cluster(place, 30, 150, rng)])
+    grid_surface, _ = scenarios.surface(grid, points)
+    verdicts = {len(scenarios.scan_hotspots(grid_surface, hotspots.HotspotSettings(seed=s))) >= 1 for s in range(3)}
+    assert verdicts == {True}
