@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test setup messages bench-weak system-packages browser-packages database migrate import bench bench-hotspots stop clean
+.PHONY: run demo test setup messages bench-weak bench-detection system-packages browser-packages database migrate import bench bench-hotspots stop clean
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -64,6 +64,16 @@ run: setup
 	$(BIN)/glaswaende hotspots refresh --if-needed; \
 	$(BIN)/glaswaende serve --host 127.0.0.1 --port 5000
 
+# Like `run`, on a database of its own (glaswaende_demo on the same server), so run's data stay
+# untouched: migrate, import the county, fill it with demo data (replaces earlier demo data; the
+# demo account's password is printed at the end), then serve on http://127.0.0.1:5000.
+demo: setup
+	url="$$(bash scripts/ensure-database.sh glaswaende_demo)"; export GLASWAENDE_DATABASE_URL="$$url"; \
+	$(BIN)/glaswaende db upgrade; \
+	$(BIN)/glaswaende import-boundaries; \
+	$(BIN)/glaswaende demo seed; \
+	$(BIN)/glaswaende serve --host 127.0.0.1 --port 5000
+
 # The whole test suite against a real PostGIS; each run creates and drops its own databases.
 test: setup browser-packages
 	export GLASWAENDE_TEST_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
@@ -77,6 +87,10 @@ bench: setup
 bench-hotspots: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/python bench/hotspots.py
+
+bench-detection: setup
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/python bench/detection.py
 
 bench-weak: setup browser-packages
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \

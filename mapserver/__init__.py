@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.jinja_env.filters["local_time"] = lambda moment: local_time(moment, app.config["TIME_ZONE"])
 
-    from . import assets, auth, csrf, db, errors, i18n, importers, jobs, limits, privacy, security, workshop
+    from . import assets, auth, csrf, db, demo, errors, i18n, importers, jobs, limits, privacy, security, workshop
     from .api import api
     from .moderation import moderation_pages
     from .planner import planner
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     importers.init_app(app)
     jobs.init_app(app)
     privacy.init_app(app)
+    demo.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     csrf.init_app(app)

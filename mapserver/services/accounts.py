@@ -57,6 +57,22 @@ def create_account(conn: Connection, name: str, password: str, roles: list[str])
     }).scalar_one()
 
 
+def reset_account(conn: Connection, name: str, password: str, roles: list[str]) -> int | None:
+    """Give the existing account `name` a new password and exactly these roles, active and
+    unlocked; its id, or None when there is no such account. InvalidInput (German) as create_account."""
+    errors = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors.append({"field": "password", "message": f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."})
+    if not roles or any(r not in ROLES for r in roles):
+        errors.append({"field": "role", "message": f"Bitte Rollen aus {', '.join(ROLES)} wählen."})
+    if errors:
+        raise InvalidInput("Das Konto kann so nicht geändert werden.", errors)
+    return conn.execute(sql("reset_account"), {
+        "name": name, "password_hash": generate_password_hash(password, method="scrypt"),
+        "roles": sorted(set(roles)),
+    }).scalar_one_or_none()
+
+
 @dataclass(frozen=True)
 class LockoutPolicy:
     """After `lock_after` failed sign-ins in a row, the account is locked for `lock_minutes`."""

@@ -1,0 +1,174 @@
+"""Detection power and false alarms of the hotspot method (issue 10), against today's method
+(Getis-Ord Gi* per municipality, bench/baseline_gi_star.py) on the same data in the same run.
+
+Scenarios on the real county grid (bench/scenarios.py): a uniform background of 2, 5 or 10 pins
+per km² over every municipality, plus one planted cluster of 15, 25, 40, 60 or 100 pins, normal
+with sigma 50, 100, 200 or 400 m around a random place in the county (or, for "Grenze", on a
+random point of a border between two municipalities); and background-only runs. Each scenario
+is drawn with --seeds seeds (default 20).
+
+  detection rate: share of runs with a reported hotspot within 300 m of the planted centre;
+  false alarms:   share of runs with any hotspot more than 1 km from the planted centre
+                  (background only: share of runs with any hotspot at all).
+
+A reported hotspot is, for the scan statistic, a significant window (its cells); for Gi*, an
+area of touching hot cells, as the planner page showed them. Distances are to the nearest
+hexagon of the hotspot. All pins, one variant, as on the planner page.
+
+Run: `make bench-detection` (or python bench/detection.py --seeds 5 --densities 5).
+Goals: detection >= 90 % for clusters of >= 25 pins with sigma <= 200 m at 5 pins per km²;
+background-only runs with any hotspot <= 5 %.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import fresh_database  # noqa: E402
+import baseline_gi_star  # noqa: E402
+from scenarios import (border_place, background, distance_m, gaussian_cluster, load_county_grid,  # noqa: E402
+                       part_hexagons, random_place, scan_hotspots, surface)
+from sqlalchemy import create_engine  # noqa: E402
+
+from mapserver.services import hotspots  # noqa: E402
+
+BENCH_DB = "glaswaende_bench_detection"
+NEIGHBOURS = [("03252008", "03252004"), ("03252008", "03252002"), ("03252002", "03252007"),
+              ("03252006", "03252007"), ("03252001", "03252006"), ("03252003", "03252005")]
+SETTINGS = hotspots.HotspotSettings()
+GI_SETTINGS = baseline_gi_star.GiStarSettings()
+
+_grid = _hexagons = None
+
+
+def _init(database_url: str) -> None:
+    global _grid, _hexagons
+    engine = create_engine(database_url)
+    _grid = load_county_grid(engine, "03252", SETTINGS.cell_size_m)
+    engine.dispose()
+    _hexagons = part_hexagons(_grid)
+
+
+def _gi_star_areas(rows) -> list[list[int]]:
+    """Today's hotspots: Gi* hot cells (all pins), touching ones merged into areas."""
+    statistics = baseline_gi_star.cell_statistics(0, rows, GI_SETTINGS)
+    hot = [s["cell_id"] for s in statistics if s["hotspot_class"] == "hot"]
+    centres = {r.id: baseline_gi_star.cell_centre(r.i, r.j, GI_SETTINGS.cell_size_m) for r in rows if r.id in set(hot)}
+    areas, seen = [], set()
+    touching = math.sqrt(3) * GI_SETTINGS.cell_size_m * 1.01
+    for start in hot:
+        if start in seen:
+            continue
+        area, queue = [], [start]
+        seen.add(start)
+        while queue:
+            cell = queue.pop()
+            area.append(cell)
+            for other in hot:
+                if other not in seen and math.dist(centres[cell], centres[other]) <= touching:
+                    seen.add(other)
+                    queue.append(other)
+        areas.append(area)
+    return areas
+
+
+def run_once(job: tuple) -> dict:
+    """One draw: both methods on the same pins; hits and false alarms of each, and their time."""
+    density, size, sigma, border, seed = job
+    rng = np.random.default_rng(seed)
+    points = [background(_grid, density, rng)]
+    place = None
+    if size:
+        if border:
+            first, second = NEIGHBOURS[int(rng.integers(len(NEIGHBOURS)))]
+            place = border_place(_grid, first, second, rng)
+        else:
+            place = random_place(_grid, rng, margin_m=300)
+        points.append(gaussian_cluster(place, size, sigma, rng))
+    grid_surface, rows = surface(_grid, np.concatenate(points))
+    started = time.perf_counter()
+    clusters = scan_hotspots(grid_surface, hotspots.HotspotSettings(seed=seed))
+    scan_s = time.perf_counter() - started
+    scan_areas = [[int(grid_surface.cell_ids[p]) for p in c.cells] for c in clusters]
+    started = time.perf_counter()
+    gi_areas = _gi_star_areas(rows)
+    gi_s = time.perf_counter() - started
+    out = {"scan_s": scan_s, "gi_s": gi_s}
+    for name, found in (("scan", scan_areas), ("gi", gi_areas)):
+        if place is None:
+            out[f"{name}_hit"], out[f"{name}_false"] = False, bool(found)
+            continue
+        distances = [distance_m([_hexagons[c] for c in area], place) for area in found]
+        out[f"{name}_hit"] = any(d <= 300 for d in distances)
+        out[f"{name}_false"] = any(d > 1000 for d in distances)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--densities", default="2,5,10")
+    parser.add_argument("--sizes", default="15,25,40,60,100")
+    parser.add_argument("--sigmas", default="50,100,200,400")
+    parser.add_argument("--no-border", action="store_true", help="without the clusters across a municipal border")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    server_url = os.environ.get("GLASWAENDE_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not server_url:
+        sys.exit("GLASWAENDE_DATABASE_URL fehlt (make bench-detection setzt sie).")
+    database_url = fresh_database(server_url, BENCH_DB)
+    densities = [float(d) for d in args.densities.split(",")]
+    sizes = [int(n) for n in args.sizes.split(",")]
+    sigmas = [float(s) for s in args.sigmas.split(",")]
+    scenarios = [(d, 0, 0.0, False) for d in densities]
+    scenarios += [(d, n, s, False) for d in densities for n in sizes for s in sigmas]
+    if not args.no_border:
+        scenarios += [(5.0, n, s, True) for n in sizes for s in sigmas]
+    jobs = [(*scenario, 1000 * number + seed) for number, scenario in enumerate(scenarios) for seed in range(args.seeds)]
+    print(f"{len(scenarios)} scenarios x {args.seeds} seeds = {len(jobs)} runs on {args.workers} processes; "
+          f"scan statistic: circles up to {SETTINGS.max_radius_m:.0f} m, {SETTINGS.replications} replications, "
+          f"at least {SETTINGS.min_pins} pins; baseline: Gi* {GI_SETTINGS.permutations} permutations + FDR, per municipality.",
+          flush=True)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.workers, initializer=_init, initargs=(database_url,)) as pool:
+        results = list(pool.map(run_once, jobs, chunksize=4))
+    print(f"({time.perf_counter() - started:.0f} s)\n")
+    print(f"{'pins/km²':>8} {'cluster':>8} {'sigma':>6} {'where':>7} | {'detected: scan':>14} {'Gi*':>5} | "
+          f"{'false alarms: scan':>18} {'Gi*':>5}")
+    by_scenario: dict[tuple, list[dict]] = {}
+    for job, result in zip(jobs, results):
+        by_scenario.setdefault(job[:4], []).append(result)
+
+    def share(items, key):
+        return sum(r[key] for r in items) / len(items)
+
+    for (density, size, sigma, border), items in by_scenario.items():
+        where = "Grenze" if border else ("–" if not size else "Kreis")
+        detected = f"{share(items, 'scan_hit'):>14.0%} {share(items, 'gi_hit'):>5.0%}" if size else f"{'':>14} {'':>5}"
+        print(f"{density:>8.0f} {size or '–':>8} {sigma or '–':>6} {where:>7} | {detected} | "
+              f"{share(items, 'scan_false'):>18.0%} {share(items, 'gi_false'):>5.0%}")
+    goal = [r for (d, n, s, b), items in by_scenario.items() for r in items if d == 5 and n >= 25 and s <= 200]
+    empty = [r for (d, n, s, b), items in by_scenario.items() for r in items if n == 0]
+    print(f"\nGoal 1, detection >= 90 % for >= 25 pins, sigma <= 200 m at 5 per km² (all such runs, both places): "
+          f"scan {share(goal, 'scan_hit'):.1%}, Gi* {share(goal, 'gi_hit'):.1%} "
+          f"-> {'met' if goal and share(goal, 'scan_hit') >= 0.9 else 'NOT met'}")
+    print(f"Goal 2, background-only runs with any hotspot <= 5 %: scan {share(empty, 'scan_false'):.1%}, "
+          f"Gi* {share(empty, 'gi_false'):.1%} -> {'met' if empty and share(empty, 'scan_false') <= 0.05 else 'NOT met'}")
+    scan_s = np.median([r["scan_s"] for r in results])
+    gi_s = np.median([r["gi_s"] for r in results])
+    print(f"Time per run (median, one variant): scan {scan_s:.2f} s, Gi* {gi_s:.2f} s -> scan/Gi* {scan_s / gi_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()
