@@ -169,6 +169,7 @@ class AggregateRun(Base):
     replications: Mapped[int] = mapped_column(Integer)  # Monte Carlo replications of the scan statistic
     max_radius_m: Mapped[float] = mapped_column(Float, server_default="1200")
     baseline: Mapped[str] = mapped_column(Text, server_default="uniform")  # 'uniform' or 'population'
+    boundaries_digest: Mapped[str | None] = mapped_column(Text)  # runs with equal boundaries share a grid
 
 
 class HexCell(Base):

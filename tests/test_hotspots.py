@@ -324,3 +324,51 @@ def test_a_failed_refresh_leaves_no_half_run_and_refreshes_take_turns(planted):
         reports = list(pool.map(lambda _: hotspots.refresh(engine, "03252", SETTINGS), range(2)))
     assert reports[0].run_id != reports[1].run_id
     assert reports[0].hotspots == reports[1].hotspots  # the same pins, the same seed: the same result
+
+
+def test_area_shares_are_the_cells_area_inside_the_municipality(planted):
+    """Checked independently with shapely: each cell's share of its area inside its municipality."""
+    from shapely import from_wkb
+    engine, report = planted
+    with engine.connect() as conn:
+        boundary = from_wkb(bytes(conn.execute(text(
+            "SELECT ST_AsBinary(ST_Transform(geom, 25832)) FROM municipality WHERE ags = :ags"),
+            {"ags": SALZHEMMENDORF}).scalar_one()))
+        cells = conn.execute(text("""SELECT area_share, ST_AsBinary(ST_Transform(geom, 25832)) AS wkb FROM hex_cell
+                                     WHERE run_id = :run AND municipality_ags = :ags"""),
+                             {"run": report.run_id, "ags": SALZHEMMENDORF}).all()
+    partial = 0
+    for cell in cells:
+        hexagon = from_wkb(bytes(cell.wkb))
+        share = hexagon.intersection(boundary).area / hexagon.area
+        assert abs(cell.area_share - share) < 1e-3
+        partial += share < 0.999
+    assert 0.05 * len(cells) < partial < 0.5 * len(cells)
+
+
+def test_a_refresh_reuses_the_grid_until_the_boundaries_change(planted):
+    engine, _ = planted
+    first = hotspots.refresh(engine, "03252", SETTINGS)
+    second = hotspots.refresh(engine, "03252", SETTINGS)
+    query = text("SELECT id, municipality_ags, i, j, area_share, ST_AsEWKB(geom) AS g FROM hex_cell WHERE run_id = :run ORDER BY id")
+    with engine.connect() as conn:
+        assert conn.execute(query, {"run": first.run_id}).all() == conn.execute(query, {"run": second.run_id}).all()
+    assert first.hotspots == second.hotspots
+    with engine.begin() as conn:
+        original = conn.execute(text("SELECT geom FROM municipality WHERE ags = :ags"), {"ags": BAD_MUENDER}).scalar_one()
+        # Bad Münder loses a strip along its edges: its grid must be computed anew.
+        conn.execute(text("""UPDATE municipality SET geom = ST_Multi(ST_Intersection(geom,
+                             ST_Expand(geom, -0.01))) WHERE ags = :ags"""), {"ags": BAD_MUENDER})
+    try:
+        third = hotspots.refresh(engine, "03252", SETTINGS)
+        with engine.connect() as conn:
+            before = conn.execute(text("SELECT count(*) FROM hex_cell WHERE run_id = :run AND municipality_ags = :ags"),
+                                  {"run": second.run_id, "ags": BAD_MUENDER}).scalar_one()
+            after = conn.execute(text("SELECT count(*) FROM hex_cell WHERE run_id = :run AND municipality_ags = :ags"),
+                                 {"run": third.run_id, "ags": BAD_MUENDER}).scalar_one()
+        assert after < before
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE municipality SET geom = :geom WHERE ags = :ags"), {"geom": original, "ags": BAD_MUENDER})
+            conn.execute(text("TRUNCATE aggregate_run CASCADE"))
+        hotspots.refresh(engine, "03252", SETTINGS)

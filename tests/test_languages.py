@@ -156,9 +156,9 @@ def staff(module_db_url):
 STAFF_PAGES = {
     "/planung/": (["Übersicht Landkreis", "Pins je Gemeinde", "Filter anwenden", "Auswertung vom", "Abmelden"],
                   ["County overview", "Pins per municipality", "Apply filters", "Analysis of", "Sign out"]),
-    f"/planung/gemeinde/{SALZHEMMENDORF}": (["nach FDR-Korrektur", "Pins je Ortsteil", "Kommentare (freigegeben)",
+    f"/planung/gemeinde/{SALZHEMMENDORF}": (["für den ganzen Landkreis", "Pins je Ortsteil", "Kommentare (freigegeben)",
                                              "Was trennt", "Wohnt hier seit"],
-                                            ["after FDR correction", "Pins per district", "Comments (approved)",
+                                            ["for the whole county", "Pins per district", "Comments (approved)",
                                              "What divides", "Lived here for"]),
     "/workshops/": (["Neuen Workshop anlegen", "angelegt von", "Angemeldet als"],
                     ["Create a new workshop", "created by", "Signed in as"]),

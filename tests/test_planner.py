@@ -74,12 +74,14 @@ def test_municipality_page_ranks_the_planted_hotspot_with_approved_comments_only
 
 def test_planner_map_has_every_layer_a_legend_and_no_cdn(planner):
     html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte").get_data(as_text=True)
-    for layer in ("Dichte (Heatmap)", "Pins je km", "Sechseck-Raster", "Hotspots und Coldspots (Gi*)",
+    for layer in ("Dichte (Heatmap)", "Pins je km", "Sechseck-Raster", "Hotspots und Coldspots",
                   "Cluster (DBSCAN)", "Hotspots mit Kommentaren", "Grenzen und Namen"):
         assert layer in html, layer
-    for label in ("Hotspot, 99 % Konfidenz", "Hotspot, 95 % Konfidenz", "Tendenz zum Hotspot, 90 %",
-                  "Coldspot, 95 % Konfidenz"):
+    for label in ("Hotspot, 99 % Konfidenz", "Hotspot, 95 % Konfidenz", "Coldspot, 95 % Konfidenz",
+                  "Scan-Statistik nach Kulldorff"):
         assert label in html
+    # No "tendency" class: below 95 % a place is no hotspot, and no cell says otherwise.
+    assert "Tendenz" not in html and "Gi*" not in html
     assert "GeoBasis-DE / BKG" in html and "Lauenstein" in html
     # The heatmap in viridis, not leaflet.heat's rainbow (colour-blind safe).
     assert re.search(r'"gradient": \{\s*0\.2: "#3b528b"', html)

@@ -255,7 +255,13 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                 run = conn.execute(sql("create_aggregate_run"), params).one()
                 params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
                            "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values())}
-                conn.execute(sql("insert_hex_cells"), params)
+                earlier = conn.execute(sql("grid_of_earlier_run"), {
+                    "county_key": county_key, "cell_size_m": settings.cell_size_m, "run_id": run.id,
+                    "boundaries_digest": run.boundaries_digest}).scalar()
+                if earlier is None:
+                    conn.execute(sql("insert_hex_cells"), params)
+                else:
+                    conn.execute(sql("copy_hex_cells"), {"run_id": run.id, "earlier_run_id": earlier})
                 conn.execute(sql("analyze_aggregates"))
             lap("Raster")
             with ThreadPoolExecutor(max_workers=2) as pool:

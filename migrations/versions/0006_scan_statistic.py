@@ -25,6 +25,9 @@ def upgrade() -> None:
     op.alter_column("aggregate_run", "permutations", new_column_name="replications")
     op.add_column("aggregate_run", sa.Column("max_radius_m", sa.Float, nullable=False, server_default="1200"))
     op.add_column("aggregate_run", sa.Column("baseline", sa.Text, nullable=False, server_default="uniform"))
+    # A digest of the municipalities' boundaries: a run whose boundaries and cell size equal an
+    # earlier run's copies that run's grid instead of intersecting every hexagon again.
+    op.add_column("aggregate_run", sa.Column("boundaries_digest", sa.Text))
     op.create_check_constraint("aggregate_run_baseline_known", "aggregate_run", "baseline IN ('uniform', 'population')")
 
     # The share of a cell's area inside its municipality: the null expects pins in proportion to
@@ -95,6 +98,7 @@ def downgrade() -> None:
     op.drop_table("hotspot")
     op.drop_column("hex_cell", "area_share")
     op.drop_constraint("aggregate_run_baseline_known", "aggregate_run")
+    op.drop_column("aggregate_run", "boundaries_digest")
     op.drop_column("aggregate_run", "baseline")
     op.drop_column("aggregate_run", "max_radius_m")
     op.alter_column("aggregate_run", "replications", new_column_name="permutations")
