@@ -107,8 +107,9 @@ def gi_star(counts: np.ndarray, weights: DistanceBand, settings: GiStarSettings)
     return [(float(zi), float(pi), *cls) for zi, pi, cls in zip(z, p, classify(z, p))]
 
 
-def cell_statistics(run_id: int, cells, settings: GiStarSettings) -> list[dict]:
-    """Rows for cell_statistic from the per-category cell counts of one run."""
+def cell_statistics(run_id: int, cells, settings: GiStarSettings, variants=(ALL_PINS,)) -> list[dict]:
+    """Rows for cell_statistic from the per-category cell counts of one run (as today's refresh
+    computed them, for the given variants; today's refresh ran all pins and each category)."""
     by_municipality: dict[str, dict[int, dict]] = defaultdict(dict)
     for row in cells:
         cell = by_municipality[row.municipality_ags].setdefault(
@@ -122,7 +123,7 @@ def cell_statistics(run_id: int, cells, settings: GiStarSettings) -> list[dict]:
         ids = list(municipality_cells)
         centres = np.array([cell_centre(c["i"], c["j"], settings.cell_size_m) for c in municipality_cells.values()])
         weights = DistanceBand(centres, threshold=neighbour_distance, binary=True, silence_warnings=True)
-        for variant in VARIANTS:
+        for variant in variants:
             counts = np.array([municipality_cells[i]["counts"][variant] for i in ids])
             for cell_id, count, (z, p, hotspot_class, confidence) in zip(ids, counts, gi_star(counts, weights, settings)):
                 rows.append({"run_id": run_id, "cell_id": cell_id, "variant": variant, "pin_count": int(count),
