@@ -11,7 +11,7 @@ import pyogrio
 import pytest
 from sqlalchemy import create_engine, text
 
-from mapserver.services import accounts, hotspots
+from mapserver.services import accounts, hotspots, statistics
 from tests.conftest import make_test_app
 from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
@@ -23,6 +23,9 @@ def planner_app(module_db_url):
     engine = create_engine(module_db_url)
     with engine.begin() as conn:
         insert_uniform(conn, SALZHEMMENDORF, 600, seed=11)
+        # Six pins within 40 m at Thüste: dense (a DBSCAN cluster), but among 660 pins of the
+        # municipality not more than chance can make.
+        insert_cluster_around(conn, SALZHEMMENDORF, "Thüste", 6, radius_m=40, seed=19)
         insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=12)
         insert_uniform(conn, "03252002", 300, seed=3)
         # Two approved comments in the planted cluster, one waiting for moderation.
@@ -70,6 +73,22 @@ def test_municipality_page_ranks_the_planted_hotspot_with_approved_comments_only
     assert "Hier verläuft eine Glaswand" in first_row and "Herkunft, Kultur, Sprache" in first_row
     assert "Hier fehlt ein Treffpunkt für Jung und Alt." in ranking
     assert "Herr X" not in html, "a comment awaiting moderation is never shown"
+
+
+def test_a_dense_cluster_that_is_no_hotspot_is_called_so_in_plain_words(planner, planner_app):
+    _, engine = planner_app
+    with engine.connect() as conn:
+        run = statistics.require_run(conn, "03252")
+        clusters = statistics.clusters(conn, run, SALZHEMMENDORF)
+    assert any(c["in_hotspot"] for c in clusters), "the Lauenstein cluster lies in its hotspot"
+    assert any(not c["in_hotspot"] for c in clusters), "the six pins at Thüste are dense, not significant"
+    html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}").get_data(as_text=True)
+    assert "davon liegt in keinem Hotspot: dort liegen Pins dicht beieinander" in html
+    assert "nicht dichter beisammen, als der Zufall" not in html
+    assert "So wird gerechnet" in html and "Was die Auswertung nicht sieht" in html
+    assert "erwartet nach Fläche" in html  # the page says which baseline the run used
+    map_html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/karte").get_data(as_text=True)
+    assert "dicht, aber kein Hotspot" in map_html and "liegt in einem Hotspot" in map_html
 
 
 def test_planner_map_has_every_layer_a_legend_and_no_cdn(planner):
