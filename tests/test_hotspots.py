@@ -372,3 +372,59 @@ def test_a_refresh_reuses_the_grid_until_the_boundaries_change(planted):
             conn.execute(text("UPDATE municipality SET geom = :geom WHERE ags = :ags"), {"geom": original, "ags": BAD_MUENDER})
             conn.execute(text("TRUNCATE aggregate_run CASCADE"))
         hotspots.refresh(engine, "03252", SETTINGS)
+
+
+def test_with_a_population_grid_pins_are_expected_where_people_live(pg_server):
+    """A 100 m population grid: Lauenstein with 3,000 inhabitants, about 1,900 people spread over
+    the rest of Salzhemmendorf; Bakede with 1,000 in Bad Münder. Lauenstein's residents pin as
+    often as their neighbours outside the village (120 and 75 pins, 4 % each): under the uniform
+    baseline their village is a hotspot, under the population baseline it is not. Bakede's
+    residents pin nothing: a coldspot, sought only where the baseline is where people live."""
+    from tests.conftest import _make_database
+    villages = {"Lauenstein": (SALZHEMMENDORF, 3000.0), "Bakede": (BAD_MUENDER, 1000.0)}
+    for url in _make_database(pg_server, "03252"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            insert_uniform(conn, SALZHEMMENDORF, 75, seed=51)
+            insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 120, radius_m=500, seed=52)
+            insert_uniform(conn, BAD_MUENDER, 100, seed=53)
+        uniform = hotspots.refresh(engine, "03252", SETTINGS)
+        with engine.begin() as conn:
+            for ags in (SALZHEMMENDORF, BAD_MUENDER):
+                # One person per five 100 m points, then each village's inhabitants shared among
+                # the points within 500 m of its centre.
+                conn.execute(text("""
+                    INSERT INTO population_cell (county_key, inhabitants, geom)
+                    SELECT '03252', 0.2, ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 25832), 4326)
+                    FROM municipality m, ST_Transform(m.geom, 25832) AS mg,
+                         generate_series(floor(ST_XMin(mg))::int, ceil(ST_XMax(mg))::int, 100) AS x,
+                         generate_series(floor(ST_YMin(mg))::int, ceil(ST_YMax(mg))::int, 100) AS y
+                    WHERE m.ags = :ags AND ST_Covers(mg, ST_SetSRID(ST_MakePoint(x, y), 25832))"""), {"ags": ags})
+            for name, (ags, people) in villages.items():
+                conn.execute(text("""
+                    WITH near AS (
+                        SELECT p.id FROM population_cell p, district d
+                        WHERE d.municipality_ags = :ags AND d.name = :name
+                          AND ST_DWithin(ST_Transform(d.centre, 25832), ST_Transform(p.geom, 25832), 500))
+                    UPDATE population_cell SET inhabitants = :people / (SELECT count(*) FROM near)
+                    WHERE id IN (SELECT id FROM near)"""), {"ags": ags, "name": name, "people": people})
+        by_people = hotspots.refresh(engine, "03252", SETTINGS)
+        assert (uniform.baseline, by_people.baseline) == ("uniform", "population")
+        with engine.connect() as conn:
+            run = statistics.require_run(conn, "03252")
+            assert run.baseline == "population"
+            salzhemmendorf = statistics.hotspot_areas(conn, run, SALZHEMMENDORF, PinFilter())
+            bad_muender = statistics.hotspot_areas(conn, run, BAD_MUENDER, PinFilter())
+            before = conn.execute(text("SELECT hotspot_class, count(*) FROM hotspot WHERE run_id = :run "
+                                       "AND variant = 'all' GROUP BY 1"), {"run": uniform.run_id}).all()
+        assert dict(before).get("hot", 0) >= 1 and "cold" not in dict(before)
+        assert [a for a in salzhemmendorf if a["hotspot_class"] == "hot" and "Lauenstein" in a["districts"]] == [], \
+            "Lauenstein pins as often as its neighbours: no hotspot by population"
+        cold = [a for a in bad_muender if a["hotspot_class"] == "cold"]
+        assert any("Bakede" in a["districts"] for a in cold), [a["districts"] for a in bad_muender]
+        assert all(a["pins"] < a["expected_pins"] for a in cold)
+        app = make_test_app(url)
+        cells = app.test_client().get(f"/api/hotspots?municipality={SALZHEMMENDORF}").json
+        assert cells["run"]["baseline"] == "population"
+        app.extensions["glaswaende.engine"].dispose()
+        engine.dispose()

@@ -27,11 +27,10 @@ SIGNIFICANCE = 0.05
 CONFIDENCE_LEVELS = ((0.01, 99), (0.05, 95))
 RUNS_KEPT = 3
 
-# With a population grid, pins are expected where people live, but not at their front doors:
-# a resident marks the station, the square, the school nearby. The inhabitants of a cell are
-# spread over the cell and its six neighbours (about 500 m), and a tenth of the expectation is
-# spread over the area alone (the bus stop on the road between villages).
-POPULATION_SPREAD_SELF = 0.4
+# With a population grid, pins are expected where people live: a cell's share of the
+# municipality's inhabitants, for 90 % of its pins; the other 10 % are expected by area alone
+# (the bus stop on the road between villages, the field path a resident marks), so a pin in an
+# uninhabited cell is not by itself an infinite excess.
 POPULATION_SHARE_BY_AREA = 0.1
 
 BASELINE_UNIFORM = "uniform"
@@ -123,15 +122,9 @@ class Surface:
                    np.array(strata, dtype=int), counts, weight=share.copy())
 
     def use_population(self, inhabitants: dict[tuple[int, int], float]) -> None:
-        """Expect pins where people live (see POPULATION_SPREAD_SELF): a part's weight becomes
-        its cell's inhabitants spread over the cell and its neighbours, times the part's area
-        share, plus a share by area within the municipality."""
-        spread: dict[tuple[int, int], float] = defaultdict(float)
-        for (i, j), people in inhabitants.items():
-            spread[(i, j)] += POPULATION_SPREAD_SELF * people
-            for neighbour in _hex_neighbours(i, j):
-                spread[neighbour] += (1 - POPULATION_SPREAD_SELF) / 6 * people
-        by_people = np.array([spread.get(p, 0.0) for p in self.positions]) * self.area_share
+        """Expect pins where people live: a part's weight becomes its cell's inhabitants times the
+        part's area share (90 %), plus its area within the municipality (10 %)."""
+        by_people = np.array([inhabitants.get(p, 0.0) for p in self.positions]) * self.area_share
         by_area = self.area_share
         weight = np.zeros_like(by_area)
         for stratum in np.unique(self.municipality):
@@ -145,12 +138,6 @@ class Surface:
     @property
     def null(self) -> scan.Null:
         return scan.Null(stratum=self.municipality, weight=self.weight)
-
-
-def _hex_neighbours(i: int, j: int) -> list[tuple[int, int]]:
-    """The six neighbours of ST_HexagonGrid's cell (i, j) (odd columns half a row up)."""
-    up = 1 if i % 2 else 0
-    return [(i, j - 1), (i, j + 1), (i - 1, j - 1 + up), (i - 1, j + up), (i + 1, j - 1 + up), (i + 1, j + up)]
 
 
 def confidence_of(p_value: float) -> int:
