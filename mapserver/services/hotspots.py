@@ -292,6 +292,7 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
 def _in_transaction(engine: Engine, statements: list[str], params: dict) -> None:
     """One step of a refresh on a connection of its own (a thread of the pool)."""
     with engine.begin() as conn:
+        conn.execute(sql("refresh_work_memory"))
         for name in statements:
             conn.execute(sql(name), params)
 
