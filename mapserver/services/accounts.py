@@ -42,11 +42,7 @@ def create_account(conn: Connection, name: str, password: str, roles: list[str])
     errors = []
     if not NAME_PATTERN.fullmatch(name):
         errors.append({"field": "name", "message": "Der Name darf 2 bis 64 Zeichen aus Buchstaben, Ziffern und . _ @ - haben."})
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors.append({"field": "password", "message": f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."})
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown or not roles:
-        errors.append({"field": "role", "message": f"Bitte Rollen aus {', '.join(ROLES)} wählen."})
+    errors += _password_and_role_errors(password, roles)
     if not errors and conn.execute(sql("account_by_name"), {"name": name}).first() is not None:
         errors.append({"field": "name", "message": f"Ein Konto {name!r} gibt es schon."})
     if errors:
@@ -60,17 +56,23 @@ def create_account(conn: Connection, name: str, password: str, roles: list[str])
 def reset_account(conn: Connection, name: str, password: str, roles: list[str]) -> int | None:
     """Give the existing account `name` a new password and exactly these roles, active and
     unlocked; its id, or None when there is no such account. InvalidInput (German) as create_account."""
-    errors = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors.append({"field": "password", "message": f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."})
-    if not roles or any(r not in ROLES for r in roles):
-        errors.append({"field": "role", "message": f"Bitte Rollen aus {', '.join(ROLES)} wählen."})
+    errors = _password_and_role_errors(password, roles)
     if errors:
         raise InvalidInput("Das Konto kann so nicht geändert werden.", errors)
     return conn.execute(sql("reset_account"), {
         "name": name, "password_hash": generate_password_hash(password, method="scrypt"),
         "roles": sorted(set(roles)),
     }).scalar_one_or_none()
+
+
+def _password_and_role_errors(password: str, roles: list[str]) -> list[dict]:
+    """Per-field German errors for a password that is too short and unknown or missing roles."""
+    errors = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors.append({"field": "password", "message": f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."})
+    if not roles or any(r not in ROLES for r in roles):
+        errors.append({"field": "role", "message": f"Bitte Rollen aus {', '.join(ROLES)} wählen."})
+    return errors
 
 
 @dataclass(frozen=True)

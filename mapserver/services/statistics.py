@@ -282,8 +282,10 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
     many pins against how many expected, categories, dimensions and approved comments. A hotspot
     across a border is the same on both municipalities' pages."""
     areas = []
-    for rank, row in enumerate(conn.execute(sql("hotspot_areas"),
-                                            {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}), 1):
+    ranks = {"hot": 0, "cold": 0}
+    for row in conn.execute(sql("hotspot_areas"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}):
+        ranks[row.hotspot_class] += 1
+        rank = ranks[row.hotspot_class]  # "Hotspot 2", "Coldspot 1": numbered within the municipality
         total = Counts(key=row.id)
         for cell in _fold(conn.execute(sql("counts_by_cells"), {
                 "run_id": run.id, "cell_ids": list(row.cell_ids), **pin_filter.parameters()})).values():
