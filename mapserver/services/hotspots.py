@@ -251,19 +251,18 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                     conn.execute(sql("copy_hex_cells"), {"run_id": run.id, "earlier_run_id": earlier})
                 conn.execute(sql("analyze_aggregates"))
             lap("Raster")
-            with ThreadPoolExecutor(max_workers=2) as pool:
+            # Three at once: the cube and DBSCAN in PostgreSQL (a connection each), the scan
+            # statistic in numpy on the pins' own cell counts. Two cores stay busy throughout.
+            with ThreadPoolExecutor(max_workers=3) as pool:
                 steps = [pool.submit(_in_transaction, engine, ["insert_pin_cube", "analyze_aggregates"], params),
                          pool.submit(_in_transaction, engine, ["insert_pin_clusters"], params)]
+                statistic = pool.submit(_scan_statistic, engine, run, settings, params)
                 for step in steps:
                     step.result()
-            lap("Würfel und DBSCAN")
+                hotspot_rows, cell_rows, scan_seconds = statistic.result()
+            lap("Würfel, DBSCAN und Scan-Statistik")
+            timings["davon Scan-Statistik"] = scan_seconds
             with conn.begin():
-                cells = conn.execute(sql("cell_counts_by_variant"), {"run_id": run.id}).all()
-                inhabitants = None
-                if run.baseline == BASELINE_POPULATION:
-                    inhabitants = {(r.i, r.j): float(r.inhabitants) for r in conn.execute(
-                        sql("population_by_cell"), {"county_key": county_key, "cell_size_m": settings.cell_size_m})}
-                hotspot_rows, cell_rows, _ = cell_statistics(run.id, cells, settings, run.baseline, inhabitants)
                 if hotspot_rows:
                     conn.execute(sql("insert_hotspot"), hotspot_rows)
                 conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **{
@@ -274,7 +273,7 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                 conn.execute(sql("finish_aggregate_run"), {"run_id": run.id})
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
                 report = _report(conn, run, hotspot_rows, cell_rows)
-            lap("Scan-Statistik")
+            lap("Speichern")
         except BaseException:
             if conn.in_transaction():
                 conn.rollback()
@@ -287,6 +286,20 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             conn.commit()
     report.seconds = timings
     return report
+
+
+def _scan_statistic(engine: Engine, run, settings: HotspotSettings, params: dict) -> tuple[list, list, float]:
+    """The scan statistic of a run on a connection of its own: rows for hotspot and
+    cell_statistic, and the seconds it took."""
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        cells = conn.execute(sql("cell_counts_of_pins"), params).all()
+        inhabitants = None
+        if run.baseline == BASELINE_POPULATION:
+            inhabitants = {(r.i, r.j): float(r.inhabitants) for r in conn.execute(
+                sql("population_by_cell"), {"county_key": params["county_key"], "cell_size_m": settings.cell_size_m})}
+    hotspot_rows, cell_rows, _ = cell_statistics(run.id, cells, settings, run.baseline, inhabitants)
+    return hotspot_rows, cell_rows, time.perf_counter() - started
 
 
 def _in_transaction(engine: Engine, statements: list[str], params: dict) -> None:
