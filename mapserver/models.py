@@ -211,6 +211,7 @@ class Hotspot(Base):
     p_value: Mapped[float] = mapped_column(Float)  # Monte Carlo, against the largest ratio of each replication
     confidence: Mapped[int] = mapped_column(Integer)
     radius_m: Mapped[float] = mapped_column(Float)
+    cell_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))  # its hex_cell parts, every municipality
     centre = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=False)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False))
 

@@ -350,10 +350,15 @@ def test_area_shares_are_the_cells_area_inside_the_municipality(planted):
 def test_a_refresh_reuses_the_grid_until_the_boundaries_change(planted):
     engine, _ = planted
     first = hotspots.refresh(engine, "03252", SETTINGS)
+    with engine.begin() as conn:
+        # A mark on the first run's grid: only a copy carries it into the next run.
+        conn.execute(text("UPDATE hex_cell SET area_share = 0.123456 WHERE run_id = :run AND id = 1"), {"run": first.run_id})
     second = hotspots.refresh(engine, "03252", SETTINGS)
     query = text("SELECT id, municipality_ags, i, j, area_share, ST_AsEWKB(geom) AS g FROM hex_cell WHERE run_id = :run ORDER BY id")
     with engine.connect() as conn:
         assert conn.execute(query, {"run": first.run_id}).all() == conn.execute(query, {"run": second.run_id}).all()
+        assert conn.execute(text("SELECT area_share FROM hex_cell WHERE run_id = :run AND id = 1"),
+                            {"run": second.run_id}).scalar_one() == 0.123456
     assert first.hotspots == second.hotspots
     with engine.begin() as conn:
         original = conn.execute(text("SELECT geom FROM municipality WHERE ags = :ags"), {"ags": BAD_MUENDER}).scalar_one()
@@ -363,6 +368,8 @@ def test_a_refresh_reuses_the_grid_until_the_boundaries_change(planted):
     try:
         third = hotspots.refresh(engine, "03252", SETTINGS)
         with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM hex_cell WHERE run_id = :run AND area_share = 0.123456"),
+                                {"run": third.run_id}).scalar_one() == 0, "new boundaries: a new grid, no copy"
             before = conn.execute(text("SELECT count(*) FROM hex_cell WHERE run_id = :run AND municipality_ags = :ags"),
                                   {"run": second.run_id, "ags": BAD_MUENDER}).scalar_one()
             after = conn.execute(text("SELECT count(*) FROM hex_cell WHERE run_id = :run AND municipality_ags = :ags"),

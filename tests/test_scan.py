@@ -162,3 +162,50 @@ def test_a_planted_cluster_stands_out_whatever_the_seed(grid):
     grid_surface, _ = scenarios.surface(grid, points)
     verdicts = {len(scenarios.scan_hotspots(grid_surface, hotspots.HotspotSettings(seed=s))) >= 1 for s in range(3)}
     assert verdicts == {True}
+
+
+def test_null_maxima_equal_a_brute_force_over_every_window(grid):
+    """The grouping shortcut and single-precision counts change nothing: the same draws, every
+    window's ratio in double precision, the same maxima; both directions, few pins and many."""
+    rng = np.random.default_rng(12)
+    for n, direction in ((18, scan.HIGH), (400, scan.HIGH), (400, scan.LOW)):
+        points = scenarios.uniform_points(grid.municipalities[SALZHEMMENDORF], n, rng)
+        grid_surface, _ = scenarios.surface(grid, points)
+        counts = grid_surface.counts[hotspots.ALL_PINS]
+        windows = scan.build_windows(grid_surface.x, grid_surface.y, grid_surface.weight > 0, 1200)
+        null = grid_surface.null
+        fast = scan.null_maxima(windows, null, counts, direction, 300, np.random.default_rng(4), min_pins=5)
+        draws = np.random.default_rng(4)
+        expected = windows.members @ null.expected(counts)
+        brute = []
+        for start in range(0, 300, scan._BATCH):
+            simulated = null.simulate(counts, min(scan._BATCH, 300 - start), draws).astype(float)
+            in_windows = simulated @ windows.members.T.toarray()
+            brute.extend(scan.log_likelihood_ratio(in_windows, expected[None, :], counts.sum(), direction, 5).max(axis=1))
+        assert np.allclose(fast, brute, rtol=1e-12, atol=1e-12), (n, direction)
+
+
+def test_a_tie_with_the_simulation_counts_against_the_hotspot():
+    """p = (simulated maxima >= observed + 1) / (replications + 1), ties included."""
+    x, y = np.arange(10) * 500.0, np.zeros(10)
+    windows = scan.build_windows(x, y, np.ones(10, bool), 0)
+    null = scan.Null(stratum=np.zeros(10, int), weight=np.ones(10))
+    counts = np.array([8, 1, 1, 0, 0, 1, 0, 1, 0, 0], dtype=float)
+    observed = scan.log_likelihood_ratio(np.array([8.0]), np.array([1.2]), 12.0, scan.HIGH)[0]
+    for maxima, p in ((np.full(19, observed), 1.0), (np.full(19, observed * 0.999), 1 / 20),
+                      (np.r_[np.full(18, 0.0), observed], 2 / 20)):
+        found = scan.scan(counts, windows, null, maxima=maxima, alpha=1.01)
+        assert found and found[0].p_value == pytest.approx(p) and found[0].observed == 8
+
+
+def test_all_pins_in_one_cell_are_a_hotspot(grid):
+    """Every pin of the municipality inside one window: the strongest possible hotspot (no NaN
+    from the empty outside)."""
+    rng = np.random.default_rng(2)
+    place = tuple(scenarios.uniform_points(grid.municipalities[BAD_MUENDER], 1, rng)[0])
+    grid_surface, _ = scenarios.surface(grid, scenarios.gaussian_cluster(place, 12, 5, rng))
+    total = grid_surface.counts[hotspots.ALL_PINS].sum()
+    c = np.array([total])
+    assert np.isfinite(scan.log_likelihood_ratio(c, np.array([0.2]), total, scan.HIGH)).all()
+    clusters = scenarios.scan_hotspots(grid_surface, SETTINGS)
+    assert len(clusters) == 1 and clusters[0].observed == total and clusters[0].p_value < 0.01

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +34,9 @@ RUNS_KEPT = 3
 # (the bus stop on the road between villages, the field path a resident marks), so a pin in an
 # uninhabited cell is not by itself an infinite excess.
 POPULATION_SHARE_BY_AREA = 0.1
+
+# What pg_export_snapshot() returns, e.g. 00000003-0000001B-1.
+SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
 
 BASELINE_UNIFORM = "uniform"
 BASELINE_POPULATION = "population"
@@ -95,6 +100,8 @@ class Surface:
     municipality: np.ndarray  # stratum number of each part
     counts: dict[str, np.ndarray]  # pins per part, per variant
     weight: np.ndarray  # the null's weight of each part within its municipality
+    stratum_numbers: dict[str, int] = field(default_factory=dict)  # municipality AGS -> stratum
+    population_known: np.ndarray | None = None  # parts whose municipality has inhabitants on the grid
 
     @classmethod
     def from_rows(cls, cells, cell_size_m: float) -> "Surface":
@@ -119,21 +126,28 @@ class Surface:
         centres = np.array([cell_centre(i, j, cell_size_m) for i, j in positions]).reshape(-1, 2)
         share = np.array(shares, dtype=float)
         return cls(np.array(ids, dtype=int), positions, centres[:, 0], centres[:, 1], share,
-                   np.array(strata, dtype=int), counts, weight=share.copy())
+                   np.array(strata, dtype=int), counts, weight=share.copy(), stratum_numbers=stratum_of)
 
-    def use_population(self, inhabitants: dict[tuple[int, int], float]) -> None:
-        """Expect pins where people live: a part's weight becomes its cell's inhabitants times the
-        part's area share (90 %), plus its area within the municipality (10 %)."""
-        by_people = np.array([inhabitants.get(p, 0.0) for p in self.positions]) * self.area_share
+    def use_population(self, inhabitants: dict[tuple[str, int, int], float]) -> None:
+        """Expect pins where people live: a part's weight becomes the inhabitants of the grid
+        points it covers (90 %), plus its area within the municipality (10 %). Municipalities the
+        grid does not cover keep the area alone, and no coldspot is sought there."""
+        ags_of = {n: a for a, n in self.stratum_numbers.items()}
+        by_people = np.array([inhabitants.get((ags_of[m], i, j), 0.0)
+                              for m, (i, j) in zip(self.municipality, self.positions)])
         by_area = self.area_share
-        weight = np.zeros_like(by_area)
+        weight = by_area.copy()
+        covered = np.zeros(by_area.size, dtype=bool)
         for stratum in np.unique(self.municipality):
             own = self.municipality == stratum
             people_total = by_people[own].sum()
-            people_part = by_people[own] / people_total if people_total > 0 else by_area[own] / by_area[own].sum()
-            weight[own] = ((1 - POPULATION_SHARE_BY_AREA) * people_part
+            if people_total <= 0:
+                continue
+            covered |= own
+            weight[own] = ((1 - POPULATION_SHARE_BY_AREA) * by_people[own] / people_total
                            + POPULATION_SHARE_BY_AREA * by_area[own] / by_area[own].sum())
         self.weight = weight
+        self.population_known = covered
 
     @property
     def null(self) -> scan.Null:
@@ -147,15 +161,18 @@ def confidence_of(p_value: float) -> int:
 def find_hotspots(surface: Surface, settings: HotspotSettings, baseline: str) -> dict[str, list[scan.Cluster]]:
     """The significant windows of every variant: hotspots always, coldspots only where the
     baseline is where people live (by area alone, every forest would be a coldspot)."""
-    windows = scan.build_windows(surface.x, surface.y, surface.weight > 0, settings.max_radius_m)
-    directions = [scan.HIGH] + ([scan.LOW] if baseline == BASELINE_POPULATION else [])
-    jobs = [(variant, direction) for variant in VARIANTS for direction in directions]
+    windows = {scan.HIGH: scan.build_windows(surface.x, surface.y, surface.weight > 0, settings.max_radius_m)}
+    if baseline == BASELINE_POPULATION and surface.population_known is not None and surface.population_known.any():
+        # Coldspots only where people are known to live: by area alone every forest would be one.
+        windows[scan.LOW] = scan.build_windows(surface.x, surface.y, (surface.weight > 0) & surface.population_known,
+                                               settings.max_radius_m)
+    jobs = [(variant, direction) for variant in VARIANTS for direction in windows]
     null = surface.null
 
     def one(job):
         variant, direction = job
         seed = settings.seed + 7919 * VARIANTS.index(variant) + (0 if direction == scan.HIGH else 104729)
-        return job, scan.scan(surface.counts[variant], windows, null, direction=direction,
+        return job, scan.scan(surface.counts[variant], windows[direction], null, direction=direction,
                               replications=settings.replications, alpha=SIGNIFICANCE, seed=seed,
                               min_pins=settings.min_pins)
 
@@ -207,6 +224,8 @@ def cell_statistics(run_id: int, cells, settings: HotspotSettings, baseline: str
                     inhabitants: dict[tuple[int, int], float] | None = None) -> tuple[list[dict], list[dict], Surface]:
     """The scan's results for the per-category cell counts of one run."""
     surface = Surface.from_rows(cells, settings.cell_size_m)
+    if not surface.positions:
+        return [], [], surface
     if baseline == BASELINE_POPULATION and inhabitants:
         surface.use_population(inhabitants)
     found = find_hotspots(surface, settings, baseline)
@@ -245,21 +264,24 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                 earlier = conn.execute(sql("grid_of_earlier_run"), {
                     "county_key": county_key, "cell_size_m": settings.cell_size_m, "run_id": run.id,
                     "boundaries_digest": run.boundaries_digest}).scalar()
-                if earlier is None:
+                copied = 0
+                if earlier is not None:
+                    copied = conn.execute(sql("copy_hex_cells"), {"run_id": run.id, "earlier_run_id": earlier}).rowcount
+                if not copied:  # none to copy, or it was removed in the meantime
                     conn.execute(sql("insert_hex_cells"), params)
-                else:
-                    conn.execute(sql("copy_hex_cells"), {"run_id": run.id, "earlier_run_id": earlier})
                 conn.execute(sql("analyze_aggregates"))
             lap("Raster")
             # Three at once: the cube and DBSCAN in PostgreSQL (a connection each), the scan
             # statistic in numpy on the pins' own cell counts. Two cores stay busy throughout.
-            with ThreadPoolExecutor(max_workers=3) as pool:
-                steps = [pool.submit(_in_transaction, engine, ["insert_pin_cube", "analyze_aggregates"], params),
-                         pool.submit(_in_transaction, engine, ["insert_pin_clusters"], params)]
-                statistic = pool.submit(_scan_statistic, engine, run, settings, params)
-                for step in steps:
-                    step.result()
-                hotspot_rows, cell_rows, scan_seconds = statistic.result()
+            with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
+                snapshot = holder.execute(sql("export_snapshot")).scalar_one()
+                with ThreadPoolExecutor(max_workers=3) as pool:
+                    steps = [pool.submit(_in_transaction, engine, snapshot, ["insert_pin_cube", "analyze_aggregates"], params),
+                             pool.submit(_in_transaction, engine, snapshot, ["insert_pin_clusters"], params)]
+                    statistic = pool.submit(_scan_statistic, engine, snapshot, run, settings, params)
+                    for step in steps:
+                        step.result()
+                    hotspot_rows, cell_rows, scan_seconds = statistic.result()
             lap("Würfel, DBSCAN und Scan-Statistik")
             timings["davon Scan-Statistik"] = scan_seconds
             with conn.begin():
@@ -288,23 +310,35 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
     return report
 
 
-def _scan_statistic(engine: Engine, run, settings: HotspotSettings, params: dict) -> tuple[list, list, float]:
-    """The scan statistic of a run on a connection of its own: rows for hotspot and
+@contextmanager
+def _in_snapshot(engine: Engine, snapshot: str):
+    """A transaction on a connection of its own that sees exactly the refresh's snapshot."""
+    if not SNAPSHOT_ID.fullmatch(snapshot):
+        raise ValueError(f"unexpected snapshot id {snapshot!r}")
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+        # A utility statement takes no bound parameters; the id comes from the server, checked above.
+        conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        yield conn
+
+
+def _scan_statistic(engine: Engine, snapshot: str, run, settings: HotspotSettings,
+                    params: dict) -> tuple[list, list, float]:
+    """The scan statistic of a run in the refresh's snapshot: rows for hotspot and
     cell_statistic, and the seconds it took."""
     started = time.perf_counter()
-    with engine.connect() as conn:
+    with _in_snapshot(engine, snapshot) as conn:
         cells = conn.execute(sql("cell_counts_of_pins"), params).all()
         inhabitants = None
         if run.baseline == BASELINE_POPULATION:
-            inhabitants = {(r.i, r.j): float(r.inhabitants) for r in conn.execute(
+            inhabitants = {(r.ags, r.i, r.j): float(r.inhabitants) for r in conn.execute(
                 sql("population_by_cell"), {"county_key": params["county_key"], "cell_size_m": settings.cell_size_m})}
     hotspot_rows, cell_rows, _ = cell_statistics(run.id, cells, settings, run.baseline, inhabitants)
     return hotspot_rows, cell_rows, time.perf_counter() - started
 
 
-def _in_transaction(engine: Engine, statements: list[str], params: dict) -> None:
-    """One step of a refresh on a connection of its own (a thread of the pool)."""
-    with engine.begin() as conn:
+def _in_transaction(engine: Engine, snapshot: str, statements: list[str], params: dict) -> None:
+    """One step of a refresh in the refresh's snapshot, on a connection of its own (a thread of the pool)."""
+    with _in_snapshot(engine, snapshot) as conn:
         conn.execute(sql("refresh_work_memory"))
         for name in statements:
             conn.execute(sql(name), params)

@@ -52,6 +52,8 @@ class Null:
 
     def expected(self, counts: np.ndarray) -> np.ndarray:
         """Pins each cell should hold by chance, given how many pins each stratum has."""
+        if self.stratum.size == 0:
+            return np.zeros(0)
         totals = np.bincount(self.stratum, weights=counts, minlength=self.stratum.max() + 1)
         weights = np.bincount(self.stratum, weights=self.weight, minlength=self.stratum.max() + 1)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -125,14 +127,14 @@ def log_likelihood_ratio(observed: np.ndarray, expected: np.ndarray, total: floa
                          min_pins: int = 0) -> np.ndarray:
     """Kulldorff's Poisson log likelihood ratio of windows (0 where the window deviates the
     other way, or holds fewer than min_pins for a hotspot): c ln(c/e) + (C-c) ln((C-c)/(C-e))."""
-    c = np.asarray(observed)
-    if c.dtype != np.float32:
-        c = c.astype(float)
-    e = np.broadcast_to(np.asarray(expected, dtype=c.dtype), c.shape)
+    c = np.asarray(observed, dtype=float)
+    e = np.broadcast_to(np.asarray(expected, dtype=float), c.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = np.where(c > 0, c * np.log(c / e), 0.0)
-        # log1p keeps the outside term exact where the window is a tiny part of many pins.
-        outside = (total - c) * np.log1p((e - c) / (total - e))
+        # log1p keeps the outside term exact where the window is a tiny part of many pins; a
+        # window holding every pin has no outside term (0 * log 0 = 0).
+        rest = total - c
+        outside = np.where(rest > 0, rest * np.log1p((e - c) / (total - e)), 0.0)
     deviates = ((c > e) & (c >= min_pins)) if direction == HIGH else (c < e)
     return np.where(deviates & (e > 0), inside + outside, 0.0)
 
@@ -151,16 +153,18 @@ def null_maxima(windows: Windows, null: Null, counts: np.ndarray, direction: str
     order = keep[np.argsort(rounded, kind="stable")]
     rounded = np.round(expected_in[order], 9)
     starts = np.flatnonzero(np.append(True, rounded[1:] != rounded[:-1]))
-    # (cells, windows) in single precision: simulated (size, cells) @ it is fast, the counts exact.
+    # (cells, windows) in single precision: simulated (size, cells) @ it is fast and the counts
+    # exact; the ratios are then computed in double precision like the observed ones, so a
+    # simulated maximum equal to the observed one counts as equal (ties are common with few pins).
     transposed = windows.members[order].T.tocsc().astype(np.float32)
-    group_expected = expected_in[order][starts][None, :].astype(np.float32)
+    group_expected = expected_in[order][starts][None, :]
     extreme = np.maximum if direction == HIGH else np.minimum
     maxima = np.zeros(replications)
     for start in range(0, replications, _BATCH):
         size = min(_BATCH, replications - start)
         in_windows = null.simulate(counts, size, rng) @ transposed  # (size, windows)
         in_groups = extreme.reduceat(in_windows, starts, axis=1)
-        maxima[start:start + size] = log_likelihood_ratio(in_groups, group_expected, np.float32(total), direction,
+        maxima[start:start + size] = log_likelihood_ratio(in_groups, group_expected, total, direction,
                                                           min_pins).max(axis=1)
     return maxima
 
@@ -191,7 +195,8 @@ def scan(counts: np.ndarray, windows: Windows, null: Null, *, direction: str = H
     maxima = np.sort(maxima)
 
     def p_value(ratio: float) -> float:
-        exceeding = maxima.size - np.searchsorted(maxima, ratio, side="left")
+        # A simulated maximum equal to the observed ratio (up to rounding) counts as exceeding it.
+        exceeding = maxima.size - np.searchsorted(maxima, ratio * (1 - 1e-9), side="left")
         return (exceeding + 1) / (maxima.size + 1)
 
     candidates = np.flatnonzero(ratios > 0)

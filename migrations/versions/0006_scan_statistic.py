@@ -8,6 +8,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
+from sqlalchemy.dialects import postgresql
 
 revision = "0006"
 down_revision = "0005"
@@ -50,6 +51,9 @@ def upgrade() -> None:
         sa.Column("p_value", sa.Float, nullable=False),
         sa.Column("confidence", sa.Integer, nullable=False),
         sa.Column("radius_m", sa.Float, nullable=False),
+        # Its cell parts (hex_cell ids, every municipality): a cell may lie in a hotspot and in a
+        # larger coldspot around it, so membership is the hotspot's, not the cell's.
+        sa.Column("cell_ids", postgresql.ARRAY(sa.Integer), nullable=False),
         sa.Column("centre", Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=False),
         sa.Column("geom", Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False)),
         sa.CheckConstraint("hotspot_class IN ('hot', 'cold')", name="hotspot_class_known"),
