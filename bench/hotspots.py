@@ -189,6 +189,7 @@ def todays_refresh(engine, settings) -> tuple[float, float]:
                            pool.submit(step, ["insert_pin_clusters"])]:
                 future.result()
         cells = conn.execute(sql("cell_counts_of_pins"), params).all()
+        conn.rollback()
         gi_started = time.perf_counter()
         baseline_gi_star.cell_statistics(run.id, cells, baseline_gi_star.GiStarSettings(), hotspots.VARIANTS)
         gi_s = time.perf_counter() - gi_started
