@@ -44,20 +44,25 @@ from sqlalchemy import create_engine  # noqa: E402
 from mapserver.services import hotspots  # noqa: E402
 
 BENCH_DB = "glaswaende_bench_detection"
-NEIGHBOURS = [("03252008", "03252004"), ("03252008", "03252002"), ("03252002", "03252007"),
-              ("03252006", "03252007"), ("03252001", "03252006"), ("03252003", "03252005")]
 SETTINGS = hotspots.HotspotSettings()
 GI_SETTINGS = baseline_gi_star.GiStarSettings()
 
 _grid = _hexagons = None
 
 
+_neighbours: list[tuple[str, str]] = []
+
+
 def _init(database_url: str) -> None:
-    global _grid, _hexagons
+    global _grid, _hexagons, _neighbours
     engine = create_engine(database_url)
     _grid = load_county_grid(engine, "03252", SETTINGS.cell_size_m)
     engine.dispose()
     _hexagons = part_hexagons(_grid)
+    # Pairs of municipalities that share at least 2 km of border: where a border cluster can sit.
+    codes = sorted(_grid.municipalities)
+    _neighbours = [(a, b) for n, a in enumerate(codes) for b in codes[n + 1:]
+                   if _grid.municipalities[a].boundary.intersection(_grid.municipalities[b].boundary).length > 2000]
 
 
 def _gi_star_areas(rows) -> list[list[int]]:
@@ -84,14 +89,22 @@ def _gi_star_areas(rows) -> list[list[int]]:
 
 
 def run_once(job: tuple) -> dict:
-    """One draw: both methods on the same pins; hits and false alarms of each, and their time."""
+    """One draw: both methods on the same pins; hits and false alarms of each, and their time.
+    A draw that fails is reported as failed (and counted), not allowed to end an hour's run."""
+    try:
+        return _run_once(job)
+    except Exception as error:  # noqa: BLE001 - reported in the summary
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
+def _run_once(job: tuple) -> dict:
     density, size, sigma, border, seed = job
     rng = np.random.default_rng(seed)
     points = [background(_grid, density, rng)]
     place = None
     if size:
         if border:
-            first, second = NEIGHBOURS[int(rng.integers(len(NEIGHBOURS)))]
+            first, second = _neighbours[int(rng.integers(len(_neighbours)))]
             place = border_place(_grid, first, second, rng)
         else:
             place = random_place(_grid, rng, margin_m=300)
@@ -143,7 +156,9 @@ def main() -> None:
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers, initializer=_init, initargs=(database_url,)) as pool:
         results = list(pool.map(run_once, jobs, chunksize=4))
-    print(f"({time.perf_counter() - started:.0f} s)\n")
+    failed = [(job, r["error"]) for job, r in zip(jobs, results) if "error" in r]
+    print(f"({time.perf_counter() - started:.0f} s)" + (f"; {len(failed)} draws FAILED, first: {failed[0]}" if failed else "") + "\n")
+    jobs, results = zip(*[(job, r) for job, r in zip(jobs, results) if "error" not in r]) if len(failed) < len(jobs) else ((), ())
     print(f"{'pins/km²':>8} {'cluster':>8} {'sigma':>6} {'where':>7} | {'detected: scan':>14} {'Gi*':>5} | "
           f"{'false alarms: scan':>18} {'Gi*':>5}")
     by_scenario: dict[tuple, list[dict]] = {}

@@ -95,7 +95,12 @@ def random_place(grid: CountyGrid, rng: np.random.Generator, margin_m: float = 0
 def border_place(grid: CountyGrid, first: str, second: str, rng: np.random.Generator) -> tuple[float, float]:
     """A random point on the boundary two municipalities share."""
     shared = grid.municipalities[first].boundary.intersection(grid.municipalities[second].boundary)
-    line = shapely.line_merge(shared) if shared.geom_type != "LineString" else shared
+    lines = [g for g in getattr(shapely.line_merge(shared) if shared.geom_type != "LineString" else shared, "geoms",
+                                [shapely.line_merge(shared) if shared.geom_type != "LineString" else shared])
+             if g.geom_type == "LineString" and g.length > 0]
+    if not lines:
+        raise ValueError(f"{first} and {second} share no border")
+    line = max(lines, key=lambda g: g.length)  # the longest stretch of their common border
     point = line.interpolate(rng.uniform(0.2, 0.8), normalized=True)
     return point.x, point.y
 
