@@ -76,6 +76,13 @@ def hex_cell_of(x, y, cell_size_m: float):
     return cq.astype(int), (cr + np.floor(cq / 2.0)).astype(int)
 
 
+def cell_centre(i: int, j: int, size: float) -> tuple[float, float]:
+    """Metric centre of ST_HexagonGrid's cell (i, j): flat-topped, odd columns half a row up."""
+    import math
+
+    return 1.5 * size * i, math.sqrt(3) * size * (j + (0.5 if i % 2 else 0.0))
+
+
 def hexagon(i: int, j: int, cell_size_m: float):
     """ST_HexagonGrid's cell (i, j) as a metric shapely polygon (flat-topped, odd columns half a
     row up), for simulations without a database."""
@@ -83,6 +90,6 @@ def hexagon(i: int, j: int, cell_size_m: float):
 
     from shapely.geometry import Polygon
 
-    cx, cy = 1.5 * cell_size_m * i, math.sqrt(3) * cell_size_m * (j + (0.5 if i % 2 else 0.0))
+    cx, cy = cell_centre(i, j, cell_size_m)
     return Polygon([(cx + cell_size_m * math.cos(math.radians(a)), cy + cell_size_m * math.sin(math.radians(a)))
                     for a in (0, 60, 120, 180, 240, 300)])

@@ -4,7 +4,6 @@ only read what a finished run stored."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import time
 from collections import defaultdict
@@ -16,6 +15,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from ..db import sql
+from ..geo import cell_centre
 from ..vocabulary import CATEGORIES, DIMENSION_BITS
 from . import scan
 
@@ -77,11 +77,6 @@ class RefreshReport:
         return (f"Auswertung {self.run_id}: {self.pin_count} Pins, {self.cells} Zellen, "
                 f"{self.hotspots} Hotspots und {self.coldspots} Coldspots (alle Pins, p < 0,05; erwartet nach {baseline}), "
                 f"{self.clusters} dichte Cluster. ({timing})")
-
-
-def cell_centre(i: int, j: int, size: float) -> tuple[float, float]:
-    """Metric centre of ST_HexagonGrid's cell (i, j): flat-topped, odd columns half a row up."""
-    return 1.5 * size * i, math.sqrt(3) * size * (j + (0.5 if i % 2 else 0.0))
 
 
 @dataclass

@@ -85,10 +85,6 @@ class Cluster:
     log_likelihood_ratio: float
     p_value: float
 
-    @property
-    def relative_risk(self) -> float:
-        """Pins inside per pin expected inside."""
-        return self.observed / self.expected if self.expected else float("inf")
 
 
 def build_windows(x: np.ndarray, y: np.ndarray, usable: np.ndarray, max_radius_m: float) -> Windows:

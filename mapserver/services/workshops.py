@@ -16,7 +16,7 @@ from ..geo import METRIC_SRID, STORAGE_SRID
 from ..i18n import s_
 from . import areas
 from .accounts import Account
-from .hotspots import cell_centre
+from ..geo import cell_centre
 
 # Easy to read aloud and to type from a projector: no 0/o, 1/l/i.
 JOIN_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
