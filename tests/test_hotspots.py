@@ -318,12 +318,22 @@ def test_a_failed_refresh_leaves_no_half_run_and_refreshes_take_turns(planted):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM aggregate_run WHERE finished_at IS NULL")).scalar_one() == 0
         assert statistics.require_run(conn, "03252").id == before
+        assert conn.execute(text(ORPHAN_CUBE_ROWS)).scalar_one() == 0, "the failed run's cube went with it"
 
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=2) as pool:
         reports = list(pool.map(lambda _: hotspots.refresh(engine, "03252", SETTINGS), range(2)))
     assert reports[0].run_id != reports[1].run_id
     assert reports[0].hotspots == reports[1].hotspots  # the same pins, the same seed: the same result
+    for _ in range(hotspots.RUNS_KEPT):
+        hotspots.refresh(engine, "03252", SETTINGS)
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT count(DISTINCT run_id) FROM pin_cube")).scalar_one()
+        assert conn.execute(text(ORPHAN_CUBE_ROWS)).scalar_one() == 0 and kept == hotspots.RUNS_KEPT
+
+
+# The cube has no foreign key to its run (migration 0007): whatever removes a run removes its cube.
+ORPHAN_CUBE_ROWS = "SELECT count(*) FROM pin_cube q WHERE NOT EXISTS (SELECT 1 FROM aggregate_run r WHERE r.id = q.run_id)"
 
 
 def test_area_shares_are_the_cells_area_inside_the_municipality(planted):
@@ -378,7 +388,7 @@ def test_a_refresh_reuses_the_grid_until_the_boundaries_change(planted):
     finally:
         with engine.begin() as conn:
             conn.execute(text("UPDATE municipality SET geom = :geom WHERE ags = :ags"), {"geom": original, "ags": BAD_MUENDER})
-            conn.execute(text("TRUNCATE aggregate_run CASCADE"))
+            conn.execute(text("TRUNCATE aggregate_run, pin_cube CASCADE"))
         hotspots.refresh(engine, "03252", SETTINGS)
 
 

@@ -176,13 +176,12 @@ def test_null_maxima_equal_a_brute_force_over_every_window(grid):
         counts = grid_surface.counts[hotspots.ALL_PINS]
         windows = scan.build_windows(grid_surface.x, grid_surface.y, grid_surface.weight > 0, 1200)
         null = grid_surface.null
-        fast = scan.null_maxima(windows, null, counts, direction, 300, np.random.default_rng(4), min_pins=5)
-        draws = np.random.default_rng(4)
+        fast = scan.null_maxima(windows, null, counts, direction, 300, 4, min_pins=5)
         expected = windows.members @ null.expected(counts)
         brute = []
-        for start in range(0, 300, scan._BATCH):
-            simulated = null.simulate(counts, min(scan._BATCH, 300 - start), draws).astype(float)
-            in_windows = simulated @ windows.members.T.toarray()
+        for _, draw in scan.simulated_batches(null, [counts], 300, 4):
+            (simulated,) = draw()
+            in_windows = simulated.astype(float) @ windows.members.T.toarray()
             brute.extend(scan.log_likelihood_ratio(in_windows, expected[None, :], counts.sum(), direction, 5).max(axis=1))
         assert np.allclose(fast, brute, rtol=1e-12, atol=1e-12), (n, direction)
 
@@ -211,3 +210,41 @@ def test_all_pins_in_one_cell_are_a_hotspot(grid):
     assert np.isfinite(scan.log_likelihood_ratio(c, np.array([0.2]), total, scan.HIGH)).all()
     clusters = scenarios.scan_hotspots(grid_surface, SETTINGS)
     assert len(clusters) == 1 and clusters[0].observed == total and clusters[0].p_value < 0.01
+
+
+def test_all_pins_simulated_as_the_sum_of_the_categories_follow_the_null_of_all_pins(grid):
+    """All pins' replications are the sums of the categories' replications (the sum of
+    independent multinomials over the same cells is the multinomial of the summed pins): their
+    largest ratios follow the same distribution as replications drawn for all pins directly
+    (two-sample Kolmogorov-Smirnov test on independent seeds)."""
+    from scipy.stats import ks_2samp
+
+    rng = np.random.default_rng(21)
+    parts = {}
+    for name, n in (("a", 300), ("b", 120), ("c", 40)):
+        points = np.concatenate([scenarios.uniform_points(grid.municipalities[a], n // 3, rng)
+                                 for a in (SALZHEMMENDORF, BAD_MUENDER, COPPENBRUEGGE)])
+        parts[name] = scenarios.surface(grid, points)[0]
+    null = parts["a"].null
+    counts = {name: s.counts[hotspots.ALL_PINS] for name, s in parts.items()}
+    windows = scan.build_windows(parts["a"].x, parts["a"].y, parts["a"].weight > 0, 1200)
+    together = scan.null_maxima_of_parts({scan.HIGH: windows}, null, counts, "whole", 600, seed=3, min_pins=5)
+    direct = scan.null_maxima(windows, null, sum(counts.values()), scan.HIGH, 600, seed=99, min_pins=5)
+    assert ks_2samp(together[("whole", scan.HIGH)], direct).pvalue > 0.01
+    # Each part's own null is untouched by being simulated together with the others.
+    alone = scan.null_maxima(windows, null, counts["b"], scan.HIGH, 600, seed=98, min_pins=5)
+    assert ks_2samp(together[("b", scan.HIGH)], alone).pvalue > 0.01
+    # And a sum that was not simulated as one differs from a wrong null (the test can fail):
+    # all pins against the null of a third of them.
+    assert ks_2samp(together[("whole", scan.HIGH)], alone).pvalue < 1e-6
+
+
+def test_the_monte_carlo_gives_the_same_maxima_on_one_thread_and_on_two(grid):
+    rng = np.random.default_rng(22)
+    points = scenarios.uniform_points(grid.municipalities[SALZHEMMENDORF], 200, rng)
+    grid_surface = scenarios.surface(grid, points)[0]
+    windows = {scan.HIGH: scan.build_windows(grid_surface.x, grid_surface.y, grid_surface.weight > 0, 1200)}
+    parts = {"pins": grid_surface.counts[hotspots.ALL_PINS]}
+    one, two = (scan.null_maxima_of_parts(windows, grid_surface.null, parts, "whole", 500, seed=5, threads=t)
+                for t in (1, 2))
+    assert one.keys() == two.keys() and all(np.array_equal(one[k], two[k]) for k in one)

@@ -1,2 +1,5 @@
--- A run that failed half-way (cells, cube, statistics and clusters go with it).
-DELETE FROM aggregate_run WHERE id = :run_id
+-- A run that failed half-way (cells, statistics and clusters go by cascade, the cube here).
+WITH removed AS (
+    DELETE FROM aggregate_run WHERE id = :run_id RETURNING id
+)
+DELETE FROM pin_cube WHERE run_id IN (SELECT id FROM removed)
