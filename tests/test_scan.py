@@ -248,3 +248,14 @@ def test_the_monte_carlo_gives_the_same_maxima_on_one_thread_and_on_two(grid):
     one, two = (scan.null_maxima_of_parts(windows, grid_surface.null, parts, "whole", 500, seed=5, threads=t)
                 for t in (1, 2))
     assert one.keys() == two.keys() and all(np.array_equal(one[k], two[k]) for k in one)
+
+
+def test_a_category_without_pins_gives_no_hotspot_and_no_error(grid):
+    rng = np.random.default_rng(23)
+    grid_surface = scenarios.surface(grid, scenarios.uniform_points(grid.municipalities[SALZHEMMENDORF], 50, rng))[0]
+    windows = {scan.HIGH: scan.build_windows(grid_surface.x, grid_surface.y, grid_surface.weight > 0, 1200)}
+    empty = np.zeros_like(grid_surface.counts[hotspots.ALL_PINS])
+    maxima = scan.null_maxima_of_parts(windows, grid_surface.null, {"none": empty, "some": grid_surface.counts["all"]},
+                                       "whole", 99, seed=1)
+    assert not maxima[("none", scan.HIGH)].any()
+    assert scan.scan(empty, windows[scan.HIGH], grid_surface.null, maxima=maxima[("none", scan.HIGH)]) == []

@@ -265,8 +265,8 @@ class _Grouped:
             first = np.minimum(np.maximum(np.floor(expected - spread), 0), last + 1)
             base = first
         length = (last - first + 1).astype(np.int64)
-        offset = np.concatenate([[0], np.cumsum(length + 1)[:-1]]).astype(np.int64)
-        if offset.size and offset[-1] + length[-1] >= 2**31:
+        offset = np.cumsum(length + 1) - (length + 1)
+        if length.size and offset[-1] + length[-1] >= 2**31:
             raise ValueError("too many counts to tabulate")
         entry = np.repeat(np.arange(expected.size), length + 1)
         count = base[entry] + (np.arange(entry.size) - offset[entry])
