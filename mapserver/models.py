@@ -228,6 +228,9 @@ class CellStatistic(Base):
         CheckConstraint("confidence IN (95, 99)", name="cell_statistic_confidence_known"),
         CheckConstraint("(hotspot_class = 'none') = (confidence IS NULL) AND (hotspot_class = 'none') = (hotspot_id IS NULL)",
                         name="cell_statistic_class_has_hotspot"),
+        # For the cascade from hotspot: without it, removing a run scanned the run's cells once
+        # per hotspot (0.8 s of a 0.9 s prune at 100,000 pins).
+        Index("cell_statistic_hotspot_idx", "run_id", "hotspot_id", postgresql_where=text("hotspot_id IS NOT NULL")),
     )
     run_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cell_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -100,28 +100,27 @@ class Surface:
 
     @classmethod
     def from_rows(cls, cells, cell_size_m: float) -> "Surface":
-        index: dict[int, int] = {}
-        ids, positions, shares, strata = [], [], [], []
+        """From rows of (id, municipality_ags, i, j, area_share, category, pin_count), one per
+        part and category (a part without pins once, with category None), ordered by id."""
+        rows = list(cells)
+        row_ids = np.array([r.id for r in rows], dtype=np.int64)
+        ids, first_row, part_of_row = np.unique(row_ids, return_index=True, return_inverse=True)
         stratum_of: dict[str, int] = {}
-        pins: dict[tuple[int, str], int] = defaultdict(int)
-        for row in cells:
-            part = index.get(row.id)
-            if part is None:
-                part = index[row.id] = len(ids)
-                ids.append(row.id)
-                positions.append((row.i, row.j))
-                shares.append(row.area_share)
-                strata.append(stratum_of.setdefault(row.municipality_ags, len(stratum_of)))
-            if row.category is not None:
-                pins[(part, f"category:{row.category}")] += row.pin_count
-                pins[(part, ALL_PINS)] += row.pin_count
-        counts = {variant: np.zeros(len(ids)) for variant in VARIANTS}
-        for (part, variant), n in pins.items():
-            counts[variant][part] = n
+        for n in first_row:
+            stratum_of.setdefault(rows[n].municipality_ags, len(stratum_of))
+        strata = np.array([stratum_of[rows[n].municipality_ags] for n in first_row], dtype=int)
+        positions = [(rows[n].i, rows[n].j) for n in first_row]
+        share = np.array([rows[n].area_share for n in first_row], dtype=float)
+        pins = np.array([r.pin_count for r in rows], dtype=float)
+        categories = np.array([r.category or "" for r in rows])
+        counts = {variant: np.zeros(ids.size) for variant in VARIANTS}
+        for code in CATEGORIES:
+            own = categories == code
+            counts[f"category:{code}"] = np.bincount(part_of_row[own], weights=pins[own], minlength=ids.size)
+        counts[ALL_PINS] = np.sum([counts[f"category:{code}"] for code in CATEGORIES], axis=0)
         centres = np.array([cell_centre(i, j, cell_size_m) for i, j in positions]).reshape(-1, 2)
-        share = np.array(shares, dtype=float)
-        return cls(np.array(ids, dtype=int), positions, centres[:, 0], centres[:, 1], share,
-                   np.array(strata, dtype=int), counts, weight=share.copy(), stratum_numbers=stratum_of)
+        return cls(ids.astype(int), positions, centres[:, 0], centres[:, 1], share, strata, counts,
+                   weight=share.copy(), stratum_numbers=stratum_of)
 
     def use_population(self, inhabitants: dict[tuple[str, int, int], float]) -> None:
         """Expect pins where people live: a part's weight becomes the inhabitants of the grid
@@ -175,52 +174,58 @@ def find_hotspots(surface: Surface, settings: HotspotSettings, baseline: str) ->
     return found
 
 
-def statistic_rows(run_id: int, surface: Surface, found: dict[str, list[scan.Cluster]]) -> tuple[list[dict], list[dict]]:
-    """Rows for hotspot and cell_statistic: each significant window once, each cell part (a
-    municipality's hex_cell row) with its pins, the pins expected there and its hotspot."""
-    hotspot_rows, cell_rows = [], []
+def statistic_rows(run_id: int, surface: Surface, found: dict[str, list[scan.Cluster]]) -> tuple[list[dict], dict]:
+    """Rows for hotspot (each significant window once) and the columns of cell_statistic (each
+    cell part, a municipality's hex_cell row, per variant: its pins, the pins expected there
+    and its hotspot), as insert_cell_statistic takes them."""
+    hotspot_rows: list[dict] = []
+    columns: dict[str, list] = {name: [] for name in (
+        "cell_ids", "variants", "pin_counts", "expected_pins", "hotspot_classes", "confidences", "hotspot_ids")}
     null = surface.null
     for variant in VARIANTS:
         counts = surface.counts[variant]
-        expected = null.expected(counts)
-        membership: dict[int, dict] = {}
+        member_of = np.full(counts.size, -1)  # the variant's hotspot row of each part
         rank = {scan.HIGH: 0, scan.LOW: 0}
         for cluster in sorted(found[variant], key=lambda c: (c.direction != scan.HIGH, -c.log_likelihood_ratio)):
             rank[cluster.direction] += 1
-            hotspot = {
+            hotspot_rows.append({
                 "run_id": run_id, "id": len(hotspot_rows) + 1, "variant": variant,
                 "hotspot_class": "hot" if cluster.direction == scan.HIGH else "cold",
                 "rank": rank[cluster.direction], "pin_count": cluster.observed,
                 "expected_pins": round(cluster.expected, 3), "log_likelihood_ratio": round(cluster.log_likelihood_ratio, 4),
                 "p_value": cluster.p_value, "confidence": confidence_of(cluster.p_value), "radius_m": cluster.radius_m,
                 "centre_cell_id": int(surface.cell_ids[cluster.centre]),
-                "cell_ids": [int(c) for c in surface.cell_ids[cluster.cells]]}
-            hotspot_rows.append(hotspot)
-            for part in cluster.cells:
-                # A cell in a hotspot and in a larger coldspot around it counts as the hotspot.
-                membership.setdefault(int(part), hotspot)
-        for part, cell_id in enumerate(surface.cell_ids):
-            hotspot = membership.get(part)
-            cell_rows.append({
-                "run_id": run_id, "cell_id": int(cell_id), "variant": variant, "pin_count": int(counts[part]),
-                "expected_pins": round(float(expected[part]), 4),
-                "hotspot_class": hotspot["hotspot_class"] if hotspot else "none",
-                "confidence": hotspot["confidence"] if hotspot else None,
-                "hotspot_id": hotspot["id"] if hotspot else None})
-    return hotspot_rows, cell_rows
+                "cell_ids": [int(c) for c in surface.cell_ids[cluster.cells]]})
+            # A cell in a hotspot and in a larger coldspot around it counts as the hotspot.
+            free = cluster.cells[member_of[cluster.cells] < 0]
+            member_of[free] = len(hotspot_rows) - 1
+        inside = member_of >= 0
+        classes = np.array(["none"] + [h["hotspot_class"] for h in hotspot_rows], dtype=object)
+        confidences = np.array([None] + [h["confidence"] for h in hotspot_rows], dtype=object)
+        ids = np.array([None] + [h["id"] for h in hotspot_rows], dtype=object)
+        row = np.where(inside, member_of + 1, 0)
+        columns["cell_ids"] += surface.cell_ids.tolist()
+        columns["variants"] += [variant] * counts.size
+        columns["pin_counts"] += counts.astype(int).tolist()
+        columns["expected_pins"] += np.round(null.expected(counts), 4).tolist()
+        columns["hotspot_classes"] += classes[row].tolist()
+        columns["confidences"] += confidences[row].tolist()
+        columns["hotspot_ids"] += ids[row].tolist()
+    return hotspot_rows, columns
 
 
 def cell_statistics(run_id: int, cells, settings: HotspotSettings, baseline: str = BASELINE_UNIFORM,
-                    inhabitants: dict[tuple[int, int], float] | None = None) -> tuple[list[dict], list[dict], Surface]:
-    """The scan's results for the per-category cell counts of one run."""
+                    inhabitants: dict[tuple[int, int], float] | None = None) -> tuple[list[dict], dict, Surface]:
+    """The scan's results for the per-category cell counts of one run: hotspot rows, the columns
+    of the cell statistic, and the surface."""
     surface = Surface.from_rows(cells, settings.cell_size_m)
     if not surface.positions:
         return [], [], surface
     if baseline == BASELINE_POPULATION and inhabitants:
         surface.use_population(inhabitants)
     found = find_hotspots(surface, settings, baseline)
-    hotspot_rows, cell_rows = statistic_rows(run_id, surface, found)
-    return hotspot_rows, cell_rows, surface
+    hotspot_rows, cell_columns = statistic_rows(run_id, surface, found)
+    return hotspot_rows, cell_columns, surface
 
 
 def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> RefreshReport:
@@ -271,21 +276,17 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                     clusters = pool.submit(_in_transaction, engine, snapshot, ["insert_pin_clusters"], params)
                     cells, inhabitants = _cube_with_cell_counts(engine, snapshot, run, settings, params)
                     lap("Würfel")
-                    hotspot_rows, cell_rows, _ = cell_statistics(run.id, cells, settings, run.baseline, inhabitants)
+                    hotspot_rows, cell_columns, _ = cell_statistics(run.id, cells, settings, run.baseline, inhabitants)
                     lap("Scan-Statistik")
                     clusters.result()
             lap("DBSCAN (Rest)")
             with conn.begin():
                 if hotspot_rows:
                     conn.execute(sql("insert_hotspot"), hotspot_rows)
-                conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **{
-                    plural: [row[column] for row in cell_rows] for column, plural in (
-                        ("cell_id", "cell_ids"), ("variant", "variants"), ("pin_count", "pin_counts"),
-                        ("expected_pins", "expected_pins"), ("hotspot_class", "hotspot_classes"),
-                        ("confidence", "confidences"), ("hotspot_id", "hotspot_ids"))}})
+                conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **cell_columns})
                 conn.execute(sql("finish_aggregate_run"), {"run_id": run.id})
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
-                report = _report(conn, run, hotspot_rows, cell_rows)
+                report = _report(conn, run, hotspot_rows, cell_columns)
             lap("Speichern")
         except BaseException:
             if conn.in_transaction():
@@ -334,11 +335,11 @@ def _in_transaction(engine: Engine, snapshot: str, statements: list[str], params
             conn.execute(sql(name), params)
 
 
-def _report(conn: Connection, run, hotspot_rows: list[dict], cell_rows: list[dict]) -> RefreshReport:
+def _report(conn: Connection, run, hotspot_rows: list[dict], cell_columns: dict) -> RefreshReport:
     overall = [h for h in hotspot_rows if h["variant"] == ALL_PINS]
     return RefreshReport(
         run_id=run.id, pin_count=run.pin_count, baseline=run.baseline,
-        cells=sum(c["variant"] == ALL_PINS for c in cell_rows),
+        cells=sum(variant == ALL_PINS for variant in cell_columns["variants"]),
         hotspots=sum(h["hotspot_class"] == "hot" for h in overall),
         coldspots=sum(h["hotspot_class"] == "cold" for h in overall),
         clusters=conn.execute(sql("count_pin_clusters"), {"run_id": run.id}).scalar_one(),

@@ -330,9 +330,14 @@ def null_maxima_of_parts(windows: dict[str, Windows], null: Null, parts: dict[st
     counts = dict(parts)
     if whole is not None:
         counts[whole] = np.sum([parts[name] for name in names], axis=0) if names else np.zeros(null.stratum.size)
-    grouped = {(variant, direction): _Grouped.of(w, null, counts[variant], direction, min_pins)
-               for variant in counts for direction, w in windows.items()}
-    maxima = {key: np.zeros(replications) for key in grouped}
+    keys = [(variant, direction) for variant in counts for direction in windows]
+
+    def grouped_of(key):
+        variant, direction = key
+        return _Grouped.of(windows[direction], null, counts[variant], direction, min_pins)
+
+    grouped: dict[tuple[str, str], _Grouped] = {}
+    maxima = {key: np.zeros(replications) for key in keys}
 
     def batch(item):
         start, draw = item
@@ -348,8 +353,10 @@ def null_maxima_of_parts(windows: dict[str, Windows], null: Null, parts: dict[st
     batches = simulated_batches(null, [parts[name] for name in names], replications, seed)
     if threads > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
+            grouped.update(zip(keys, pool.map(grouped_of, keys)))
             list(pool.map(batch, batches))
     else:
+        grouped.update((key, grouped_of(key)) for key in keys)
         for item in batches:
             batch(item)
     return maxima
