@@ -234,13 +234,22 @@ def main() -> None:
               f"(goal <= 1.00: {'met' if postgis_s <= geopandas_s else 'NOT met'})")
         refresh_s, report = timed(lambda: hotspots.refresh(engine, "03252", settings))
         steps = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+        # Then as every later refresh runs: the grid copied from this run, and (from the fourth
+        # run on, here forced by pruning to one kept run) the oldest run removed.
+        kept, hotspots.RUNS_KEPT = hotspots.RUNS_KEPT, 1
+        try:
+            again_s, again = timed(lambda: hotspots.refresh(engine, "03252", settings))
+        finally:
+            hotspots.RUNS_KEPT = kept
+        again_steps = ", ".join(f"{k} {v:.1f} s" for k, v in again.seconds.items())
         todays_s, gi_s = todays_refresh(engine, settings)
         goal = 10 if n >= 1_000_000 else 3 if n >= 100_000 else None
-        print(f"3. hotspots refresh (county): {refresh_s:.2f} s ({steps}); {report.hotspots} hotspots, "
-              f"{report.clusters} clusters. Today's refresh on the same pins: {todays_s:.2f} s (of it Gi* {gi_s:.2f} s, "
-              f"the scan statistic's {report.seconds.get('Scan-Statistik', 0):.2f} s) "
-              f"-> new/today {refresh_s / todays_s:.2f}"
-              + (f" (goal < {goal} s: {'met' if refresh_s < goal else 'NOT met'})" if goal else ""), flush=True)
+        slowest = max(refresh_s, again_s)
+        print(f"3. hotspots refresh (county): first {refresh_s:.2f} s ({steps}); again {again_s:.2f} s "
+              f"({again_steps}); {report.hotspots} hotspots, {report.clusters} clusters. Today's refresh on the same "
+              f"pins: {todays_s:.2f} s (of it Gi* {gi_s:.2f} s, the scan statistic's "
+              f"{report.seconds.get('Scan-Statistik', 0):.2f} s) -> new/today {refresh_s / todays_s:.2f}"
+              + (f" (goal < {goal} s: {'met' if slowest < goal else 'NOT met'})" if goal else ""), flush=True)
         path = "/planung/gemeinde/03252008"
         page(client, path)  # warm caches
         stored_s = min(page(client, path)[0] + page(client, path + "/karte")[0] for _ in range(3))
