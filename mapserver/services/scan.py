@@ -92,8 +92,8 @@ def multinomial(pins: int, share: np.ndarray, size: int, rng: np.random.Generato
         drawn[over] = _poisson(m * share, over.size, rng)
         placed[over] = drawn[over].sum(axis=1)
     rows = np.repeat(np.arange(size), pins - placed)
-    cells = np.minimum(np.searchsorted(np.cumsum(share), rng.random(rows.size) * share.sum(), side="right"),
-                       share.size - 1)
+    cumulative = np.cumsum(share)
+    cells = np.minimum(_inverse_cdf(cumulative / cumulative[-1], rng.random(rows.size)), share.size - 1)
     drawn.ravel()[:] += np.bincount(rows * share.size + cells, minlength=drawn.size)
     return drawn
 
@@ -219,8 +219,8 @@ class _Grouped:
     instead of 28,000 windows in the county; 8,900 of them are one window each).
 
     Counts are whole numbers, so each group's ratios are tabulated once for every count a
-    replication plausibly gives (7 standard deviations and 10 pins beyond the expected count;
-    farther out the ratio is computed): a replication looks its ratios up instead of taking two
+    replication plausibly gives (4 standard deviations and 10 pins beyond the expected count;
+    farther out, in a few groups per thousand, the ratio is computed): a replication looks its ratios up instead of taking two
     logarithms per group. The table holds the very values log_likelihood_ratio gives, and one
     0 per group for every count that does not deviate in the direction sought."""
 
@@ -255,7 +255,7 @@ class _Grouped:
         transposed = windows.members[windows_in_order].T.tocsc().astype(np.float32)
         expected = expected_in[windows_in_order][starts]
         total = float(counts.sum())
-        spread = 7.0 * np.sqrt(expected) + 10.0
+        spread = 4.0 * np.sqrt(expected) + 10.0
         if direction == HIGH:  # entry 0: every count that is no excess (or below min_pins)
             first = np.maximum(np.floor(expected) + 1, min_pins)
             last = np.maximum(np.minimum(np.ceil(expected + spread), total), first - 1)
