@@ -259,3 +259,25 @@ def test_a_category_without_pins_gives_no_hotspot_and_no_error(grid):
                                        "whole", 99, seed=1)
     assert not maxima[("none", scan.HIGH)].any()
     assert scan.scan(empty, windows[scan.HIGH], grid_surface.null, maxima=maxima[("none", scan.HIGH)]) == []
+
+
+def test_the_fast_multinomial_is_a_multinomial():
+    """scan.multinomial (Poisson counts conditioned and completed) against the multinomial's
+    own moments: every total exact; each cell's mean and variance, and the variance of a group
+    of cells (the negative covariances), as Multinomial(pins, share) has them."""
+    rng = np.random.default_rng(24)
+    share = np.ones(600)
+    share[:150] = rng.uniform(0.02, 1.0, 150)  # border cells; the rest lie wholly inside
+    share /= share.sum()
+    for pins in (0, 1, 4, 60):
+        assert (scan.multinomial(pins, share, 50, rng).sum(axis=1) == pins).all()
+    pins, draws = 3000, 4000
+    x = np.concatenate([scan.multinomial(pins, share, 500, rng) for _ in range(draws // 500)])
+    assert (x.sum(axis=1) == pins).all()
+    expected, variance = pins * share, pins * share * (1 - share)
+    z = (x.mean(axis=0) - expected) / np.sqrt(variance / draws)
+    assert abs(z.mean()) < 0.15 and 0.85 < z.std() < 1.15
+    ratio = x.var(axis=0) / variance
+    assert 0.9 < np.median(ratio) < 1.1
+    group = share[:300].sum()
+    assert x[:, :300].sum(axis=1).var() / (pins * group * (1 - group)) == pytest.approx(1.0, abs=0.1)

@@ -102,7 +102,7 @@ def _poisson(mean: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarra
     """(size, cells) independent Poisson counts with the given means. Most cells of a
     municipality lie wholly inside it and share one mean: those are drawn by inverting its
     distribution function (one uniform and a short search per count, a quarter of
-    Generator.poisson's time); the others, and the far tail (u beyond the tabulated 1 - 1e-12),
+    Generator.poisson's time); the others, and any u beyond the table (12 standard deviations),
     by Generator.poisson."""
     drawn = np.zeros((size, mean.size), dtype=np.int64)
     if mean.size == 0 or not (mean > 0).any():
