@@ -281,3 +281,20 @@ def test_the_fast_multinomial_is_a_multinomial():
     assert 0.9 < np.median(ratio) < 1.1
     group = share[:300].sum()
     assert x[:, :300].sum(axis=1).var() / (pins * group * (1 - group)) == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_single_pin_gives_ratios_not_nan_and_the_cdf_search_is_exact():
+    """Review findings: with one pin in all, a window expecting every pin must give ratio 0 (not
+    NaN, which would count as exceeding every observed ratio); and the guide-table search equals
+    np.searchsorted also for u one float below an entry lying on a bin edge."""
+    x, y = np.array([0, 100, 0, 100.0]), np.array([0, 0, 100, 100.0])
+    windows = scan.build_windows(x, y, np.ones(4, bool), 200.0)
+    null = scan.Null(np.zeros(4, int), np.ones(4))
+    for direction in (scan.HIGH, scan.LOW):
+        maxima = scan.null_maxima(windows, null, np.array([1.0, 0, 0, 0]), direction, 5, seed=0)
+        assert np.isfinite(maxima).all()
+    for entries in (40, 300, 5000):
+        cdf = np.cumsum(np.full(entries, 1 / entries))
+        cdf /= cdf[-1]
+        u = np.concatenate([cdf[:-1], np.nextafter(cdf[:-1], 0), np.nextafter(cdf[:-1], 1), [0.0, np.nextafter(1.0, 0)]])
+        assert np.array_equal(scan._inverse_cdf(cdf, u), np.searchsorted(cdf, u, side="right")), entries

@@ -220,7 +220,7 @@ def cell_statistics(run_id: int, cells, settings: HotspotSettings, baseline: str
     of the cell statistic, and the surface."""
     surface = Surface.from_rows(cells, settings.cell_size_m)
     if not surface.positions:
-        return [], [], surface
+        return statistic_rows(run_id, surface, {variant: [] for variant in VARIANTS}) + (surface,)
     if baseline == BASELINE_POPULATION and inhabitants:
         surface.use_population(inhabitants)
     found = find_hotspots(surface, settings, baseline)

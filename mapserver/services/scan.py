@@ -102,8 +102,7 @@ def _poisson(mean: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarra
     """(size, cells) independent Poisson counts with the given means. Most cells of a
     municipality lie wholly inside it and share one mean: those are drawn by inverting its
     distribution function (one uniform and a short search per count, a quarter of
-    Generator.poisson's time); the others, and any u beyond the table (12 standard deviations),
-    by Generator.poisson."""
+    Generator.poisson's time); the others by Generator.poisson."""
     drawn = np.zeros((size, mean.size), dtype=np.int64)
     if mean.size == 0 or not (mean > 0).any():
         return drawn
@@ -111,11 +110,12 @@ def _poisson(mean: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarra
     common = values[np.argmax(frequency)]
     same = mean == common
     if common > 0 and same.sum() >= 64:
-        cdf = poisson_distribution.cdf(np.arange(int(common + 12.0 * np.sqrt(common) + 30.0)), common)
-        inverted = _inverse_cdf(cdf, rng.random((size, int(same.sum()))))
-        if (tail := inverted >= cdf.size).any():
-            inverted[tail] = rng.poisson(common, int(tail.sum()))
-        drawn[:, same] = inverted
+        # Tabulated until the distribution function is 1.0 in double precision (12 standard
+        # deviations and more): every u < 1 then finds its count in the table.
+        reach = common + 12.0 * np.sqrt(common) + 30.0
+        while (cdf := poisson_distribution.cdf(np.arange(int(reach)), common))[-1] < 1.0:
+            reach *= 1.5
+        drawn[:, same] = _inverse_cdf(cdf, rng.random((size, int(same.sum()))))
         rest = ~same
     else:
         rest = np.ones(mean.size, dtype=bool)
@@ -130,7 +130,8 @@ def _inverse_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
     side="right"), two to five times as fast by a guide table (Chen and Asau 1974): the answer
     for the start of u's bin (at least four bins per entry), then a step up for the few u past
     a further entry in their bin."""
-    bins = max(1024, 4 * cdf.size)
+    # A power of two: u * bins is then exact, so no u just below a bin's edge is put in the next bin.
+    bins = 1 << int(np.ceil(np.log2(max(1024, 4 * cdf.size))))
     guide = np.searchsorted(cdf, np.arange(bins) / bins, side="right")
     padded = np.append(cdf, np.inf)
     found = guide[(u * bins).astype(np.intp)]
@@ -198,7 +199,7 @@ def log_likelihood_ratio(observed: np.ndarray, expected: np.ndarray, total: floa
     c = np.asarray(observed, dtype=float)
     e = np.asarray(expected, dtype=float)  # per window: broadcast over the rows of replications
     usable = (e > 0) & (e < total)  # a window that expects every pin has no outside to compare with
-    e = np.where(usable, e, 1.0)
+    e = np.where(usable, e, 0.5 * total if total > 0 else 1.0)  # any value with 0 < e < total: ratio 0
     deviates = ((c > e) & (c >= min_pins)) if direction == HIGH else (c < e)
     deviates &= usable
     # A window that does not deviate is given its expected count: its ratio is then exactly 0,

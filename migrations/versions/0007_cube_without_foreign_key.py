@@ -29,4 +29,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("cell_statistic_hotspot_idx", "cell_statistic")
+    op.execute("DELETE FROM pin_cube q WHERE NOT EXISTS (SELECT 1 FROM aggregate_run r WHERE r.id = q.run_id)")
     op.create_foreign_key("pin_cube_run_id_fkey", "pin_cube", "aggregate_run", ["run_id"], ["id"], ondelete="CASCADE")
