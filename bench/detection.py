@@ -194,9 +194,10 @@ def main() -> None:
               f"{share(items, 'scan_false'):>18.0%} {share(items, 'gi_false'):>5.0%}")
     goal = [r for (d, n, s, b), items in by_scenario.items() for r in items if d == 5 and n >= 25 and s <= 200]
     empty = [r for (d, n, s, b), items in by_scenario.items() for r in items if n == 0]
-    print(f"\nGoal 1, detection >= 90 % for >= 25 pins, sigma <= 200 m at 5 per km² (all such runs, both places): "
-          f"scan {share(goal, 'scan_hit'):.1%}, Gi* {share(goal, 'gi_hit'):.1%} "
-          f"-> {'met' if goal and share(goal, 'scan_hit') >= 0.9 else 'NOT met'}")
+    if goal:
+        print(f"\nGoal 1, detection >= 90 % for >= 25 pins, sigma <= 200 m at 5 per km² (all such runs, both places): "
+              f"scan {share(goal, 'scan_hit'):.1%}, Gi* {share(goal, 'gi_hit'):.1%} "
+              f"-> {'met' if share(goal, 'scan_hit') >= 0.9 else 'NOT met'}")
     low, high = wilson_interval(sum(r["scan_false"] for r in empty), len(empty))
     print(f"Goal 2, background-only runs with any hotspot <= 5 %: scan {share(empty, 'scan_false'):.1%} "
           f"(95 % interval {low:.1%}-{high:.1%}, {len(empty)} runs), Gi* {share(empty, 'gi_false'):.1%} "
