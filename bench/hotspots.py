@@ -190,7 +190,6 @@ def todays_refresh(engine, settings) -> tuple[float, float]:
             cube, clusters = pool.submit(step, "insert_pin_cube"), pool.submit(step, "insert_pin_clusters")
             cells = cube.result()
             clusters.result()
-        conn.rollback()
         gi_started = time.perf_counter()
         baseline_gi_star.cell_statistics(run.id, cells, baseline_gi_star.GiStarSettings(), hotspots.VARIANTS)
         gi_s = time.perf_counter() - gi_started

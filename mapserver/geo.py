@@ -1,6 +1,7 @@
 """Coordinate reference systems and the conversions between shapely, PostGIS and GeoJSON."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from pyproj import CRS, Transformer
@@ -78,18 +79,12 @@ def hex_cell_of(x, y, cell_size_m: float):
 
 def cell_centre(i: int, j: int, size: float) -> tuple[float, float]:
     """Metric centre of ST_HexagonGrid's cell (i, j): flat-topped, odd columns half a row up."""
-    import math
-
     return 1.5 * size * i, math.sqrt(3) * size * (j + (0.5 if i % 2 else 0.0))
 
 
 def hexagon(i: int, j: int, cell_size_m: float):
     """ST_HexagonGrid's cell (i, j) as a metric shapely polygon (flat-topped, odd columns half a
     row up), for simulations without a database."""
-    import math
-
-    from shapely.geometry import Polygon
-
     cx, cy = cell_centre(i, j, cell_size_m)
     return Polygon([(cx + cell_size_m * math.cos(math.radians(a)), cy + cell_size_m * math.sin(math.radians(a)))
                     for a in (0, 60, 120, 180, 240, 300)])

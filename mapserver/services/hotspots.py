@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -215,7 +214,7 @@ def statistic_rows(run_id: int, surface: Surface, found: dict[str, list[scan.Clu
 
 
 def cell_statistics(run_id: int, cells, settings: HotspotSettings, baseline: str = BASELINE_UNIFORM,
-                    inhabitants: dict[tuple[int, int], float] | None = None) -> tuple[list[dict], dict, Surface]:
+                    inhabitants: dict[tuple[str, int, int], float] | None = None) -> tuple[list[dict], dict, Surface]:
     """The scan's results for the per-category cell counts of one run: hotspot rows, the columns
     of the cell statistic, and the surface."""
     surface = Surface.from_rows(cells, settings.cell_size_m)
@@ -237,8 +236,8 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
     both cores once DBSCAN is done) starts from them. All steps see one snapshot of the pins up
     to the run's last pin id. The new cube is not analysed here (0.2 s at 100,000 pins): a run
     adds a third of the table, so autovacuum analyses it within its next minute, and until then
-    the statistics of the runs before describe it well. One refresh at a time per county (an advisory lock); a failed run
-    is removed."""
+    the statistics of the runs before describe it well. One refresh at a time per county (an
+    advisory lock); a failed run is removed."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
 

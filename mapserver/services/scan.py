@@ -94,7 +94,7 @@ def multinomial(pins: int, share: np.ndarray, size: int, rng: np.random.Generato
     rows = np.repeat(np.arange(size), pins - placed)
     cumulative = np.cumsum(share)
     cells = np.minimum(_inverse_cdf(cumulative / cumulative[-1], rng.random(rows.size)), share.size - 1)
-    drawn.ravel()[:] += np.bincount(rows * share.size + cells, minlength=drawn.size)
+    drawn += np.bincount(rows * share.size + cells, minlength=drawn.size).reshape(drawn.shape)
     return drawn
 
 
