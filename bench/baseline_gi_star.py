@@ -25,6 +25,75 @@ SIGNIFICANCE = 0.05
 CONFIDENCE_LEVELS = ((0.01, 99), (0.05, 95), (0.10, 90))
 
 
+# Today's cube and DBSCAN steps (the statements of mapserver/sql/ before the pins carried their
+# metric place and dimension mask, migration 0008): every pin projected and its mask summed per
+# refresh; ST_ClusterDBSCAN per municipality. They read :dimension_codes and :dimension_bits.
+TODAYS_CUBE_SQL = """
+WITH bits AS (
+    SELECT code, bit FROM unnest(CAST(:dimension_codes AS text[]), CAST(:dimension_bits AS integer[])) AS b(code, bit)
+), pins AS (
+    SELECT p.municipality_ags, p.district_id, p.category, p.age_band, p.years_here,
+           CAST(p.created_at AT TIME ZONE :time_zone AS date) AS created_on,
+           (SELECT coalesce(sum(b.bit), 0) FROM bits b WHERE b.code = ANY(p.dimensions)) AS dimension_mask,
+           CASE WHEN p.location_precision = 'exact' THEN cell.i END AS i,
+           CASE WHEN p.location_precision = 'exact' THEN cell.j END AS j
+    FROM pin p
+    JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
+    CROSS JOIN LATERAL (SELECT ST_X(t.geom) AS x, ST_Y(t.geom) AS y
+                        FROM (SELECT ST_Transform(p.geom, :metric_srid) AS geom) AS t OFFSET 0) AS metric
+    {{hex_cell}}
+    WHERE p.id <= :last_pin_id
+), inserted AS (
+    INSERT INTO pin_cube (run_id, municipality_ags, district_id, cell_id, category, dimension_mask,
+                          age_band, years_here, created_on, pin_count)
+    SELECT :run_id, pins.municipality_ags, pins.district_id, c.id, pins.category, pins.dimension_mask,
+           pins.age_band, pins.years_here, pins.created_on, count(*)
+    FROM pins
+    LEFT JOIN hex_cell c ON c.run_id = :run_id AND c.municipality_ags = pins.municipality_ags
+                        AND c.i = pins.i AND c.j = pins.j
+    GROUP BY 2, 3, 4, 5, 6, 7, 8, 9
+    RETURNING cell_id, category, pin_count
+), cell_counts AS (
+    SELECT cell_id, category, sum(pin_count) AS pin_count FROM inserted WHERE cell_id IS NOT NULL GROUP BY 1, 2
+)
+SELECT c.id, c.municipality_ags, c.i, c.j, c.area_share, cell_counts.category,
+       coalesce(cell_counts.pin_count, 0) AS pin_count
+FROM hex_cell c
+LEFT JOIN cell_counts ON cell_counts.cell_id = c.id
+WHERE c.run_id = :run_id
+ORDER BY c.id
+"""
+
+TODAYS_DBSCAN_SQL = """
+WITH clustered AS (
+    SELECT p.id, p.municipality_ags, p.category, p.dimensions, metric.geom,
+           ST_ClusterDBSCAN(metric.geom, eps => :dbscan_eps_m, minpoints => :dbscan_min_pins)
+               OVER (PARTITION BY p.municipality_ags) AS cluster_no
+    FROM pin p
+    JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
+    CROSS JOIN LATERAL (SELECT ST_Transform(p.geom, :metric_srid) AS geom) metric
+    WHERE p.id <= :last_pin_id AND p.location_precision = 'exact'
+), clusters AS (
+    SELECT municipality_ags, cluster_no, count(*) AS pin_count,
+           mode() WITHIN GROUP (ORDER BY category) AS main_category,
+           ST_Buffer(ST_ConvexHull(ST_Collect(geom)), :dbscan_eps_m / 4.0, 'quad_segs=2') AS outline
+    FROM clustered WHERE cluster_no IS NOT NULL
+    GROUP BY municipality_ags, cluster_no
+), dimensions AS (
+    SELECT municipality_ags, cluster_no, mode() WITHIN GROUP (ORDER BY dimension) AS main_dimension
+    FROM clustered, unnest(dimensions) AS dimension
+    WHERE cluster_no IS NOT NULL
+    GROUP BY municipality_ags, cluster_no
+)
+INSERT INTO pin_cluster (run_id, id, variant, municipality_ags, pin_count, main_category, main_dimension,
+                         outline, centre)
+SELECT :run_id, row_number() OVER (ORDER BY c.municipality_ags, c.pin_count DESC, c.cluster_no), 'all',
+       c.municipality_ags, c.pin_count, c.main_category, d.main_dimension,
+       ST_Transform(c.outline, :storage_srid), ST_Transform(ST_Centroid(c.outline), :storage_srid)
+FROM clusters c
+LEFT JOIN dimensions d USING (municipality_ags, cluster_no)
+"""
+
 @dataclass(frozen=True)
 class GiStarSettings:
     cell_size_m: float = 250.0

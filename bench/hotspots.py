@@ -99,6 +99,7 @@ def fill(dsn: str, n: int) -> float:
     started = time.perf_counter()
     with psycopg.connect(dsn, autocommit=True, options="-c jit=off") as conn:
         conn.execute("TRUNCATE pin, aggregate_run, pin_cube CASCADE")
+        conn.execute("SELECT drop_orphan_pin_cubes()")
         conn.execute(SYNTHETIC_PINS, {"n": n})
         conn.execute("VACUUM ANALYZE pin")
     return time.perf_counter() - started
@@ -160,13 +161,16 @@ def sign_in(client, name: str, password: str) -> None:
 
 
 def todays_refresh(engine, settings) -> tuple[float, float]:
-    """Today's refresh before issue 10, timed on the same pins: the same grid, cube and DBSCAN
-    steps (the same SQL, cube and DBSCAN on two connections at once, the cube returning the cell
-    counts), then Getis-Ord Gi* for all
-    pins and each category, per municipality. Its cell rows are not stored (the table has no
-    columns for them any more), which favours today's method by the storing time. The run is
-    removed afterwards. (total seconds, seconds of the Gi* step)."""
+    """Today's refresh before issue 10, timed on the same pins: the same grid step, then today's
+    cube and DBSCAN statements (baseline_gi_star: every pin projected and grouped in SQL per
+    refresh, into an indexed table; ST_ClusterDBSCAN) on two connections at once, the cube
+    returning the cell counts, then
+    Getis-Ord Gi* for all pins and each category, per municipality. Its cell rows are not stored
+    (the table has no columns for them any more), which favours today's method by the storing
+    time. The run is removed afterwards. (total seconds, seconds of the Gi* step)."""
     from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import text
 
     started = time.perf_counter()
     with engine.connect() as conn:
@@ -176,18 +180,23 @@ def todays_refresh(engine, settings) -> tuple[float, float]:
                       "max_radius_m": settings.max_radius_m}
             run = conn.execute(sql("create_aggregate_run"), params).one()
             params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
-                       "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values())}
+                       "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values()),
+                       "storage_srid": 4326, "metric_srid": 25832}
             conn.execute(sql("insert_hex_cells"), params)
             conn.execute(sql("analyze_grid"))
+            # Today's cube went into one table with its index: the partition is indexed before it is filled.
+            conn.execute(sql("create_pin_cube_partition"), {"run_id": run.id})
+            conn.execute(sql("index_pin_cube_partition"), {"run_id": run.id})
 
-        def step(name):
+        def step(statement):
             with engine.begin() as c:
                 c.execute(sql("refresh_work_memory"))
-                result = c.execute(sql(name), params)
+                result = c.execute(text(with_fragments(statement)), params)
                 return result.all() if result.returns_rows else None
 
         with ThreadPoolExecutor(max_workers=2) as pool:
-            cube, clusters = pool.submit(step, "insert_pin_cube"), pool.submit(step, "insert_pin_clusters")
+            cube = pool.submit(step, baseline_gi_star.TODAYS_CUBE_SQL)
+            clusters = pool.submit(step, baseline_gi_star.TODAYS_DBSCAN_SQL)
             cells = cube.result()
             clusters.result()
         gi_started = time.perf_counter()
@@ -196,6 +205,7 @@ def todays_refresh(engine, settings) -> tuple[float, float]:
         total = time.perf_counter() - started
         with conn.begin():
             conn.execute(sql("delete_aggregate_run"), {"run_id": run.id})
+            conn.execute(sql("drop_orphan_pin_cubes"))
     return total, gi_s
 
 

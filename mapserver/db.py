@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 import click
+import numpy as np
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 import psycopg
@@ -69,6 +70,67 @@ def dbapi_sql(name: str) -> str:
 def dbapi_parameters(**parameters) -> dict:
     """Parameters for a dbapi_sql() statement, with the named SRIDs."""
     return {**SRID_PARAMETERS, **parameters}
+
+
+# Binary COPY: a signature, flags and header extension (19 bytes), then per row the number of
+# fields (int16) and per field its length (int32) and its bytes, big-endian; -1 (int16) at the end.
+COPY_HEADER = b"PGCOPY\n\xff\r\n\x00"
+
+# How each numpy type leaves PostgreSQL as bytes: the type's binary send function, big-endian.
+# A timestamptz comes as microseconds since 2000-01-01 00:00 UTC (its binary form).
+SEND_FUNCTIONS = {"int16": ("int2send", "int16"), "int32": ("int4send", "int32"), "int64": ("int8send", "int64"),
+                  "float64": ("float8send", "float64"), "timestamptz": ("timestamptz_send", "int64")}
+
+
+def fetch_columns(conn, name: str, parameters: dict, columns: dict[str, str]) -> dict[str, np.ndarray]:
+    """The rows of a named SELECT as numpy columns: a million rows in a fraction of a second.
+    Each column comes as one bytea, its values' binary forms concatenated by string_agg (every
+    aggregate of one query sees the rows in the same order), so neither the driver nor Python
+    touches a row (tuples cost 2 to 3 s a million, and psycopg reads a COPY row by row).
+    `conn` is a SQLAlchemy connection; `columns` maps each selected column, by name, to a
+    fixed-width numpy type ('int16', 'int32', 'int64', 'float64' for smallint, integer, bigint,
+    double precision; 'timestamptz' for microseconds since 2000-01-01 UTC as int64); no value may
+    be NULL (the lengths would not match)."""
+    return query_columns(conn, dbapi_sql(name), dbapi_parameters(**parameters), columns, name)
+
+
+def query_columns(conn, query: str, parameters: dict, columns: dict[str, str], name: str = "query") -> dict[str, np.ndarray]:
+    """fetch_columns for a query in psycopg's parameter style."""
+    selected = ", ".join(f"string_agg({SEND_FUNCTIONS[kind][0]}(r.{column}), ''::bytea)" for column, kind in columns.items())
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.execute(f"SELECT count(*), {selected} FROM ({query}) AS r", parameters)
+    count, *blobs = cursor.fetchone()
+    result = {}
+    for (column, kind), blob in zip(columns.items(), blobs):
+        numpy_type = SEND_FUNCTIONS[kind][1]
+        values = np.frombuffer(blob or b"", dtype=np.dtype(numpy_type).newbyteorder(">"))
+        if values.size != count:
+            raise ValueError(f"{name}: column {column} has NULLs or is not {kind}")
+        result[column] = values.astype(numpy_type)
+    return result
+
+
+def copy_columns_in(conn, table: str, columns: dict[str, np.ndarray]) -> None:
+    """Write numpy columns into `table` (the columns named) by binary COPY, the counterpart of
+    fetch_columns: fixed-width numbers, no NULLs. `table` and the column names are identifiers
+    from our code, never input."""
+    arrays = [np.asarray(values) for values in columns.values()]
+    if not arrays or not arrays[0].size:
+        return
+    fields = [("field_count", ">i2")]
+    for n, values in enumerate(arrays):
+        fields += [(f"length_{n}", ">i4"), (f"value_{n}", values.dtype.newbyteorder(">"))]
+    rows = np.empty(arrays[0].size, dtype=np.dtype(fields))
+    rows["field_count"] = len(arrays)
+    for n, values in enumerate(arrays):
+        rows[f"length_{n}"] = values.dtype.itemsize
+        rows[f"value_{n}"] = values
+    names = ", ".join(columns)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+        copy.write(COPY_HEADER + b"\x00" * 8)
+        copy.write(rows.tobytes())
+        copy.write(b"\xff\xff")
 
 
 @contextmanager

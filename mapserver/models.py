@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -26,10 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .geo import STORAGE_SRID
+from .geo import METRIC_SRID, STORAGE_SRID
 from .vocabulary import (CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, INITIAL_PIN_STATUS, LOCATION_PRECISIONS,
                          MODERATION_ACTIONS,
-                         PIN_STATUSES, ROLES)
+                         DIMENSION_BITS, PIN_STATUSES, ROLES)
 
 
 def _sql_list(values) -> str:
@@ -129,6 +130,13 @@ class Pin(Base):
     # SHA-256 of the secret in the resident's private edit link; the secret itself is never stored.
     edit_key_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
     location_precision: Mapped[str] = mapped_column(Text, server_default="exact")
+    # Derived by the database on every write (migration 0008): the place in the metric CRS of
+    # the hexagon grid and DBSCAN, and the dimensions as the filter cube's bit mask.
+    metric_x: Mapped[float] = mapped_column(Float(53), Computed(f"ST_X(ST_Transform(geom, {METRIC_SRID}))", persisted=True))
+    metric_y: Mapped[float] = mapped_column(Float(53), Computed(f"ST_Y(ST_Transform(geom, {METRIC_SRID}))", persisted=True))
+    dimension_mask: Mapped[int] = mapped_column(Integer, Computed(" + ".join(
+        f"CASE WHEN '{code}' = ANY (dimensions) THEN {bit} ELSE 0 END" for code, bit in DIMENSION_BITS.items()),
+        persisted=True))
 
 
 class Account(Base):
@@ -274,12 +282,13 @@ class PinCluster(Base):
 
 
 class PinCube(Base):
-    """Pins counted by every attribute a filter selects; filtered counts are sums over it. No
-    foreign key to its run (its check cost a second per 300,000 rows): the statements that
-    remove runs remove their cubes (migration 0007)."""
+    """Pins counted by every attribute a filter selects; filtered counts are sums over it.
+    Partitioned by run (migration 0008): each run's cube is a table pin_cube_<run id> with an
+    index on municipality_ags, made by create_pin_cube_partition and index_pin_cube_partition,
+    dropped by drop_orphan_pin_cubes once its run is gone (no foreign key to the run)."""
 
     __tablename__ = "pin_cube"
-    __table_args__ = (Index("pin_cube_run_idx", "run_id", "municipality_ags"),)
+    __table_args__ = {"postgresql_partition_by": "LIST (run_id)"}
     __mapper_args__ = {"primary_key": ["run_id", "municipality_ags", "district_id", "cell_id", "category",
                                        "dimension_mask", "age_band", "years_here", "created_on"]}
     run_id: Mapped[int] = mapped_column(Integer)

@@ -312,7 +312,7 @@ def test_a_failed_refresh_leaves_no_half_run_and_refreshes_take_turns(planted):
     engine, _ = planted
     with engine.connect() as conn:
         before = statistics.require_run(conn, "03252").id
-    broken = hotspots.HotspotSettings(dbscan_min_pins=-1)  # PostGIS refuses a negative minimum
+    broken = hotspots.HotspotSettings(dbscan_min_pins=-1)  # DBSCAN refuses a negative minimum
     with pytest.raises(Exception):
         hotspots.refresh(engine, "03252", broken)
     with engine.connect() as conn:
@@ -332,8 +332,12 @@ def test_a_failed_refresh_leaves_no_half_run_and_refreshes_take_turns(planted):
         assert conn.execute(text(ORPHAN_CUBE_ROWS)).scalar_one() == 0 and kept == hotspots.RUNS_KEPT
 
 
-# The cube has no foreign key to its run (migration 0007): whatever removes a run removes its cube.
-ORPHAN_CUBE_ROWS = "SELECT count(*) FROM pin_cube q WHERE NOT EXISTS (SELECT 1 FROM aggregate_run r WHERE r.id = q.run_id)"
+# The cube is partitioned by run, with no foreign key (migration 0008): whatever removes a run
+# drops its partition, attached or not; no rows and no tables of runs that are gone.
+ORPHAN_CUBE_ROWS = """
+    SELECT (SELECT count(*) FROM pin_cube q WHERE NOT EXISTS (SELECT 1 FROM aggregate_run r WHERE r.id = q.run_id))
+         + (SELECT count(*) FROM pg_class c WHERE c.relname ~ '^pin_cube_[0-9]+$' AND c.relkind = 'r'
+              AND NOT EXISTS (SELECT 1 FROM aggregate_run r WHERE 'pin_cube_' || r.id = c.relname))"""
 
 
 def test_area_shares_are_the_cells_area_inside_the_municipality(planted):
@@ -389,6 +393,7 @@ def test_a_refresh_reuses_the_grid_until_the_boundaries_change(planted):
         with engine.begin() as conn:
             conn.execute(text("UPDATE municipality SET geom = :geom WHERE ags = :ags"), {"geom": original, "ags": BAD_MUENDER})
             conn.execute(text("TRUNCATE aggregate_run, pin_cube CASCADE"))
+            conn.execute(text("SELECT drop_orphan_pin_cubes()"))
         hotspots.refresh(engine, "03252", SETTINGS)
 
 

@@ -647,6 +647,7 @@ def seed(conn: Connection, county_key: str, geodata_dir: Path, *, seed: int = DE
         "county_key": county_key, "demo_ids": list(demo_client_ids()), "include_real": force}).one()
     removed = PinCounts(removed_row.demo_pins, removed_row.real_pins)
     removed_runs = len(conn.execute(sql("demo_delete_aggregate_runs"), {"county_key": county_key}).all())
+    conn.execute(sql("drop_orphan_pin_cubes"))
     conn.execute(sql("demo_delete_workshops"), {"account_id": account.id})
 
     workshop_day = today - dt.timedelta(days=places.workshop_days_ago)

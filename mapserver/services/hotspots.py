@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from sqlalchemy import Connection, Engine
 
-from ..db import sql
-from ..geo import cell_centre
-from ..vocabulary import CATEGORIES, DIMENSION_BITS
-from . import scan
+from ..db import copy_columns_in, fetch_columns, sql
+from ..geo import cell_centre, hex_cell_of
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, YEARS_HERE
+from . import dense_clusters, filter_cube, scan
 
 # Hotspots are sought for all pins and for each category on its own.
 ALL_PINS = "all"
@@ -103,23 +104,38 @@ class Surface:
         part and category (a part without pins once, with category None), ordered by id."""
         rows = list(cells)
         row_ids = np.array([r.id for r in rows], dtype=np.int64)
-        ids, first_row, part_of_row = np.unique(row_ids, return_index=True, return_inverse=True)
-        stratum_of: dict[str, int] = {}
-        for n in first_row:
-            stratum_of.setdefault(rows[n].municipality_ags, len(stratum_of))
-        strata = np.array([stratum_of[rows[n].municipality_ags] for n in first_row], dtype=int)
-        positions = [(rows[n].i, rows[n].j) for n in first_row]
-        share = np.array([rows[n].area_share for n in first_row], dtype=float)
+        _, first_row, part_of_row = np.unique(row_ids, return_index=True, return_inverse=True)
         pins = np.array([r.pin_count for r in rows], dtype=float)
         categories = np.array([r.category or "" for r in rows])
-        counts = {variant: np.zeros(ids.size) for variant in VARIANTS}
-        for code in CATEGORIES:
-            own = categories == code
-            counts[f"category:{code}"] = np.bincount(part_of_row[own], weights=pins[own], minlength=ids.size)
-        counts[ALL_PINS] = np.sum([counts[f"category:{code}"] for code in CATEGORIES], axis=0)
+        counts = {code: np.bincount(part_of_row[categories == code], weights=pins[categories == code],
+                                    minlength=first_row.size) for code in CATEGORIES}
+        return cls.from_parts([rows[n] for n in first_row], counts, cell_size_m)
+
+    @classmethod
+    def from_pins(cls, parts, pins: dict[str, np.ndarray], part_of_pin: np.ndarray, cell_size_m: float) -> "Surface":
+        """From the run's cell parts (rows of id, municipality_ags, i, j, area_share, by id), its
+        pins (pins_of_run's columns: category as a 1-based position in CATEGORIES) and each
+        pin's part (cell_parts_of_pins)."""
+        counts = {code: np.bincount(part_of_pin[(part_of_pin >= 0) & (pins["category"] == n)],
+                                    minlength=len(parts)).astype(float)
+                  for n, code in enumerate(CATEGORIES, start=1)}
+        return cls.from_parts(list(parts), counts, cell_size_m)
+
+    @classmethod
+    def from_parts(cls, parts: list, counts_by_category: dict[str, np.ndarray], cell_size_m: float) -> "Surface":
+        """From cell parts (rows of id, municipality_ags, i, j, area_share, by id) and each
+        category's pins per part."""
+        stratum_of: dict[str, int] = {}
+        for part in parts:
+            stratum_of.setdefault(part.municipality_ags, len(stratum_of))
+        strata = np.array([stratum_of[p.municipality_ags] for p in parts], dtype=int)
+        positions = [(p.i, p.j) for p in parts]
+        share = np.array([p.area_share for p in parts], dtype=float)
+        counts = {f"category:{code}": counts_by_category[code] for code in CATEGORIES}
+        counts[ALL_PINS] = np.sum([counts[f"category:{code}"] for code in CATEGORIES], axis=0) if parts else np.zeros(0)
         centres = np.array([cell_centre(i, j, cell_size_m) for i, j in positions]).reshape(-1, 2)
-        return cls(ids.astype(int), positions, centres[:, 0], centres[:, 1], share, strata, counts,
-                   weight=share.copy(), stratum_numbers=stratum_of)
+        return cls(np.array([p.id for p in parts], dtype=int), positions, centres[:, 0], centres[:, 1], share, strata,
+                   counts, weight=share.copy(), stratum_numbers=stratum_of)
 
     def use_population(self, inhabitants: dict[tuple[str, int, int], float]) -> None:
         """Expect pins where people live: a part's weight becomes the inhabitants of the grid
@@ -215,9 +231,14 @@ def statistic_rows(run_id: int, surface: Surface, found: dict[str, list[scan.Clu
 
 def cell_statistics(run_id: int, cells, settings: HotspotSettings, baseline: str = BASELINE_UNIFORM,
                     inhabitants: dict[tuple[str, int, int], float] | None = None) -> tuple[list[dict], dict, Surface]:
-    """The scan's results for the per-category cell counts of one run: hotspot rows, the columns
-    of the cell statistic, and the surface."""
-    surface = Surface.from_rows(cells, settings.cell_size_m)
+    """The scan's results for the per-category cell counts of one run (rows as Surface.from_rows
+    takes them): hotspot rows, the columns of the cell statistic, and the surface."""
+    return surface_statistics(run_id, Surface.from_rows(cells, settings.cell_size_m), settings, baseline, inhabitants)
+
+
+def surface_statistics(run_id: int, surface: Surface, settings: HotspotSettings, baseline: str = BASELINE_UNIFORM,
+                       inhabitants: dict[tuple[str, int, int], float] | None = None) -> tuple[list[dict], dict, Surface]:
+    """The scan's results on a surface: hotspot rows, the columns of the cell statistic, the surface."""
     if not surface.positions:
         return statistic_rows(run_id, surface, {variant: [] for variant in VARIANTS}) + (surface,)
     if baseline == BASELINE_POPULATION and inhabitants:
@@ -230,14 +251,14 @@ def cell_statistics(run_id: int, cells, settings: HotspotSettings, baseline: str
 def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> RefreshReport:
     """Compute and store a new run for the county, then prune old runs.
 
-    Pages read only finished runs, so the steps may commit one by one: DBSCAN runs on a
-    connection of its own (a core) while the filter cube is built on another; the cube's
-    statement also returns the cells' pin counts, and the scan statistic's Monte Carlo (numpy,
-    both cores once DBSCAN is done) starts from them. All steps see one snapshot of the pins up
-    to the run's last pin id. The new cube is not analysed here (0.2 s at 100,000 pins): a run
-    adds a third of the table, so autovacuum analyses it within its next minute, and until then
-    the statistics of the runs before describe it well. One refresh at a time per county (an
-    advisory lock); a failed run is removed."""
+    Pages read only finished runs, so the steps may commit one by one. After the grid, two
+    connections work at once in one snapshot of the pins up to the run's last pin: the database
+    fills the run's filter cube (its own partition, indexed once full), while Python reads the
+    pins as numbers (one bytea a column), counts them per cell and category, runs the
+    scan statistic (its Monte Carlo on both cores) and DBSCAN (dense_clusters) and stores the
+    clusters. The new cube is not analysed here (0.2 s at 100,000 pins): autovacuum analyses it
+    within its next minute. One refresh at a time per county (an advisory lock); a failed run
+    is removed, its cube partition with it."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -257,8 +278,7 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                           "dbscan_eps_m": settings.dbscan_eps_m, "dbscan_min_pins": settings.dbscan_min_pins,
                           "replications": settings.replications, "max_radius_m": settings.max_radius_m}
                 run = conn.execute(sql("create_aggregate_run"), params).one()
-                params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
-                           "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values())}
+                params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone}
                 earlier = conn.execute(sql("grid_of_earlier_run"), {
                     "county_key": county_key, "cell_size_m": settings.cell_size_m, "run_id": run.id,
                     "boundaries_digest": run.boundaries_digest}).scalar()
@@ -268,24 +288,19 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                 if not copied:  # none to copy, or it was removed in the meantime
                     conn.execute(sql("insert_hex_cells"), params)
                 conn.execute(sql("analyze_grid"))
+                conn.execute(sql("create_pin_cube_partition"), {"run_id": run.id})
             lap("Raster")
             with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
                 snapshot = holder.execute(sql("export_snapshot")).scalar_one()
-                with ThreadPoolExecutor(max_workers=2) as pool:
-                    clusters = pool.submit(_in_transaction, engine, snapshot, ["insert_pin_clusters"], params)
-                    cells, inhabitants = _cube_with_cell_counts(engine, snapshot, run, settings, params)
-                    lap("Würfel")
-                    hotspot_rows, cell_columns, _ = cell_statistics(run.id, cells, settings, run.baseline, inhabitants)
-                    lap("Scan-Statistik")
-                    clusters.result()
-            lap("DBSCAN (Rest)")
+                hotspot_rows, cell_columns, clusters = _read_count_and_scan(engine, snapshot, run, settings, params, lap)
             with conn.begin():
                 if hotspot_rows:
                     conn.execute(sql("insert_hotspot"), hotspot_rows)
                 conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **cell_columns})
                 conn.execute(sql("finish_aggregate_run"), {"run_id": run.id})
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
-                report = _report(conn, run, hotspot_rows, cell_columns)
+                conn.execute(sql("drop_orphan_pin_cubes"))
+                report = _report(run, hotspot_rows, cell_columns, clusters)
             lap("Speichern")
         except BaseException:
             if conn.in_transaction():
@@ -293,6 +308,7 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             if run is not None:
                 with conn.begin():
                     conn.execute(sql("delete_aggregate_run"), {"run_id": run.id})
+                    conn.execute(sql("drop_orphan_pin_cubes"))
             raise
         finally:
             conn.execute(sql("unlock_refresh"), {"county_key": county_key})
@@ -312,36 +328,114 @@ def _in_snapshot(engine: Engine, snapshot: str):
         yield conn
 
 
-def _cube_with_cell_counts(engine: Engine, snapshot: str, run, settings: HotspotSettings, params: dict):
-    """Build the run's filter cube in the refresh's snapshot; return its cell parts with their
-    pins per category (the same pass over the pins) and, with a population baseline, the
-    inhabitants per cell."""
+def cell_parts_of_pins(parts, pins: dict[str, np.ndarray], cell_size_m: float) -> np.ndarray:
+    """The index in `parts` (rows of id, municipality_ags, i, j) of each pin's cell part: its
+    municipality's part of the hexagon cell holding it, by the arithmetic of
+    sql/fragments/hex_cell.sql (geo.hex_cell_of); -1 for a pin at its district's centre."""
+    i, j = hex_cell_of(pins["metric_x"], pins["metric_y"], cell_size_m)
+    part_keys = np.array([_cell_key(int(p.municipality_ags), p.i, p.j) for p in parts], dtype=np.int64)
+    pin_keys = _cell_key(pins["municipality"], i, j)
+    if part_keys.size == 0:
+        return np.full(pin_keys.size, -1, dtype=np.int64)
+    order = np.argsort(part_keys)
+    found = np.minimum(np.searchsorted(part_keys[order], pin_keys), part_keys.size - 1)
+    # A pin whose cell the grid lacks (none, unless the boundaries changed since) is in no cell,
+    # like the cube's LEFT JOIN once did.
+    placed = (pins["exact"] == 1) & (part_keys[order][found] == pin_keys)
+    return np.where(placed, order[found], -1)
+
+
+def _cube(engine: Engine, run_id: int, cube: dict[str, np.ndarray]) -> None:
+    """Store the run's filter cube in its partition, then index it (a thread of the pool)."""
+    with engine.begin() as conn:
+        conn.execute(sql("create_cube_staging"))
+        copy_columns_in(conn, "cube_staging", cube)
+        conn.execute(sql("insert_pin_cube"), {"run_id": run_id, **VOCABULARY_LISTS})
+        conn.execute(sql("index_pin_cube_partition"), {"run_id": run_id})
+
+
+# pins_of_run and insert_pin_cube pass categories, age bands and years here as positions in these.
+VOCABULARY_LISTS = {"categories": list(CATEGORIES), "age_bands": list(AGE_BANDS), "years_here_values": list(YEARS_HERE)}
+
+
+def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSettings, params: dict, lap):
+    """In the refresh's snapshot: the run's pins as numbers, read once (in two halves, one a
+    core); from them the filter cube and DBSCAN's clusters (each stored on a connection of its
+    own, in threads) while the scan statistic runs on the cell counts. (hotspot rows, cell
+    columns, number of clusters)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        middle = run.last_pin_id // 2
+        halves = [pool.submit(_read_pins, engine, snapshot, params | {"after_pin_id": after, "up_to_pin_id": up_to})
+                  for after, up_to in ((0, middle), (middle, run.last_pin_id))]
+        with _in_snapshot(engine, snapshot) as conn:
+            parts = conn.execute(sql("cell_parts_of_run"), params).all()
+            inhabitants = None
+            if run.baseline == BASELINE_POPULATION:
+                inhabitants = {(r.ags, r.i, r.j): float(r.inhabitants) for r in conn.execute(
+                    sql("population_by_cell"), {"county_key": params["county_key"], "cell_size_m": settings.cell_size_m})}
+        pins = {name: np.concatenate([half.result()[name] for half in halves]) for name in PIN_COLUMNS}
+        pins["created_on"] = filter_cube.local_days(pins["created_at"], settings.time_zone)
+        lap("Pins lesen")
+        part_of_pin = cell_parts_of_pins(parts, pins, settings.cell_size_m)
+        cell_ids = np.array([p.id for p in parts] + [0], dtype=np.int64)[part_of_pin]  # -1 picks the 0
+        stored = pool.submit(_cube, engine, run.id, filter_cube.count(pins, cell_ids))
+        exact = pins["exact"] == 1
+        clusters = pool.submit(_dense_clusters, engine, {name: values[exact] for name, values in pins.items()},
+                               settings, run.id)
+        surface = Surface.from_pins(parts, pins, part_of_pin, settings.cell_size_m)
+        hotspot_rows, cell_columns, _ = surface_statistics(run.id, surface, settings, run.baseline, inhabitants)
+        lap("Scan-Statistik")
+        cluster_count = clusters.result()
+        lap("DBSCAN (Rest)")
+        stored.result()
+        lap("Würfel (Rest)")
+    return hotspot_rows, cell_columns, cluster_count
+
+
+def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndarray]:
+    """The run's pins with ids in (after_pin_id, up_to_pin_id] as numbers, in the snapshot."""
     with _in_snapshot(engine, snapshot) as conn:
-        conn.execute(sql("refresh_work_memory"))
-        cells = conn.execute(sql("insert_pin_cube"), params).all()
-        inhabitants = None
-        if run.baseline == BASELINE_POPULATION:
-            inhabitants = {(r.ags, r.i, r.j): float(r.inhabitants) for r in conn.execute(
-                sql("population_by_cell"), {"county_key": params["county_key"], "cell_size_m": settings.cell_size_m})}
-    return cells, inhabitants
+        return fetch_columns(conn, "pins_of_run", params | VOCABULARY_LISTS, PIN_COLUMNS)
 
 
-def _in_transaction(engine: Engine, snapshot: str, statements: list[str], params: dict) -> None:
-    """One step of a refresh in the refresh's snapshot, on a connection of its own (a thread of the pool)."""
-    with _in_snapshot(engine, snapshot) as conn:
-        conn.execute(sql("refresh_work_memory"))
-        for name in statements:
-            conn.execute(sql(name), params)
+PIN_COLUMNS = {"municipality": "int32", "district_id": "int32", "category": "int16", "age_band": "int16",
+               "years_here": "int16", "created_at": "timestamptz", "dimension_mask": "int32", "exact": "int16",
+               "metric_x": "float64", "metric_y": "float64"}
 
 
-def _report(conn: Connection, run, hotspot_rows: list[dict], cell_columns: dict) -> RefreshReport:
+def _dense_clusters(engine: Engine, pins: dict[str, np.ndarray], settings: HotspotSettings, run_id: int) -> int:
+    """DBSCAN of the run's pins set on the map, per municipality (dense_clusters: exact, by
+    grid), stored as the run's clusters on a connection of its own; their number."""
+    x, y, municipality = pins["metric_x"], pins["metric_y"], pins["municipality"]
+    labels = dense_clusters.dbscan(x, y, settings.dbscan_eps_m, settings.dbscan_min_pins, partition=municipality)
+    found = dense_clusters.describe(labels, x, y, municipality, pins["category"] - 1, list(CATEGORIES),
+                                    pins["dimension_mask"], DIMENSION_BITS, settings.dbscan_eps_m)
+    if found:
+        with engine.begin() as conn:
+            conn.execute(sql("insert_pin_clusters"), [
+                {"run_id": run_id, "id": number, "municipality_ags": f"{cluster.partition:08d}",
+                 "pin_count": cluster.pin_count, "main_category": cluster.main_category,
+                 "main_dimension": cluster.main_dimension, "outline": shapely.to_wkb(cluster.outline),
+                 "centre": shapely.to_wkb(cluster.centre)}
+                for number, cluster in enumerate(found, start=1)])
+    return len(found)
+
+
+def _cell_key(municipality, i, j):
+    """One integer per (municipality AGS as a number, i, j): AGS below 2**24, i and j within
+    ±2**18 (a cell edge of 10 m still covers 3,900 km)."""
+    return ((np.asarray(municipality, dtype=np.int64) << 38) + ((np.asarray(i, dtype=np.int64) + 2**18) << 19)
+            + (np.asarray(j, dtype=np.int64) + 2**18))
+
+
+def _report(run, hotspot_rows: list[dict], cell_columns: dict, clusters: int) -> RefreshReport:
     overall = [h for h in hotspot_rows if h["variant"] == ALL_PINS]
     return RefreshReport(
         run_id=run.id, pin_count=run.pin_count, baseline=run.baseline,
         cells=sum(variant == ALL_PINS for variant in cell_columns["variants"]),
         hotspots=sum(h["hotspot_class"] == "hot" for h in overall),
         coldspots=sum(h["hotspot_class"] == "cold" for h in overall),
-        clusters=conn.execute(sql("count_pin_clusters"), {"run_id": run.id}).scalar_one(),
+        clusters=clusters,
     )
 
 

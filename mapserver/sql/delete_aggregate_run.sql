@@ -1,5 +1,3 @@
--- A run that failed half-way (cells, statistics and clusters go by cascade, the cube here).
-WITH removed AS (
-    DELETE FROM aggregate_run WHERE id = :run_id RETURNING id
-)
-DELETE FROM pin_cube WHERE run_id IN (SELECT id FROM removed)
+-- A run that failed half-way (cells, statistics and clusters go by cascade, its cube partition
+-- by drop_orphan_pin_cubes after this).
+DELETE FROM aggregate_run WHERE id = :run_id

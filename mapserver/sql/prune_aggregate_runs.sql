@@ -1,14 +1,10 @@
 -- Keep the latest few finished runs of the county (cascade removes their cells, statistics,
--- clusters; the cube, which has no foreign key, goes in the same statement). Unfinished runs
+-- clusters; their cube partitions go by drop_orphan_pin_cubes after this). Unfinished runs
 -- belong to a refresh still at work (refreshes hold a lock) or to one that died: only those
 -- older than a day go.
-WITH removed AS (
-    DELETE FROM aggregate_run
-    WHERE county_key = :county_key
-      AND ((finished_at IS NOT NULL AND id NOT IN (
-                SELECT id FROM aggregate_run WHERE county_key = :county_key AND finished_at IS NOT NULL
-                ORDER BY finished_at DESC LIMIT :keep))
-           OR (finished_at IS NULL AND started_at < now() - INTERVAL '1 day'))
-    RETURNING id
-)
-DELETE FROM pin_cube WHERE run_id IN (SELECT id FROM removed)
+DELETE FROM aggregate_run
+WHERE county_key = :county_key
+  AND ((finished_at IS NOT NULL AND id NOT IN (
+            SELECT id FROM aggregate_run WHERE county_key = :county_key AND finished_at IS NOT NULL
+            ORDER BY finished_at DESC LIMIT :keep))
+       OR (finished_at IS NULL AND started_at < now() - INTERVAL '1 day'))

@@ -1,0 +1,145 @@
+"""The refresh reads the pins once as numbers and counts the filter cube, the scan's cells and
+DBSCAN in Python: each checked here against what PostgreSQL/PostGIS computes from the same
+pins, on pins drawn at random (attributes, district-precision pins, moments around the
+changes of daylight saving time, pins on municipal borders)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from sqlalchemy import create_engine, text
+
+from mapserver.db import copy_columns_in, query_columns, with_fragments
+from mapserver.services import filter_cube, hotspots
+from tests.helpers import insert_cluster_around
+
+SETTINGS = hotspots.HotspotSettings()
+
+# The cube as SQL would count it, straight from the pins: the reference the numpy cube must equal
+# (the hexagon cell by the SQL fragment, joined to the run's cell parts).
+CUBE_IN_SQL = with_fragments("""
+    SELECT p.municipality_ags, p.district_id, c.id AS cell_id, p.category, p.dimension_mask, p.age_band, p.years_here,
+           CAST(p.created_at AT TIME ZONE :time_zone AS date) AS created_on, count(*) AS pin_count
+    FROM pin p
+    CROSS JOIN LATERAL (SELECT p.metric_x AS x, p.metric_y AS y) AS metric
+    {{hex_cell}}
+    LEFT JOIN hex_cell c ON c.run_id = :run_id AND c.municipality_ags = p.municipality_ags
+                        AND c.i = cell.i AND c.j = cell.j AND p.location_precision = 'exact'
+    WHERE p.id <= :last_pin_id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""")
+CUBE_STORED = """
+    SELECT municipality_ags, district_id, cell_id, category, dimension_mask, age_band, years_here, created_on,
+           sum(pin_count) AS pin_count
+    FROM pin_cube WHERE run_id = :run_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"""
+
+
+@pytest.fixture(scope="module")
+def random_pins(module_db_url):
+    engine = create_engine(module_db_url)
+    with engine.begin() as conn:
+        # 4,000 pins over the whole county (so on every border), every attribute drawn, moments
+        # spread over two years and crowded around the nights the clocks change.
+        conn.execute(text("""
+            WITH drawn AS (
+                SELECT d.geom, d.path[1] AS n
+                FROM (SELECT ST_Union(geom) AS geom FROM municipality WHERE county_key = '03252') AS county,
+                     LATERAL ST_Dump(ST_GeneratePoints(county.geom, 4000, 77)) AS d
+            ), placed AS (  -- attributes drawn by a hash of the point's number, independent of its place
+                SELECT d.geom, m.ags, (abs(hashtext('1' || d.n)) % 100000) / 100000.0 AS r1,
+                       (abs(hashtext('2' || d.n)) % 100000) / 100000.0 AS r2, (abs(hashtext('3' || d.n)) % 100000) / 100000.0 AS r3,
+                       (abs(hashtext('4' || d.n)) % 100000) / 100000.0 AS r4, (abs(hashtext('5' || d.n)) % 100000) / 100000.0 AS r5,
+                       (abs(hashtext('6' || d.n)) % 100000) / 100000.0 AS r6
+                FROM drawn d JOIN municipality m ON ST_Covers(m.geom, d.geom)
+            )
+            INSERT INTO pin (client_id, geom, category, dimensions, age_band, years_here, created_at,
+                             municipality_ags, district_id, location_precision)
+            SELECT gen_random_uuid(), p.geom,
+                   (ARRAY['divided', 'missing_meeting_place', 'meeting_place'])[1 + floor(p.r1 * 3)::int],
+                   CASE floor(p.r2 * 4)::int WHEN 0 THEN ARRAY[]::text[] WHEN 1 THEN ARRAY['social']
+                        WHEN 2 THEN ARRAY['income', 'other'] ELSE ARRAY['origin', 'generations'] END,
+                   (ARRAY['18_29', '30_49', '65_plus', NULL])[1 + floor(p.r3 * 4)::int],
+                   (ARRAY['under_2', 'over_10', NULL])[1 + floor(p.r4 * 3)::int],
+                   CASE WHEN p.r5 < 0.5 THEN TIMESTAMPTZ '2025-03-30 01:00Z' + (p.r6 - 0.5) * INTERVAL '6 hours'
+                        WHEN p.r5 < 0.7 THEN TIMESTAMPTZ '2026-10-25 01:00Z' + (p.r6 - 0.5) * INTERVAL '6 hours'
+                        ELSE TIMESTAMPTZ '2025-01-01 00:00Z' + p.r6 * INTERVAL '730 days' END,
+                   p.ags, district_for_point(p.ags, p.geom), CASE WHEN p.r6 < 0.1 THEN 'district' ELSE 'exact' END
+            FROM placed p"""))
+        insert_cluster_around(conn, "03252008", "Lauenstein", 40, radius_m=250, seed=3)
+        insert_cluster_around(conn, "03252002", "Bakede", 25, radius_m=150, seed=4)
+        insert_cluster_around(conn, "03252004", "Marienau", 12, radius_m=100, seed=5)
+    report = hotspots.refresh(engine, "03252", SETTINGS)
+    yield engine, report
+    engine.dispose()
+
+
+def test_the_cube_counts_what_sql_counts(random_pins):
+    engine, report = random_pins
+    with engine.connect() as conn:
+        run = conn.execute(text("SELECT id, last_pin_id FROM aggregate_run WHERE id = :id"), {"id": report.run_id}).one()
+        params = {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": SETTINGS.time_zone,
+                  "cell_size_m": SETTINGS.cell_size_m}
+        expected = sorted((tuple(r) for r in conn.execute(text(CUBE_IN_SQL), params)), key=repr)
+        stored = sorted((tuple(r) for r in conn.execute(text(CUBE_STORED), params)), key=repr)
+        assert conn.execute(text("SELECT count(*) FROM pin WHERE location_precision = 'district'")).scalar_one() > 100
+    assert stored == expected
+    assert sum(r[-1] for r in stored) == report.pin_count
+
+
+def test_the_scans_cells_and_the_clusters_count_what_postgis_counts(random_pins):
+    engine, report = random_pins
+    with engine.connect() as conn:
+        # Each cell part's pins per category, as the stored statistic has them, against SQL.
+        by_sql = dict(((r.cell_id, r.category), r.pin_count) for r in conn.execute(text(
+            "SELECT cell_id, category, sum(pin_count) AS pin_count FROM pin_cube WHERE run_id = :run AND cell_id IS NOT NULL "
+            "GROUP BY 1, 2"), {"run": report.run_id}))
+        statistic = conn.execute(text(
+            "SELECT cell_id, variant, pin_count FROM cell_statistic WHERE run_id = :run AND variant LIKE 'category:%'"),
+            {"run": report.run_id}).all()
+        for row in statistic:
+            assert row.pin_count == by_sql.get((row.cell_id, row.variant.removeprefix("category:")), 0)
+        # DBSCAN's clusters: the same as ST_ClusterDBSCAN's, per municipality, of the pins set on the map.
+        clusters = sorted((r.municipality_ags, r.pin_count) for r in conn.execute(text(
+            "SELECT municipality_ags, pin_count FROM pin_cluster WHERE run_id = :run"), {"run": report.run_id}))
+        reference = sorted((r.municipality_ags, r.n) for r in conn.execute(text("""
+            SELECT municipality_ags, count(*) AS n FROM (
+                SELECT municipality_ags, ST_ClusterDBSCAN(ST_Transform(geom, 25832), eps => :eps, minpoints => :m)
+                           OVER (PARTITION BY municipality_ags) AS c
+                FROM pin WHERE location_precision = 'exact') x
+            WHERE c IS NOT NULL GROUP BY municipality_ags, c"""), {"eps": SETTINGS.dbscan_eps_m, "m": SETTINGS.dbscan_min_pins}))
+    assert clusters == reference and len(clusters) >= 3
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/St_Johns", "Australia/Lord_Howe", "UTC"])
+def test_local_days_are_postgresqls(random_pins, zone):
+    engine, _ = random_pins
+    rng = np.random.default_rng(5)
+    # Moments within hours of every transition between 2024 and 2027, and any moment.
+    base = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    moments = [base + dt.timedelta(seconds=float(s)) for s in rng.uniform(0, 4 * 365 * 86400, 3000)]
+    for year in (2024, 2025, 2026, 2027):
+        for month, day in ((3, 10), (3, 31), (4, 7), (9, 29), (10, 6), (10, 27), (11, 3)):
+            centre = dt.datetime(year, month, day, tzinfo=dt.timezone.utc)
+            moments += [centre + dt.timedelta(seconds=float(s)) for s in rng.uniform(-2 * 86400, 2 * 86400, 60)]
+    with engine.connect() as conn:
+        expected = [r[0] for r in conn.execute(text(
+            "SELECT CAST(m AT TIME ZONE :zone AS date) - DATE '2000-01-01' FROM unnest(CAST(:moments AS timestamptz[])) "
+            "WITH ORDINALITY AS t(m, n) ORDER BY n"), {"zone": zone, "moments": moments})]
+    microseconds = np.array([(m - filter_cube.MILLENNIUM) // dt.timedelta(microseconds=1) for m in moments])
+    assert filter_cube.local_days(microseconds, zone).tolist() == expected
+
+
+def test_numbers_in_and_out_by_copy_and_string_agg(random_pins):
+    engine, _ = random_pins
+    rng = np.random.default_rng(3)
+    columns = {"a": rng.integers(-2**31, 2**31 - 1, 500).astype(np.int32), "b": rng.normal(0, 1e6, 500)}
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TEMPORARY TABLE numbers (a integer, b double precision, n serial) ON COMMIT DROP"))
+        copy_columns_in(conn, "numbers", columns)
+        back = conn.execute(text("SELECT a, b FROM numbers ORDER BY n")).all()
+        assert [r.a for r in back] == columns["a"].tolist() and [r.b for r in back] == columns["b"].tolist()
+        assert query_columns(conn, "SELECT a, b FROM numbers ORDER BY n", {}, {"a": "int32", "b": "float64"})["b"].tolist() \
+            == columns["b"].tolist()
+        conn.execute(text("UPDATE numbers SET a = NULL WHERE n = 7"))
+        with pytest.raises(ValueError, match="NULL"):
+            query_columns(conn, "SELECT a FROM numbers", {}, {"a": "int32"})
