@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -110,28 +111,86 @@ def query_columns(conn, query: str, parameters: dict, columns: dict[str, str], n
     return result
 
 
-def copy_columns_in(conn, table: str, columns: dict[str, np.ndarray]) -> None:
-    """Write numpy columns into `table` (the columns named) by binary COPY, the counterpart of
-    fetch_columns: fixed-width numbers, no NULLs. `table` and the column names are identifiers
+@dataclass(frozen=True)
+class Nullable:
+    """A column of numbers for copy_columns_in where `present` is False for NULL."""
+    values: np.ndarray
+    present: np.ndarray
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column for copy_columns_in of few distinct values (text or None for NULL), as each row's
+    position in `values`."""
+    codes: np.ndarray
+    values: list
+
+
+def copy_columns_in(conn, table: str, columns: dict) -> None:
+    """Write columns into `table` (the columns named) by binary COPY, a million rows in well
+    under a second: numpy arrays of fixed-width numbers (never NULL), Nullable numbers, Coded
+    text. The rows' bytes are laid out in numpy: each column's field (its length, then its value
+    big-endian; -1 for NULL) at each row's offset. `table` and the column names are identifiers
     from our code, never input."""
-    arrays = [np.asarray(values) for values in columns.values()]
-    if not arrays or not arrays[0].size:
+    specs = list(columns.values())
+    if not specs:
         return
-    fields = [("field_count", ">i2")]
-    for n, values in enumerate(arrays):
-        fields += [(f"length_{n}", ">i4"), (f"value_{n}", values.dtype.newbyteorder(">"))]
-    rows = np.empty(arrays[0].size, dtype=np.dtype(fields))
-    rows["field_count"] = len(arrays)
-    for n, values in enumerate(arrays):
-        rows[f"length_{n}"] = values.dtype.itemsize
-        rows[f"value_{n}"] = values
+    rows = len(specs[0].codes if isinstance(specs[0], Coded) else specs[0].values if isinstance(specs[0], Nullable)
+               else specs[0])
+    if rows == 0:
+        return
+    fields = []  # per column: (field length per row, writer(buffer, start of each row's field))
+    for spec in specs:
+        fields.append(_field_writer(spec, rows))
+    row_length = 2 + np.sum([length for length, _ in fields], axis=0)
+    row_start = np.concatenate([[0], np.cumsum(row_length)[:-1]]).astype(np.int64) + len(COPY_HEADER) + 8
+    buffer = np.zeros(int(row_start[-1] + row_length[-1]) + 2, dtype=np.uint8)
+    buffer[:len(COPY_HEADER)] = np.frombuffer(COPY_HEADER, dtype=np.uint8)
+    _scatter(buffer, row_start, np.frombuffer(len(specs).to_bytes(2, "big"), dtype=np.uint8))
+    at = row_start + 2
+    for length, write in fields:
+        write(buffer, at)
+        at = at + length
+    buffer[-2:] = 0xFF
     names = ", ".join(columns)
     cursor = conn.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
-        copy.write(COPY_HEADER + b"\x00" * 8)
-        copy.write(rows.tobytes())
-        copy.write(b"\xff\xff")
+        copy.write(buffer.tobytes())
 
+
+def _scatter(buffer: np.ndarray, starts: np.ndarray, data: np.ndarray) -> None:
+    """Write `data` (bytes, one row of them per start or one for all) at each start."""
+    width = data.shape[-1]
+    buffer[starts[:, None] + np.arange(width)] = data
+
+
+def _field_writer(spec, rows: int):
+    if isinstance(spec, Coded):
+        encoded = [b"\xff\xff\xff\xff" if value is None else
+                   len(value.encode()).to_bytes(4, "big") + value.encode() for value in spec.values]
+        codes = np.asarray(spec.codes)
+        length = np.array([len(e) for e in encoded], dtype=np.int64)[codes]
+
+        def write(buffer, starts):
+            for code, field in enumerate(encoded):
+                own = codes == code
+                if own.any():
+                    _scatter(buffer, starts[own], np.frombuffer(field, dtype=np.uint8))
+        return length, write
+    values, present = (spec.values, np.asarray(spec.present, dtype=bool)) if isinstance(spec, Nullable) \
+        else (spec, np.ones(rows, dtype=bool))
+    values = np.asarray(values)
+    width = values.dtype.itemsize
+    length = np.where(present, 4 + width, 4).astype(np.int64)
+    field = np.empty((rows, 4 + width), dtype=np.uint8)
+    field[:, :4] = np.frombuffer(width.to_bytes(4, "big"), dtype=np.uint8)
+    field[:, 4:] = values.astype(values.dtype.newbyteorder(">")).view(np.uint8).reshape(rows, width)
+
+    def write(buffer, starts):
+        _scatter(buffer, starts[present], field[present])
+        if not present.all():
+            _scatter(buffer, starts[~present], np.frombuffer(b"\xff\xff\xff\xff", dtype=np.uint8))
+    return length, write
 
 @contextmanager
 def dbapi_autocommit(engine: Engine) -> Iterator[psycopg.Cursor]:

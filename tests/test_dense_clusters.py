@@ -67,6 +67,13 @@ def test_grid_dbscan_equals_scikit_learn(seed):
     _assert_same_dbscan(points, partition, eps, min_pins, labels, np.array(reference_core, dtype=int), reference_labels)
 
 
+@pytest.mark.parametrize("seed", range(40, 48))
+def test_crowded_squares_are_measured_by_tree(seed, monkeypatch):
+    # With a tiny chunk every pair of squares takes the k-d tree's way: still scikit-learn's clusters.
+    monkeypatch.setattr(dense_clusters, "CLOSEST_PAIR_CHUNK", 3)
+    test_grid_dbscan_equals_scikit_learn(seed)
+
+
 @pytest.mark.parametrize("seed", range(100, 106))
 def test_grid_dbscan_equals_st_clusterdbscan(engine, seed):
     points, partition, eps, min_pins = _scenario(seed)

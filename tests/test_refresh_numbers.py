@@ -121,6 +121,13 @@ def test_local_days_are_postgresqls(random_pins, zone):
         for month, day in ((3, 10), (3, 31), (4, 7), (9, 29), (10, 6), (10, 27), (11, 3)):
             centre = dt.datetime(year, month, day, tzinfo=dt.timezone.utc)
             moments += [centre + dt.timedelta(seconds=float(s)) for s in rng.uniform(-2 * 86400, 2 * 86400, 60)]
+    for sets in (moments, [dt.datetime(2024, 3, 31, 1, tzinfo=dt.timezone.utc), dt.datetime(2024, 4, 1, 22, 30, tzinfo=dt.timezone.utc)],
+                 [dt.datetime(2024, 10, 27, 1, tzinfo=dt.timezone.utc), dt.datetime(2024, 10, 27, 23, 30, tzinfo=dt.timezone.utc)]):
+        _assert_local_days(engine, sets, zone)
+
+
+def _assert_local_days(engine, moments, zone):
+    """The first moment exactly at a change of the clocks, or anywhere: PostgreSQL's days."""
     with engine.connect() as conn:
         expected = [r[0] for r in conn.execute(text(
             "SELECT CAST(m AT TIME ZONE :zone AS date) - DATE '2000-01-01' FROM unnest(CAST(:moments AS timestamptz[])) "

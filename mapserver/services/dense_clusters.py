@@ -1,5 +1,6 @@
-"""DBSCAN of the pins, exact, by grid: the same clusters as ST_ClusterDBSCAN or scikit-learn's
-DBSCAN, at a cost that grows with the pins and not with the pins times their neighbours.
+"""DBSCAN of the pins, exact, by grid: the same core pins, clusters of them and noise as
+ST_ClusterDBSCAN or scikit-learn's DBSCAN (a pin within eps of two clusters may join the other
+one), at a cost that grows with the pins and not with the pins times their neighbours.
 
 DBSCAN (Ester et al. 1996): a pin is a core pin when at least `min_pins` pins (itself included)
 lie within `eps` of it; core pins within eps of each other belong to one cluster; a pin that is
@@ -27,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 NOISE = -1
+CLOSEST_PAIR_CHUNK = 2_000_000  # pin pairs measured at once (32 MB of distances)
 
 # Offsets (dx, dy) of squares whose pins may be within eps of each other (side eps/(2·√2)):
 # touching squares always are; squares further apart are when the gap between them,
@@ -177,14 +179,25 @@ def _components(sources: np.ndarray, targets: np.ndarray, nodes: int) -> np.ndar
 
 
 def _closest_within(core_points: np.ndarray, squares: _Squares, a: np.ndarray, b: np.ndarray, eps: float,
-                    chunk: int = 2_000_000) -> np.ndarray:
+                    chunk: int | None = None) -> np.ndarray:
     """For each pair of squares (a[k], b[k]): whether a core pin of the one lies within eps of a
     core pin of the other (pins that are not core are NaN and never close)."""
+    chunk = CLOSEST_PAIR_CHUNK if chunk is None else chunk
     pairs_per_item = squares.size[a] * squares.size[b]
     result = np.zeros(a.size, dtype=bool)
+    # Pairs of crowded squares (more pin pairs than a chunk): the closest pair by a k-d tree.
+    for k in np.flatnonzero(pairs_per_item > chunk):
+        pins_a = squares.order[squares.first[a[k]]:squares.first[a[k]] + squares.size[a[k]]]
+        pins_b = squares.order[squares.first[b[k]]:squares.first[b[k]] + squares.size[b[k]]]
+        core_a, core_b = core_points[pins_a], core_points[pins_b]
+        core_a, core_b = core_a[~np.isnan(core_a[:, 0])], core_b[~np.isnan(core_b[:, 0])]
+        if len(core_a) and len(core_b):
+            result[k] = bool((cKDTree(core_b).query(core_a, k=1)[0] <= eps).any())
+    small = np.flatnonzero(pairs_per_item <= chunk)
+    a, b, pairs_per_item, positions = a[small], b[small], pairs_per_item[small], small
     start = 0
     while start < a.size:
-        # As many square pairs as fit in `chunk` pin pairs (at least one).
+        # As many square pairs as fit in `chunk` pin pairs (each alone does).
         stop = max(start + 1, int(np.searchsorted(np.cumsum(pairs_per_item[start:]), chunk, side="right")) + start)
         sa, sb = a[start:stop], b[start:stop]
         n_a, n_b = squares.size[sa], squares.size[sb]
@@ -196,7 +209,7 @@ def _closest_within(core_points: np.ndarray, squares: _Squares, a: np.ndarray, b
         d2 = ((core_points[pin_a] - core_points[pin_b]) ** 2).sum(axis=1)
         close = np.zeros(sa.size, dtype=bool)
         np.logical_or.at(close, item[d2 <= eps * eps], True)
-        result[start:stop] = close
+        result[positions[start:stop]] = close
         start = stop
     return result
 
@@ -258,7 +271,12 @@ def _outlines(label: np.ndarray, x: np.ndarray, y: np.ndarray, clusters: int, ep
     """Each cluster's convex hull, buffered by eps / 4. A pin strictly inside the polygon of the
     cluster's extreme pins in 8 directions cannot be a corner of the hull, so only the pins on
     or outside it go to GEOS (a few thousand of a million)."""
-    points = np.column_stack([x, y])
+    # Relative to each cluster's first pin, so that the margin below is one of the cluster's own
+    # extent, not of the coordinates' size (metres in the millions).
+    first = np.full(clusters, label.size)
+    np.minimum.at(first, label, np.arange(label.size))
+    origin = np.column_stack([x, y])[first]
+    points = np.column_stack([x, y]) - origin[label]
     projection = points @ DIRECTIONS.T  # (pins, directions)
     extreme = np.full((clusters, len(DIRECTIONS)), -np.inf)
     for d in range(len(DIRECTIONS)):
@@ -272,16 +290,18 @@ def _outlines(label: np.ndarray, x: np.ndarray, y: np.ndarray, clusters: int, ep
     start = points[extreme_pin]
     end = points[np.roll(extreme_pin, -1, axis=1)]
     edge = end - start
-    scale = np.abs(points).max() + 1.0
+    extent = np.zeros(clusters)
+    np.maximum.at(extent, label, np.abs(points).max(axis=1))
+    margin = 1e-9 * (extent[label] + 1.0) ** 2
     inside = np.ones(label.size, dtype=bool)
     for d in range(len(DIRECTIONS)):
         a, e = start[label, d], edge[label, d]
         cross = e[:, 0] * (points[:, 1] - a[:, 1]) - e[:, 1] * (points[:, 0] - a[:, 0])
         degenerate = np.hypot(e[:, 0], e[:, 1]) == 0
-        inside &= degenerate | (cross > 1e-9 * scale * scale)
+        inside &= degenerate | (cross > margin)
     keep = ~inside
     keep[extreme_pin.ravel()] = True
     kept = np.flatnonzero(keep)
     order = kept[np.argsort(label[kept], kind="stable")]
-    hulls = shapely.convex_hull(shapely.multipoints(points[order], indices=label[order]))
+    hulls = shapely.convex_hull(shapely.multipoints(points[order] + origin[label[order]], indices=label[order]))
     return shapely.buffer(hulls, eps / 4, quad_segs=2)

@@ -4,6 +4,7 @@ only read what a finished run stored."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,11 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from ..db import copy_columns_in, fetch_columns, sql
 from ..geo import cell_centre, hex_cell_of
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, YEARS_HERE
 from . import dense_clusters, filter_cube, scan
+
+log = logging.getLogger(__name__)
 
 # Hotspots are sought for all pins and for each category on its own.
 ALL_PINS = "all"
@@ -229,13 +233,6 @@ def statistic_rows(run_id: int, surface: Surface, found: dict[str, list[scan.Clu
     return hotspot_rows, columns
 
 
-def cell_statistics(run_id: int, cells, settings: HotspotSettings, baseline: str = BASELINE_UNIFORM,
-                    inhabitants: dict[tuple[str, int, int], float] | None = None) -> tuple[list[dict], dict, Surface]:
-    """The scan's results for the per-category cell counts of one run (rows as Surface.from_rows
-    takes them): hotspot rows, the columns of the cell statistic, and the surface."""
-    return surface_statistics(run_id, Surface.from_rows(cells, settings.cell_size_m), settings, baseline, inhabitants)
-
-
 def surface_statistics(run_id: int, surface: Surface, settings: HotspotSettings, baseline: str = BASELINE_UNIFORM,
                        inhabitants: dict[tuple[str, int, int], float] | None = None) -> tuple[list[dict], dict, Surface]:
     """The scan's results on a surface: hotspot rows, the columns of the cell statistic, the surface."""
@@ -251,14 +248,15 @@ def surface_statistics(run_id: int, surface: Surface, settings: HotspotSettings,
 def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> RefreshReport:
     """Compute and store a new run for the county, then prune old runs.
 
-    Pages read only finished runs, so the steps may commit one by one. After the grid, two
-    connections work at once in one snapshot of the pins up to the run's last pin: the database
-    fills the run's filter cube (its own partition, indexed once full), while Python reads the
-    pins as numbers (one bytea a column), counts them per cell and category, runs the
-    scan statistic (its Monte Carlo on both cores) and DBSCAN (dense_clusters) and stores the
-    clusters. The new cube is not analysed here (0.2 s at 100,000 pins): autovacuum analyses it
-    within its next minute. One refresh at a time per county (an advisory lock); a failed run
-    is removed, its cube partition with it."""
+    Pages read only finished runs, so the steps may commit one by one: the grid and the run's
+    empty cube partition; then, in one exported snapshot of the pins up to the run's last pin,
+    the pins are read once as numbers (two halves at once), and from that read the filter cube
+    (grouped in numpy, copied into its partition and indexed, on a connection of its own) and
+    DBSCAN's clusters (dense_clusters) are stored in threads while the scan statistic runs (its
+    Monte Carlo on both cores); last the hotspots and cell statistics, the run finished, old
+    runs pruned and their cube partitions dropped. The new cube is not analysed here:
+    autovacuum analyses it within its next minute. One refresh at a time per county (an
+    advisory lock); a failed run is removed, its cube partition with it."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -292,15 +290,16 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             lap("Raster")
             with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
                 snapshot = holder.execute(sql("export_snapshot")).scalar_one()
-                hotspot_rows, cell_columns, clusters = _read_count_and_scan(engine, snapshot, run, settings, params, lap)
+                hotspot_rows, cell_columns, clusters, pin_count = _read_count_and_scan(engine, snapshot, run, settings,
+                                                                                       params, lap)
             with conn.begin():
                 if hotspot_rows:
                     conn.execute(sql("insert_hotspot"), hotspot_rows)
                 conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **cell_columns})
-                conn.execute(sql("finish_aggregate_run"), {"run_id": run.id})
+                conn.execute(sql("finish_aggregate_run"), {"run_id": run.id, "pin_count": pin_count})
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
-                conn.execute(sql("drop_orphan_pin_cubes"))
-                report = _report(run, hotspot_rows, cell_columns, clusters)
+                report = _report(run, pin_count, hotspot_rows, cell_columns, clusters)
+            drop_orphan_cubes(conn)
             lap("Speichern")
         except BaseException:
             if conn.in_transaction():
@@ -308,13 +307,24 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             if run is not None:
                 with conn.begin():
                     conn.execute(sql("delete_aggregate_run"), {"run_id": run.id})
-                    conn.execute(sql("drop_orphan_pin_cubes"))
+                drop_orphan_cubes(conn)
             raise
         finally:
             conn.execute(sql("unlock_refresh"), {"county_key": county_key})
             conn.commit()
     report.seconds = timings
     return report
+
+
+def drop_orphan_cubes(conn: Connection) -> None:
+    """Drop the cube partitions of removed runs in a transaction of its own (dropping one locks
+    pin_cube for readers until commit). Where readers hold it longer than 2 s, the partitions stay
+    until the next refresh: an orphan holds rows no page reads."""
+    try:
+        with conn.begin():
+            conn.execute(sql("drop_orphan_pin_cubes"))
+    except OperationalError as error:
+        log.warning("Würfel entfernter Auswertungen bleiben bis zur nächsten: %s", error.orig)
 
 
 @contextmanager
@@ -346,15 +356,14 @@ def cell_parts_of_pins(parts, pins: dict[str, np.ndarray], cell_size_m: float) -
 
 
 def _cube(engine: Engine, run_id: int, cube: dict[str, np.ndarray]) -> None:
-    """Store the run's filter cube in its partition, then index it (a thread of the pool)."""
+    """Store the run's filter cube in its partition (COPY into pin_cube routes the rows there),
+    then index it (a thread of the pool)."""
     with engine.begin() as conn:
-        conn.execute(sql("create_cube_staging"))
-        copy_columns_in(conn, "cube_staging", cube)
-        conn.execute(sql("insert_pin_cube"), {"run_id": run_id, **VOCABULARY_LISTS})
+        copy_columns_in(conn, "pin_cube", filter_cube.rows(cube, run_id))
         conn.execute(sql("index_pin_cube_partition"), {"run_id": run_id})
 
 
-# pins_of_run and insert_pin_cube pass categories, age bands and years here as positions in these.
+# pins_of_run passes categories, age bands and years here as 1-based positions in these.
 VOCABULARY_LISTS = {"categories": list(CATEGORIES), "age_bands": list(AGE_BANDS), "years_here_values": list(YEARS_HERE)}
 
 
@@ -362,19 +371,17 @@ def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSe
     """In the refresh's snapshot: the run's pins as numbers, read once (in two halves, one a
     core); from them the filter cube and DBSCAN's clusters (each stored on a connection of its
     own, in threads) while the scan statistic runs on the cell counts. (hotspot rows, cell
-    columns, number of clusters)."""
+    columns, number of clusters, number of pins)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        middle = run.last_pin_id // 2
-        halves = [pool.submit(_read_pins, engine, snapshot, params | {"after_pin_id": after, "up_to_pin_id": up_to})
-                  for after, up_to in ((0, middle), (middle, run.last_pin_id))]
+        halves = [pool.submit(_read_pins, engine, snapshot, params | {"halves": 2, "half": half}) for half in (0, 1)]
         with _in_snapshot(engine, snapshot) as conn:
             parts = conn.execute(sql("cell_parts_of_run"), params).all()
             inhabitants = None
             if run.baseline == BASELINE_POPULATION:
                 inhabitants = {(r.ags, r.i, r.j): float(r.inhabitants) for r in conn.execute(
                     sql("population_by_cell"), {"county_key": params["county_key"], "cell_size_m": settings.cell_size_m})}
-        pins = {name: np.concatenate([half.result()[name] for half in halves]) for name in PIN_COLUMNS}
-        pins["created_on"] = filter_cube.local_days(pins["created_at"], settings.time_zone)
+        pins = unpack_pins({name: np.concatenate([half.result()[name] for half in halves]) for name in PIN_COLUMNS},
+                           settings.time_zone)
         lap("Pins lesen")
         part_of_pin = cell_parts_of_pins(parts, pins, settings.cell_size_m)
         cell_ids = np.array([p.id for p in parts] + [0], dtype=np.int64)[part_of_pin]  # -1 picks the 0
@@ -389,18 +396,31 @@ def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSe
         lap("DBSCAN (Rest)")
         stored.result()
         lap("Würfel (Rest)")
-    return hotspot_rows, cell_columns, cluster_count
+    return hotspot_rows, cell_columns, cluster_count, len(pins["exact"])
 
 
 def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndarray]:
-    """The run's pins with ids in (after_pin_id, up_to_pin_id] as numbers, in the snapshot."""
+    """The run's pins with ids of remainder `half` (of `halves`) as numbers, in the snapshot."""
     with _in_snapshot(engine, snapshot) as conn:
         return fetch_columns(conn, "pins_of_run", params | VOCABULARY_LISTS, PIN_COLUMNS)
 
 
-PIN_COLUMNS = {"municipality": "int32", "district_id": "int32", "category": "int16", "age_band": "int16",
-               "years_here": "int16", "created_at": "timestamptz", "dimension_mask": "int32", "exact": "int16",
-               "metric_x": "float64", "metric_y": "float64"}
+PIN_COLUMNS = {"place": "int64", "attributes": "int32", "created_at": "timestamptz", "metric_x": "float64",
+               "metric_y": "float64"}
+# pins_of_run packs positions in the vocabulary's lists into 4 bits each.
+assert max(len(CATEGORIES), len(AGE_BANDS), len(YEARS_HERE)) < 16
+
+
+def unpack_pins(read: dict[str, np.ndarray], time_zone: str) -> dict[str, np.ndarray]:
+    """pins_of_run's packed columns as one column each (see there): municipality (the AGS as an
+    integer), district_id, category, age_band, years_here (positions, 0 for none), exact,
+    dimension_mask, created_on (the local day, days since 2000-01-01), metric_x, metric_y."""
+    place, attributes = read["place"], read["attributes"]
+    return {"municipality": (place >> 32).astype(np.int32), "district_id": (place & 0xFFFFFFFF).astype(np.int32),
+            "category": attributes & 15, "age_band": (attributes >> 4) & 15, "years_here": (attributes >> 8) & 15,
+            "exact": (attributes >> 12) & 1, "dimension_mask": attributes >> 13,
+            "created_on": filter_cube.local_days(read["created_at"], time_zone),
+            "metric_x": read["metric_x"], "metric_y": read["metric_y"]}
 
 
 def _dense_clusters(engine: Engine, pins: dict[str, np.ndarray], settings: HotspotSettings, run_id: int) -> int:
@@ -428,10 +448,10 @@ def _cell_key(municipality, i, j):
             + (np.asarray(j, dtype=np.int64) + 2**18))
 
 
-def _report(run, hotspot_rows: list[dict], cell_columns: dict, clusters: int) -> RefreshReport:
+def _report(run, pin_count: int, hotspot_rows: list[dict], cell_columns: dict, clusters: int) -> RefreshReport:
     overall = [h for h in hotspot_rows if h["variant"] == ALL_PINS]
     return RefreshReport(
-        run_id=run.id, pin_count=run.pin_count, baseline=run.baseline,
+        run_id=run.id, pin_count=pin_count, baseline=run.baseline,
         cells=sum(variant == ALL_PINS for variant in cell_columns["variants"]),
         hotspots=sum(h["hotspot_class"] == "hot" for h in overall),
         coldspots=sum(h["hotspot_class"] == "cold" for h in overall),

@@ -1,2 +1,2 @@
--- The new run's cube partition, empty and attached (migration 0008); insert_pin_cube fills it.
+-- The new run's cube partition, empty and attached (migration 0008); the refresh copies the cube in.
 SELECT create_pin_cube_partition(:run_id)

@@ -60,19 +60,22 @@ BEGIN
 END $$;
 
 -- Every cube partition whose run is gone (pruned, failed, removed by the demo), attached or
--- not; the number dropped.
+-- not; the number dropped. Dropping an attached partition locks pin_cube until commit, for
+-- readers too: the caller commits at once, and this waits at most 2 s for running readers
+-- (lock_timeout) before it gives up; what it leaves goes next time.
 CREATE FUNCTION drop_orphan_pin_cubes() RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     orphan record;
     dropped integer := 0;
 BEGIN
+    PERFORM set_config('lock_timeout', '2s', true);
     FOR orphan IN
         SELECT c.relname FROM pg_class c
         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
           AND c.relname ~ '^pin_cube_[0-9]+$'
           AND NOT EXISTS (SELECT 1 FROM aggregate_run r WHERE 'pin_cube_' || r.id = c.relname)
     LOOP
-        EXECUTE format('DROP TABLE %I', orphan.relname);
+        EXECUTE format('DROP TABLE IF EXISTS %I', orphan.relname);
         dropped := dropped + 1;
     END LOOP;
     RETURN dropped;
