@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 
-from mapserver.db import copy_columns_in, query_columns, with_fragments
+from mapserver.db import Coded, Nullable, copy_columns_in, query_columns, with_fragments
 from mapserver.services import filter_cube, hotspots
 from tests.helpers import insert_cluster_around
 
@@ -150,3 +150,60 @@ def test_numbers_in_and_out_by_copy_and_string_agg(random_pins):
         conn.execute(text("UPDATE numbers SET a = NULL WHERE n = 7"))
         with pytest.raises(ValueError, match="NULL"):
             query_columns(conn, "SELECT a FROM numbers", {}, {"a": "int32"})
+
+
+def test_text_and_nulls_in_by_copy(random_pins):
+    engine, _ = random_pins
+    rng = np.random.default_rng(9)
+    n = 300
+    values = ["Glaswand", "Begegnung fehlt – Übergang", None]
+    codes = rng.integers(0, 3, n)
+    numbers = rng.integers(-1000, 1000, n).astype(np.int32)
+    present = rng.random(n) < 0.7
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TEMPORARY TABLE mixed (label text, i integer, d date, n serial) ON COMMIT DROP"))
+        copy_columns_in(conn, "mixed", {"label": Coded(codes, values), "i": Nullable(numbers, present),
+                                        "d": np.arange(n, dtype=np.int32) + 9800})
+        back = conn.execute(text("SELECT label, i, d FROM mixed ORDER BY n")).all()
+    assert [r.label for r in back] == [values[c] for c in codes]
+    assert [r.i for r in back] == [int(v) if p else None for v, p in zip(numbers, present)]
+    assert [r.d for r in back] == [dt.date(2000, 1, 1) + dt.timedelta(days=9800 + k) for k in range(n)]
+
+
+def test_the_migration_moves_every_runs_cube_into_its_partition_and_back(fresh_db_url):
+    """From 0007 (one cube table) to 0008 (a partition a run) and back, with two runs' cubes."""
+    from alembic import command
+
+    from mapserver.db import alembic_config, upgrade
+
+    config = alembic_config(fresh_db_url)
+    command.downgrade(config, "0007")
+    engine = create_engine(fresh_db_url)
+    with engine.begin() as conn:
+        runs = [conn.execute(text("""INSERT INTO aggregate_run (county_key, cell_size_m, dbscan_eps_m, dbscan_min_pins,
+                                      replications, max_radius_m, baseline, boundaries_digest, last_pin_id, pin_count,
+                                      finished_at)
+                                      VALUES ('03252', 250, 150, 5, 999, 1200, 'uniform', 'x', 0, 0, now()) RETURNING id""")
+                             ).scalar_one() for _ in range(2)]
+        for run, rows in zip(runs, (3, 5)):
+            for k in range(rows):
+                conn.execute(text("""INSERT INTO pin_cube (run_id, municipality_ags, district_id, cell_id, category,
+                                     dimension_mask, age_band, years_here, created_on, pin_count)
+                                     VALUES (:run, '03252008', NULL, :k, 'divided', 1, NULL, 'over_10', DATE '2026-11-01', :k)"""),
+                             {"run": run, "k": k + 1})
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = create_engine(fresh_db_url)
+    with engine.connect() as conn:
+        counts = dict(conn.execute(text("SELECT run_id, sum(pin_count) FROM pin_cube GROUP BY 1")).all())
+        partitions = conn.execute(text("SELECT count(*) FROM pg_inherits WHERE inhparent = 'pin_cube'::regclass")).scalar_one()
+        assert conn.execute(text("SELECT count(*) FROM pin WHERE metric_x IS NULL")).scalar_one() == 0
+    assert counts == {runs[0]: 6, runs[1]: 15} and partitions == 2
+    engine.dispose()
+    command.downgrade(config, "0007")
+    engine = create_engine(fresh_db_url)
+    with engine.connect() as conn:
+        assert dict(conn.execute(text("SELECT run_id, sum(pin_count) FROM pin_cube GROUP BY 1")).all()) == counts
+        assert conn.execute(text("SELECT count(*) FROM pg_class WHERE relname ~ '^pin_cube_[0-9]+$'")).scalar_one() == 0
+    engine.dispose()
+    upgrade(fresh_db_url)
