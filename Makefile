@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run demo test setup messages bench-weak bench-detection system-packages browser-packages database migrate import bench bench-hotspots stop clean
+.PHONY: run demo test setup messages bench-weak bench-detection system-packages browser-packages database migrate import bench bench-hotspots bench-dbscan stop clean
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -87,6 +87,10 @@ bench: setup
 bench-hotspots: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/python bench/hotspots.py
+
+bench-dbscan: setup
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/python bench/dense_clusters.py
 
 bench-detection: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \

@@ -76,11 +76,11 @@ FROM (SELECT p.geom, m.ags FROM placed p JOIN municipality m ON ST_Covers(m.geom
 JOIN municipality m ON m.ags = p.ags
 """
 
-# The cube's own cell arithmetic (mapserver/sql/fragments/hex_cell.sql), counted by category.
+# The SQL cell arithmetic (mapserver/sql/fragments/hex_cell.sql) on the pins' stored metric
+# place (generated columns, migration 0008; geopandas gets its pins projected too), by category.
 POSTGIS_HEX_COUNTS = with_fragments("""
 SELECT p.municipality_ags, cell.i, cell.j, p.category, count(*)
-FROM pin p CROSS JOIN LATERAL (SELECT ST_X(t.geom) AS x, ST_Y(t.geom) AS y
-                               FROM (SELECT ST_Transform(p.geom, 25832) AS geom) AS t OFFSET 0) AS metric
+FROM pin p CROSS JOIN LATERAL (SELECT p.metric_x AS x, p.metric_y AS y) AS metric
 {{hex_cell}}
 GROUP BY 1, 2, 3, 4
 """).replace(":cell_size_m", "%(cell)s")
