@@ -1,6 +1,7 @@
 """What the benchmarks share: a fresh database of their own with the county imported."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,6 +32,14 @@ def fresh_database(server_url: str, name: str) -> str:
                       geodata_dir=ROOT / "geodata" / "counties")
     engine.dispose()
     return database_url
+
+
+def server_url(make_target: str) -> str:
+    """The PostgreSQL server the benchmark may create its database on (make sets it)."""
+    url = os.environ.get("GLASWAENDE_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit(f"GLASWAENDE_DATABASE_URL fehlt (make {make_target} setzt sie).")
+    return url
 
 
 def psycopg_url(database_url: str) -> str:

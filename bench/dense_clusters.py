@@ -3,7 +3,7 @@ field's two DBSCANs on the same points in the same run: PostGIS's ST_ClusterDBSC
 method before issue 10) and scikit-learn's DBSCAN (k-d tree, both cores), with eps 150 m and
 5 pins as the refresh uses them. Points like the hotspot benchmark's: 70 % around 150 village
 centres (normal, sigma 600 m), 30 % anywhere in a 40 km square, in 8 partitions (municipalities).
-Prints seconds and ratios, and checks that all three find the same core pins, clusters and
+In a database of its own (glaswaende_bench_dbscan). Prints seconds and ratios, and checks that all three find the same core pins, clusters and
 noise. scikit-learn is left out above 300,000 points (its neighbour lists grow with the points
 times their neighbours: gigabytes at a million).
 Run: `make bench-dbscan` (or python bench/dense_clusters.py --sizes 100000,1000000).
@@ -22,7 +22,10 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import fresh_database, psycopg_url, server_url  # noqa: E402  (bench/ is the script's folder)
 from mapserver.services import dense_clusters  # noqa: E402
+
+BENCH_DB = "glaswaende_bench_dbscan"
 
 EPS, MIN_PINS = 150.0, 5
 SKLEARN_LIMIT = 300_000
@@ -47,7 +50,6 @@ def same_clusters(labels: np.ndarray, reference: np.ndarray, core: np.ndarray) -
 def postgis(dsn: str, xy: np.ndarray, partition: np.ndarray):
     """ST_ClusterDBSCAN per partition (timed: the window function alone)."""
     with psycopg.connect(dsn, options="-c jit=off -c work_mem=256MB") as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         conn.execute("CREATE TEMPORARY TABLE points (n integer, part integer, geom geometry(Point, 25832))")
         with conn.cursor().copy("COPY points (n, part, geom) FROM STDIN") as copy:
             for n, ((x, y), part) in enumerate(zip(xy, partition)):
@@ -92,10 +94,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,1000000")
     args = parser.parse_args()
-    server_url = os.environ.get("GLASWAENDE_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if not server_url:
-        sys.exit("GLASWAENDE_DATABASE_URL fehlt (make bench-dbscan setzt sie).")
-    dsn = server_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    server = server_url("bench-dbscan")
+    dsn = psycopg_url(fresh_database(server, BENCH_DB))
     print(f"{os.cpu_count()} cores; eps {EPS:.0f} m, {MIN_PINS} pins; 8 partitions")
     for n in (int(s) for s in args.sizes.split(",")):
         xy, partition = points(n, seed=n)

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import fresh_database  # noqa: E402
+from common import fresh_database, server_url  # noqa: E402
 import baseline_gi_star  # noqa: E402
 from scenarios import (border_place, background, distance_m, gaussian_cluster, load_county_grid,  # noqa: E402
                        part_hexagons, random_place, scan_hotspots, surface)
@@ -153,10 +153,8 @@ def main() -> None:
     parser.add_argument("--background-only", action="store_true", help="only the runs without a planted cluster")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    server_url = os.environ.get("GLASWAENDE_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if not server_url:
-        sys.exit("GLASWAENDE_DATABASE_URL fehlt (make bench-detection setzt sie).")
-    database_url = fresh_database(server_url, BENCH_DB)
+    server = server_url("bench-detection")
+    database_url = fresh_database(server, BENCH_DB)
     densities = [float(d) for d in args.densities.split(",")]
     sizes = [int(n) for n in args.sizes.split(",")]
     sigmas = [float(s) for s in args.sigmas.split(",")]

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,15 +29,14 @@ import numpy as np
 import psycopg
 from shapely import from_wkb
 from shapely.geometry import Polygon
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import fresh_database, psycopg_url  # noqa: E402  (bench/ is the script's folder)
+from common import fresh_database, psycopg_url, server_url  # noqa: E402  (bench/ is the script's folder)
 from mapserver import create_app  # noqa: E402
-from mapserver.db import with_fragments  # noqa: E402
-from mapserver.db import sql  # noqa: E402
+from mapserver.db import SRID_PARAMETERS, sql, with_fragments  # noqa: E402
 from mapserver.services import accounts, hotspots  # noqa: E402
 from mapserver.vocabulary import DIMENSION_BITS  # noqa: E402
 import baseline_gi_star  # noqa: E402  (today's method before issue 10)
@@ -173,10 +173,6 @@ def todays_refresh(engine, settings) -> tuple[float, float]:
     Getis-Ord Gi* for all pins and each category, per municipality. Its cell rows are not stored
     (the table has no columns for them any more), which favours today's method by the storing
     time. The run is removed afterwards. (total seconds, seconds of the Gi* step)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from sqlalchemy import text
-
     started = time.perf_counter()
     with engine.connect() as conn:
         with conn.begin():
@@ -186,7 +182,7 @@ def todays_refresh(engine, settings) -> tuple[float, float]:
             run = conn.execute(sql("create_aggregate_run"), params).one()
             params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
                        "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values()),
-                       "storage_srid": 4326, "metric_srid": 25832}
+                       **SRID_PARAMETERS}
             conn.execute(sql("insert_hex_cells"), params)
             conn.execute(sql("analyze_grid"))
             # Today's cube went into one table with its index: the partition is indexed before it is filled.
@@ -225,10 +221,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     args = parser.parse_args()
-    server_url = os.environ.get("GLASWAENDE_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if not server_url:
-        sys.exit("GLASWAENDE_DATABASE_URL fehlt (make bench-hotspots setzt sie).")
-    bench_url = prepare(server_url)
+    server = server_url("bench-hotspots")
+    bench_url = prepare(server)
     dsn = psycopg_url(bench_url)
     app = create_app({"DATABASE_URL": bench_url, "TILE_URL": ""})
     client = app.test_client()

@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from common import fresh_database, psycopg_url  # noqa: E402  (bench/ is the script's folder)
+from common import fresh_database, psycopg_url, server_url  # noqa: E402  (bench/ is the script's folder)
 
 BENCH_DB = "glaswaende_bench"
 
@@ -162,10 +162,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
 
-    server_url = os.environ.get("GLASWAENDE_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if not server_url:
-        sys.exit("GLASWAENDE_DATABASE_URL fehlt (make bench setzt sie).")
-    dsn = prepare_database(server_url)
+    server = server_url("bench")
+    dsn = prepare_database(server)
     points = sample_points(dsn, 10000)
     process, port = start_gunicorn(dsn, args.workers, args.threads)
     print(f"gunicorn: {args.workers} workers x {args.threads} threads; {args.requests} operations per row; "

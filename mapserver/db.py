@@ -133,15 +133,10 @@ def copy_columns_in(conn, table: str, columns: dict) -> None:
     big-endian; -1 for NULL) at each row's offset. `table` and the column names are identifiers
     from our code, never input."""
     specs = list(columns.values())
-    if not specs:
-        return
-    rows = len(specs[0].codes if isinstance(specs[0], Coded) else specs[0].values if isinstance(specs[0], Nullable)
-               else specs[0])
+    rows = _column_length(specs[0]) if specs else 0
     if rows == 0:
         return
-    fields = []  # per column: (field length per row, writer(buffer, start of each row's field))
-    for spec in specs:
-        fields.append(_field_writer(spec, rows))
+    fields = [_field_writer(spec, rows) for spec in specs]  # (field length per row, writer)
     row_length = 2 + np.sum([length for length, _ in fields], axis=0)
     row_start = np.concatenate([[0], np.cumsum(row_length)[:-1]]).astype(np.int64) + len(COPY_HEADER) + 8
     buffer = np.zeros(int(row_start[-1] + row_length[-1]) + 2, dtype=np.uint8)
@@ -156,6 +151,10 @@ def copy_columns_in(conn, table: str, columns: dict) -> None:
     cursor = conn.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
         copy.write(buffer.tobytes())
+
+
+def _column_length(spec) -> int:
+    return len(spec.codes if isinstance(spec, Coded) else spec.values if isinstance(spec, Nullable) else spec)
 
 
 def _scatter(buffer: np.ndarray, starts: np.ndarray, data: np.ndarray) -> None:
@@ -191,6 +190,7 @@ def _field_writer(spec, rows: int):
         if not present.all():
             _scatter(buffer, starts[~present], np.frombuffer(b"\xff\xff\xff\xff", dtype=np.uint8))
     return length, write
+
 
 @contextmanager
 def dbapi_autocommit(engine: Engine) -> Iterator[psycopg.Cursor]:

@@ -28,9 +28,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .geo import METRIC_SRID, STORAGE_SRID
-from .vocabulary import (CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, INITIAL_PIN_STATUS, LOCATION_PRECISIONS,
-                         MODERATION_ACTIONS,
-                         DIMENSION_BITS, PIN_STATUSES, ROLES)
+from .vocabulary import (CATEGORIES, COMMENT_MAX_LENGTH, DIMENSION_BITS, DIMENSIONS, INITIAL_PIN_STATUS,
+                         LOCATION_PRECISIONS, MODERATION_ACTIONS, PIN_STATUSES, ROLES)
 
 
 def _sql_list(values) -> str:

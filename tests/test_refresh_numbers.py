@@ -207,3 +207,28 @@ def test_the_migration_moves_every_runs_cube_into_its_partition_and_back(fresh_d
         assert conn.execute(text("SELECT count(*) FROM pg_class WHERE relname ~ '^pin_cube_[0-9]+$'")).scalar_one() == 0
     engine.dispose()
     upgrade(fresh_db_url)
+
+
+@pytest.mark.parametrize("cell_size_m", [10.0, 250.0, 5000.0])
+def test_each_pin_finds_its_cell_part_at_any_cell_size(cell_size_m):
+    """Pins at random across Lower Saxony's northings (UTM 32N, up to 6 million metres), in
+    random municipalities: each finds the part of its municipality holding its cell, as a plain
+    dictionary lookup does, or none where the grid has no such part."""
+    from types import SimpleNamespace
+
+    from mapserver.geo import hex_cell_of
+
+    rng = np.random.default_rng(int(cell_size_m))
+    n = 5000
+    x, y = rng.uniform(350_000, 650_000, n), rng.uniform(5_700_000, 5_950_000, n)
+    municipality = rng.choice([3252001, 3252008, 3241001], n)
+    i, j = hex_cell_of(x, y, cell_size_m)
+    cells = sorted({(int(m), int(a), int(b)) for m, a, b in zip(municipality, i, j)})
+    kept = [c for c in cells if rng.random() < 0.8]  # some cells without a part
+    parts = [SimpleNamespace(id=k + 1, municipality_ags=f"{m:08d}", i=a, j=b) for k, (m, a, b) in enumerate(kept)]
+    exact = (rng.random(n) < 0.9).astype(np.int16)
+    found = hotspots.cell_parts_of_pins(parts, {"metric_x": x, "metric_y": y, "municipality": municipality,
+                                                "exact": exact}, cell_size_m)
+    index = {(int(p.municipality_ags), p.i, p.j): k for k, p in enumerate(parts)}
+    expected = [index.get((int(m), int(a), int(b)), -1) if e else -1 for m, a, b, e in zip(municipality, i, j, exact)]
+    assert found.tolist() == expected

@@ -6,8 +6,8 @@ DBSCAN (Ester et al. 1996): a pin is a core pin when at least `min_pins` pins (i
 lie within `eps` of it; core pins within eps of each other belong to one cluster; a pin that is
 not core joins a cluster when it lies within eps of one of its core pins (here: of its nearest
 core pin), and is noise otherwise. Libraries find each pin's neighbours one by one, which at a
-county's 1,000,000 pins means some 100 million distances (ST_ClusterDBSCAN 9 s, scikit-learn
-more). The grid needs almost none of them (Gunawan 2013; de Berg, Gunawan and Roeloffzen 2017):
+county's 1,000,000 pins means some 100 million distances (ST_ClusterDBSCAN 8.1 s, this grid
+2.3 s: bench/dense_clusters.py). The grid needs almost none of them (Gunawan 2013; de Berg, Gunawan and Roeloffzen 2017):
 
 - squares of side eps / (2·√2): two pins in squares that touch (also at a corner) are less than
   eps apart. A pin with at least min_pins pins in its own and the eight touching squares is
@@ -30,14 +30,15 @@ from scipy.spatial import cKDTree
 NOISE = -1
 CLOSEST_PAIR_CHUNK = 2_000_000  # pin pairs measured at once (32 MB of distances)
 
-# Offsets (dx, dy) of squares whose pins may be within eps of each other (side eps/(2·√2)):
-# touching squares always are; squares further apart are when the gap between them,
-# (|dx| - 1, |dy| - 1) sides, is shorter than eps = √8 sides. Each unordered pair once.
+
 def _gap(dx: int, dy: int) -> int:
     """The squared shortest distance between squares (dx, dy) apart, in sides squared."""
     return max(abs(dx) - 1, 0) ** 2 + max(abs(dy) - 1, 0) ** 2
 
 
+# Offsets (dx, dy) of squares whose pins may be within eps of each other (side eps/(2·√2)):
+# touching squares always are; squares further apart are when the gap between them is shorter
+# than eps = √8 sides. TOUCHING and WITHIN_REACH hold each unordered pair once.
 REACH = [(dx, dy) for dx in range(-3, 4) for dy in range(-3, 4) if (dx, dy) != (0, 0) and _gap(dx, dy) < 8]
 TOUCHING = [(dx, dy) for dx, dy in REACH if (dx, dy) > (0, 0) and max(abs(dx), abs(dy)) == 1]
 WITHIN_REACH = [(dx, dy) for dx, dy in REACH if (dx, dy) > (0, 0) and max(abs(dx), abs(dy)) >= 2]
@@ -109,8 +110,7 @@ class _Squares:
 def _dbscan_of_part(x: np.ndarray, y: np.ndarray, eps: float, min_pins: int) -> np.ndarray:
     points = np.column_stack([x, y])
     squares = _Squares(x, y, eps / (2 * math.sqrt(2)))
-    all_squares = np.arange(squares.keys.size)
-    core = _core_pins(points, squares, all_squares, eps, min_pins)
+    core = _core_pins(points, squares, eps, min_pins)
     labels = np.full(x.size, NOISE, dtype=np.int64)
     if not core.any():
         return labels
@@ -146,8 +146,9 @@ def _dbscan_of_part(x: np.ndarray, y: np.ndarray, eps: float, min_pins: int) -> 
     return labels
 
 
-def _core_pins(points: np.ndarray, squares: _Squares, all_squares: np.ndarray, eps: float, min_pins: int) -> np.ndarray:
+def _core_pins(points: np.ndarray, squares: _Squares, eps: float, min_pins: int) -> np.ndarray:
     """Pins with at least min_pins pins within eps (themselves included)."""
+    all_squares = np.arange(squares.keys.size)
     near = squares.size.copy()  # pins in the own and the touching squares: all within eps
     reach = squares.size.copy()  # pins in every square that may hold one within eps
     for dx, dy in REACH:

@@ -31,14 +31,11 @@ def count(pins: dict[str, np.ndarray], cell_ids: np.ndarray) -> dict[str, np.nda
     keys["cell_id"] = np.asarray(cell_ids, dtype=np.int64)
     if keys["cell_id"].size == 0:
         return {name: np.zeros(0, dtype=np.int32) for name in (*KEY_COLUMNS, "pin_count")}
-    # Mixed radix: each column's values shifted to start at 0, then one integer per key; where the
-    # ranges multiply beyond 63 bits, columns are made dense first, and lexsort is the fallback.
+    # Mixed radix: each column's values shifted to start at 0, then one integer per key (a county:
+    # about 10^13 keys); where the ranges multiply beyond 62 bits, a lexsort instead.
     columns = [keys[name] for name in KEY_COLUMNS]
     low = [c.min() for c in columns]
     span = [int(c.max() - m) + 1 for c, m in zip(columns, low)]
-    if np.prod([float(s) for s in span]) >= 2.0 ** 62:
-        dense = [np.unique(c, return_inverse=True) for c in columns]
-        columns, low, span = [d[1].astype(np.int64) for d in dense], [0] * len(dense), [d[0].size for d in dense]
     if np.prod([float(s) for s in span]) < 2.0 ** 62:
         combined = np.zeros(columns[0].size, dtype=np.int64)
         for c, m, s in zip(columns, low, span):
@@ -59,13 +56,18 @@ def count(pins: dict[str, np.ndarray], cell_ids: np.ndarray) -> dict[str, np.nda
     return result
 
 
+def ags_of(number: int) -> str:
+    """The AGS of a municipality from the integer pins_of_run reads it as (8 digits)."""
+    return f"{int(number):08d}"
+
+
 def rows(cube: dict[str, np.ndarray], run_id: int) -> dict:
     """The counted cube as pin_cube's columns for db.copy_columns_in: the AGS, the vocabulary's
     codes and NULLs again."""
     municipalities, municipality_code = np.unique(cube["municipality"], return_inverse=True)
     return {
         "run_id": np.full(cube["pin_count"].size, run_id, dtype=np.int32),
-        "municipality_ags": Coded(municipality_code, [f"{m:08d}" for m in municipalities]),
+        "municipality_ags": Coded(municipality_code, [ags_of(m) for m in municipalities]),
         "district_id": Nullable(cube["district_id"], cube["district_id"] != 0),
         "cell_id": Nullable(cube["cell_id"], cube["cell_id"] != 0),
         "category": Coded(cube["category"] - 1, list(CATEGORIES)),

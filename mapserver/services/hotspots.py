@@ -45,6 +45,15 @@ SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
 BASELINE_UNIFORM = "uniform"
 BASELINE_POPULATION = "population"
 
+# The refresh reads its pins as these numbers (sql/pins_of_run.sql, unpack_pins), with
+# categories, age bands and years here as 1-based positions in the vocabulary's lists, packed
+# into 4 bits each.
+PIN_COLUMNS = {"place": "int64", "attributes": "int32", "created_at": "timestamptz", "metric_x": "float64",
+               "metric_y": "float64"}
+VOCABULARY_LISTS = {"categories": list(CATEGORIES), "age_bands": list(AGE_BANDS), "years_here_values": list(YEARS_HERE)}
+if max(len(values) for values in VOCABULARY_LISTS.values()) >= 16:
+    raise RuntimeError("pins_of_run packs a vocabulary position into 4 bits: at most 15 values per list")
+
 
 @dataclass(frozen=True)
 class HotspotSettings:
@@ -276,7 +285,7 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                           "dbscan_eps_m": settings.dbscan_eps_m, "dbscan_min_pins": settings.dbscan_min_pins,
                           "replications": settings.replications, "max_radius_m": settings.max_radius_m}
                 run = conn.execute(sql("create_aggregate_run"), params).one()
-                params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone}
+                params |= {"run_id": run.id, "last_pin_id": run.last_pin_id}
                 earlier = conn.execute(sql("grid_of_earlier_run"), {
                     "county_key": county_key, "cell_size_m": settings.cell_size_m, "run_id": run.id,
                     "boundaries_digest": run.boundaries_digest}).scalar()
@@ -342,11 +351,11 @@ def cell_parts_of_pins(parts, pins: dict[str, np.ndarray], cell_size_m: float) -
     """The index in `parts` (rows of id, municipality_ags, i, j) of each pin's cell part: its
     municipality's part of the hexagon cell holding it, by the arithmetic of
     sql/fragments/hex_cell.sql (geo.hex_cell_of); -1 for a pin at its district's centre."""
+    if not parts:
+        return np.full(pins["exact"].size, -1, dtype=np.int64)
     i, j = hex_cell_of(pins["metric_x"], pins["metric_y"], cell_size_m)
-    part_keys = np.array([_cell_key(int(p.municipality_ags), p.i, p.j) for p in parts], dtype=np.int64)
-    pin_keys = _cell_key(pins["municipality"], i, j)
-    if part_keys.size == 0:
-        return np.full(pin_keys.size, -1, dtype=np.int64)
+    part_cells = np.array([(int(p.municipality_ags), p.i, p.j) for p in parts], dtype=np.int64)
+    part_keys, pin_keys = _cell_keys(part_cells, np.column_stack([pins["municipality"], i, j]))
     order = np.argsort(part_keys)
     found = np.minimum(np.searchsorted(part_keys[order], pin_keys), part_keys.size - 1)
     # A pin whose cell the grid lacks (none, unless the boundaries changed since) is in no cell,
@@ -355,16 +364,23 @@ def cell_parts_of_pins(parts, pins: dict[str, np.ndarray], cell_size_m: float) -
     return np.where(placed, order[found], -1)
 
 
+def _cell_keys(*cells: np.ndarray) -> list[np.ndarray]:
+    """One integer per (municipality, i, j) row, the same for the same row in every array: each
+    column shifted to start at 0 over all of them, then mixed radix."""
+    stacked = np.concatenate(cells)
+    low, span = stacked.min(axis=0), stacked.max(axis=0) - stacked.min(axis=0) + 1
+    if np.prod(span.astype(float)) >= 2.0 ** 62:
+        raise ValueError("cell numbers beyond 62 bits")
+    keys = ((stacked[:, 0] - low[0]) * span[1] + (stacked[:, 1] - low[1])) * span[2] + (stacked[:, 2] - low[2])
+    return np.split(keys, np.cumsum([len(c) for c in cells])[:-1])
+
+
 def _cube(engine: Engine, run_id: int, cube: dict[str, np.ndarray]) -> None:
     """Store the run's filter cube in its partition (COPY into pin_cube routes the rows there),
     then index it (a thread of the pool)."""
     with engine.begin() as conn:
         copy_columns_in(conn, "pin_cube", filter_cube.rows(cube, run_id))
         conn.execute(sql("index_pin_cube_partition"), {"run_id": run_id})
-
-
-# pins_of_run passes categories, age bands and years here as 1-based positions in these.
-VOCABULARY_LISTS = {"categories": list(CATEGORIES), "age_bands": list(AGE_BANDS), "years_here_values": list(YEARS_HERE)}
 
 
 def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSettings, params: dict, lap):
@@ -405,12 +421,6 @@ def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndar
         return fetch_columns(conn, "pins_of_run", params | VOCABULARY_LISTS, PIN_COLUMNS)
 
 
-PIN_COLUMNS = {"place": "int64", "attributes": "int32", "created_at": "timestamptz", "metric_x": "float64",
-               "metric_y": "float64"}
-# pins_of_run packs positions in the vocabulary's lists into 4 bits each.
-assert max(len(CATEGORIES), len(AGE_BANDS), len(YEARS_HERE)) < 16
-
-
 def unpack_pins(read: dict[str, np.ndarray], time_zone: str) -> dict[str, np.ndarray]:
     """pins_of_run's packed columns as one column each (see there): municipality (the AGS as an
     integer), district_id, category, age_band, years_here (positions, 0 for none), exact,
@@ -433,19 +443,12 @@ def _dense_clusters(engine: Engine, pins: dict[str, np.ndarray], settings: Hotsp
     if found:
         with engine.begin() as conn:
             conn.execute(sql("insert_pin_clusters"), [
-                {"run_id": run_id, "id": number, "municipality_ags": f"{cluster.partition:08d}",
+                {"run_id": run_id, "id": number, "municipality_ags": filter_cube.ags_of(cluster.partition),
                  "pin_count": cluster.pin_count, "main_category": cluster.main_category,
                  "main_dimension": cluster.main_dimension, "outline": shapely.to_wkb(cluster.outline),
                  "centre": shapely.to_wkb(cluster.centre)}
                 for number, cluster in enumerate(found, start=1)])
     return len(found)
-
-
-def _cell_key(municipality, i, j):
-    """One integer per (municipality AGS as a number, i, j): AGS below 2**24, i and j within
-    ±2**18 (a cell edge of 10 m still covers 3,900 km)."""
-    return ((np.asarray(municipality, dtype=np.int64) << 38) + ((np.asarray(i, dtype=np.int64) + 2**18) << 19)
-            + (np.asarray(j, dtype=np.int64) + 2**18))
 
 
 def _report(run, pin_count: int, hotspot_rows: list[dict], cell_columns: dict, clusters: int) -> RefreshReport:
