@@ -104,6 +104,7 @@ def import_boundaries(engine: Engine, county_key: str, boundaries_dir: Path, geo
                 if ags == row.AGS:
                     conn.execute(sql("set_district_population"), {"ags": ags, "name": name, "population": population})
             report.approximate_districts += len(district_ids)
+        conn.execute(sql("analyze_boundaries"))
     return report
 
 
