@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run demo test setup messages bench-weak bench-detection system-packages browser-packages database migrate import bench bench-hotspots bench-dbscan stop clean
+.PHONY: run demo test setup messages bench-weak bench-detection bench-disclosure system-packages browser-packages database migrate import bench bench-hotspots bench-dbscan stop clean
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -91,6 +91,10 @@ bench-hotspots: setup
 bench-dbscan: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/python bench/dense_clusters.py
+
+bench-disclosure: setup
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/python bench/disclosure.py
 
 bench-detection: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \

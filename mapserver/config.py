@@ -19,8 +19,14 @@ DEFAULTS = {
     "GEODATA_DIR": str(PROJECT_ROOT / "geodata" / "counties"),
     # Requests larger than this are refused with 413 before they are parsed.
     "MAX_CONTENT_LENGTH": 16 * 1024,
-    # Public views show no aggregate made of fewer pins than this.
+    # Public views show no aggregate made of fewer pins than this (services/disclosure.py).
     "PRIVACY_K": 5,
+    # The cell key method's largest deviation of a public number from the truth (and the
+    # noise's variance): public numbers are at most this far off.
+    "DISCLOSURE_MAX_DEVIATION": 2,
+    "DISCLOSURE_VARIANCE": 1.0,
+    # The public snapshot moves only after at least this many new pins (≥ PRIVACY_K); empty: k.
+    "PUBLIC_RELEASE_MIN_NEW_PINS": "",
     # Hotspot batch job: hexagon edge length, the scan statistic's largest circle and its Monte
     # Carlo replications, DBSCAN radius and minimum.
     "HOTSPOT_CELL_SIZE_M": 250.0,
@@ -58,9 +64,9 @@ DEFAULTS = {
     "SESSION_HOURS": 10.0,
 }
 
-_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DBSCAN_MIN_PINS", "HOTSPOT_REPLICATIONS", "HOTSPOT_MIN_PINS", "REFRESH_EVERY_N_PINS",
+_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DISCLOSURE_MAX_DEVIATION", "DBSCAN_MIN_PINS", "HOTSPOT_REPLICATIONS", "HOTSPOT_MIN_PINS", "REFRESH_EVERY_N_PINS",
                      "SELF_DESCRIPTION_RETENTION_DAYS", "LOGIN_LOCK_AFTER", "LOGIN_LOCK_MINUTES")
-_FLOAT_SETTINGS = ("HOTSPOT_CELL_SIZE_M", "HOTSPOT_MAX_RADIUS_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
+_FLOAT_SETTINGS = ("DISCLOSURE_VARIANCE", "HOTSPOT_CELL_SIZE_M", "HOTSPOT_MAX_RADIUS_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
 _BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS", "CSRF")
 
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
@@ -94,7 +100,10 @@ def load_config(overrides: dict | None = None) -> dict:
     if overrides:
         config.update(overrides)
     config["DATABASE_URL"] = _normalise_database_url(str(config["DATABASE_URL"]))
+    if config["PUBLIC_RELEASE_MIN_NEW_PINS"] in ("", None):
+        config["PUBLIC_RELEASE_MIN_NEW_PINS"] = config["PRIVACY_K"]
     try:
+        config["PUBLIC_RELEASE_MIN_NEW_PINS"] = int(config["PUBLIC_RELEASE_MIN_NEW_PINS"])
         for key in _INTEGER_SETTINGS:
             config[key] = int(config[key])
         for key in _FLOAT_SETTINGS:
@@ -119,6 +128,13 @@ def validate(config: dict) -> None:
             or config["HOTSPOT_MAX_RADIUS_M"] < 0):
         raise ConfigError("GLASWAENDE_PRIVACY_K ≥ 1, GLASWAENDE_HOTSPOT_CELL_SIZE_M ≥ 10, "
                           "GLASWAENDE_HOTSPOT_REPLICATIONS ≥ 99 und GLASWAENDE_HOTSPOT_MAX_RADIUS_M ≥ 0 sind nötig.")
+    if config["PUBLIC_RELEASE_MIN_NEW_PINS"] < config["PRIVACY_K"]:
+        raise ConfigError("GLASWAENDE_PUBLIC_RELEASE_MIN_NEW_PINS muss mindestens GLASWAENDE_PRIVACY_K sein: "
+                          "zwei öffentliche Stände dürfen sich nie um weniger als k Pins unterscheiden.")
+    # Variance below the deviation: a count of 1 (noise never below -1) can still have mean 0.
+    if not (config["DISCLOSURE_MAX_DEVIATION"] >= 1 and 0 < config["DISCLOSURE_VARIANCE"] < config["DISCLOSURE_MAX_DEVIATION"]):
+        raise ConfigError("GLASWAENDE_DISCLOSURE_MAX_DEVIATION ≥ 1 und 0 < GLASWAENDE_DISCLOSURE_VARIANCE < "
+                          "GLASWAENDE_DISCLOSURE_MAX_DEVIATION sind nötig.")
     if config["CAMPAIGN_END"]:
         try:
             dt.date.fromisoformat(str(config["CAMPAIGN_END"]))

@@ -104,6 +104,7 @@ class Pin(Base):
         CheckConstraint(f"char_length(comment) <= {COMMENT_MAX_LENGTH}", name="pin_comment_length"),
         CheckConstraint(f"status IN ({_sql_list(PIN_STATUSES)})", name="pin_status_known"),
         CheckConstraint(f"location_precision IN ({_sql_list(LOCATION_PRECISIONS)})", name="pin_location_precision_known"),
+        CheckConstraint("record_key >= 0", name="pin_record_key_range"),
         UniqueConstraint("client_id", name="pin_client_id_key"),
         Index("pin_geom_idx", "geom", postgresql_using="gist"),
         Index("pin_municipality_ags_idx", "municipality_ags"),
@@ -136,6 +137,9 @@ class Pin(Base):
     dimension_mask: Mapped[int] = mapped_column(Integer, Computed(" + ".join(
         f"CASE WHEN '{code}' = ANY (dimensions) THEN {bit} ELSE 0 END" for code, bit in DIMENSION_BITS.items()),
         persisted=True))
+    # Drawn once when the pin is stored (migration 0009): the cell key method's record key
+    # (services/disclosure.py), never shown and never changed.
+    record_key: Mapped[int] = mapped_column(Integer, server_default=text("floor(random() * 2147483648)::integer"))
 
 
 class Account(Base):
@@ -162,6 +166,7 @@ class AggregateRun(Base):
     __tablename__ = "aggregate_run"
     __table_args__ = (
         Index("aggregate_run_finished_idx", "county_key", "finished_at"),
+        Index("aggregate_run_released_idx", "county_key", "released_at"),
         CheckConstraint("baseline IN ('uniform', 'population')", name="aggregate_run_baseline_known"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -177,6 +182,10 @@ class AggregateRun(Base):
     max_radius_m: Mapped[float] = mapped_column(Float, server_default="1200")
     baseline: Mapped[str] = mapped_column(Text, server_default="uniform")  # 'uniform' or 'population'
     boundaries_digest: Mapped[str | None] = mapped_column(Text)  # runs with equal boundaries share a grid
+    # Set where the run is public: the first run, then one with enough new pins since the last
+    # public one (services/disclosure.py); the public reads the latest released run.
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")  # its pins' record keys (disclosure)
 
 
 class HexCell(Base):
@@ -278,6 +287,7 @@ class PinCluster(Base):
     main_dimension: Mapped[str | None] = mapped_column(Text)
     outline = mapped_column(Geometry("POLYGON", srid=STORAGE_SRID, spatial_index=False), nullable=False)
     centre = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=False)
+    key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")  # its pins' record keys (disclosure)
 
 
 class PinCube(Base):
@@ -300,6 +310,7 @@ class PinCube(Base):
     years_here: Mapped[str | None] = mapped_column(Text)
     created_on: Mapped[dt.date] = mapped_column(Date)
     pin_count: Mapped[int] = mapped_column(Integer)
+    key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")  # its pins' record keys (disclosure)
 
 
 class Workshop(Base):

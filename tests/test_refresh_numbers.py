@@ -20,7 +20,8 @@ SETTINGS = hotspots.HotspotSettings()
 # (the hexagon cell by the SQL fragment, joined to the run's cell parts).
 CUBE_IN_SQL = with_fragments("""
     SELECT p.municipality_ags, p.district_id, c.id AS cell_id, p.category, p.dimension_mask, p.age_band, p.years_here,
-           CAST(p.created_at AT TIME ZONE :time_zone AS date) AS created_on, count(*) AS pin_count
+           CAST(p.created_at AT TIME ZONE :time_zone AS date) AS created_on, count(*) AS pin_count,
+           sum(p.record_key) AS key_sum
     FROM pin p
     CROSS JOIN LATERAL (SELECT p.metric_x AS x, p.metric_y AS y) AS metric
     {{hex_cell}}
@@ -30,7 +31,7 @@ CUBE_IN_SQL = with_fragments("""
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""")
 CUBE_STORED = """
     SELECT municipality_ags, district_id, cell_id, category, dimension_mask, age_band, years_here, created_on,
-           sum(pin_count) AS pin_count
+           sum(pin_count) AS pin_count, sum(key_sum) AS key_sum
     FROM pin_cube WHERE run_id = :run_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"""
 
 
@@ -82,8 +83,11 @@ def test_the_cube_counts_what_sql_counts(random_pins):
         expected = sorted((tuple(r) for r in conn.execute(text(CUBE_IN_SQL), params)), key=repr)
         stored = sorted((tuple(r) for r in conn.execute(text(CUBE_STORED), params)), key=repr)
         assert conn.execute(text("SELECT count(*) FROM pin WHERE location_precision = 'district'")).scalar_one() > 100
-    assert stored == expected
-    assert sum(r[-1] for r in stored) == report.pin_count
+    assert stored == expected  # the record keys' sums too (services/disclosure.py)
+    assert sum(r[-2] for r in stored) == report.pin_count
+    with engine.connect() as conn:
+        run_keys = conn.execute(text("SELECT key_sum FROM aggregate_run WHERE id = :id"), {"id": report.run_id}).scalar_one()
+    assert run_keys == sum(r[-1] for r in stored)
 
 
 def test_the_scans_cells_and_the_clusters_count_what_postgis_counts(random_pins):
@@ -99,11 +103,12 @@ def test_the_scans_cells_and_the_clusters_count_what_postgis_counts(random_pins)
         for row in statistic:
             assert row.pin_count == by_sql.get((row.cell_id, row.variant.removeprefix("category:")), 0)
         # DBSCAN's clusters: the same as ST_ClusterDBSCAN's, per municipality, of the pins set on the map.
-        clusters = sorted((r.municipality_ags, r.pin_count) for r in conn.execute(text(
-            "SELECT municipality_ags, pin_count FROM pin_cluster WHERE run_id = :run"), {"run": report.run_id}))
-        reference = sorted((r.municipality_ags, r.n) for r in conn.execute(text("""
-            SELECT municipality_ags, count(*) AS n FROM (
-                SELECT municipality_ags, ST_ClusterDBSCAN(ST_Transform(geom, 25832), eps => :eps, minpoints => :m)
+        clusters = sorted((r.municipality_ags, r.pin_count, r.key_sum) for r in conn.execute(text(
+            "SELECT municipality_ags, pin_count, key_sum FROM pin_cluster WHERE run_id = :run"), {"run": report.run_id}))
+        reference = sorted((r.municipality_ags, r.n, r.key_sum) for r in conn.execute(text("""
+            SELECT municipality_ags, count(*) AS n, sum(record_key) AS key_sum FROM (
+                SELECT municipality_ags, record_key,
+                       ST_ClusterDBSCAN(ST_Transform(geom, 25832), eps => :eps, minpoints => :m)
                            OVER (PARTITION BY municipality_ags) AS c
                 FROM pin WHERE location_precision = 'exact') x
             WHERE c IS NOT NULL GROUP BY municipality_ags, c"""), {"eps": SETTINGS.dbscan_eps_m, "m": SETTINGS.dbscan_min_pins}))

@@ -267,7 +267,8 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
         presenter.goto(base + f"/workshops/{workshop_id}/praesentation")
         presenter.locator(".district-name", has_text="Lauenstein").wait_for()
         data = presenter.evaluate(f"() => fetch('/workshops/{workshop_id}/praesentation/daten').then(r => r.json())")
-        assert data["cells"] and all(c["pins"] >= 5 for c in data["cells"])
+        # Public numbers (services/disclosure.py): at least k, or None for a hotspot's cell with fewer.
+        assert data["cells"] and all(c["pins"] >= 5 if c["pins"] is not None else c["class"] for c in data["cells"])
         assert all(c["pins"] >= 5 for c in data["clusters"]) and all(h["pins"] >= 5 for h in data["hotspots"])
         # Layers switch by keyboard: 2 shows the hexagon grid, 3 hides the hotspots.
         has = "name => window.glaswaende.map.hasLayer(window.glaswaende.state.layers[name])"
@@ -279,9 +280,9 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
         font_size = presenter.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.presentation-panel li, .legend li')).fontSize)")
         assert font_size >= 24
         pins = presenter.locator("#workshop-pins")
-        assert pins.inner_text() == "0"
+        assert pins.inner_text() == "weniger als 5", "0 and 1 to 4 look alike"
 
-        # A resident's phone sends a pin through the join link: the room sees it within 5 s …
+        # A resident's phone sends a pin through the join link; the room's view is polled again …
         phone = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True,
                                     locale="de-DE").new_page()
         phone.goto(base + f"/w/{join_code}")
@@ -294,21 +295,21 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
         phone.get_by_label("Hier verläuft eine Glaswand").check()
         phone.get_by_role("button", name="Pin senden").tap()
         phone.locator("#confirmation").wait_for(state="visible")
-        sent = time.monotonic()
-        presenter.wait_for_function("() => document.getElementById('workshop-pins').textContent === 'unter 5'",
-                                    timeout=5000)
-        assert time.monotonic() - sent < 5
+        polled = presenter.evaluate("() => window.glaswaende.state.appliedLive.at")
+        presenter.wait_for_function(f"() => window.glaswaende.state.appliedLive.at !== {polled!r}", timeout=5000)
         # … but one pin is below k: no number, no cell of it is drawn.
         assert presenter.evaluate("() => window.glaswaende.state.layers.live.getLayers().length") == 0
         live = presenter.evaluate("() => window.glaswaende.state.appliedLive")
         assert live["workshop_pins"] is None and live["cells"] == [] and live["districts"] == {}
 
-        # Five more pins in one place: now their cell holds k and shows.
-        for _ in range(5):
+        # Ten more pins in one place: the room counts whole batches of k (10 of 11), their cell
+        # (10 pins, perturbed by at most 2) shows.
+        for _ in range(10):
             _send_pin(base, join_code, LAUENSTEIN[0], LAUENSTEIN[1])
         presenter.wait_for_function("() => window.glaswaende.state.layers.live.getLayers().length === 1", timeout=5000)
         live = presenter.evaluate("() => window.glaswaende.state.appliedLive")
-        assert live["workshop_pins"] == 6 and [c["pins"] for c in live["cells"]] == [5]  # in steps of k
+        assert live["workshop_pins"] == 10 and live["in_steps_of"] == 5
+        assert len(live["cells"]) == 1 and 8 <= live["cells"][0]["pins"] <= 12
 
         # Arrow keys step from hotspot 1 to hotspot 2.
         presenter.keyboard.press("ArrowRight")
@@ -322,14 +323,15 @@ def test_presentation_live_stepping_freeze_and_threshold(workshop_app, browser):
         centre_after = presenter.evaluate("() => window.glaswaende.map.getCenter()")
         assert abs(centre_after["lat"] - centre_before["lat"]) + abs(centre_after["lng"] - centre_before["lng"]) > 0.01
 
-        # Frozen: a new pin does not change the view; resuming shows it.
+        # Frozen: new pins do not change the view; resuming shows them (the next batch: 15).
         presenter.keyboard.press("f")
         assert presenter.locator("#frozen-badge").is_visible()
-        _send_pin(base, join_code, 52.02, 9.62)
+        for _ in range(4):
+            _send_pin(base, join_code, 52.02, 9.62)
         time.sleep(4.5)
-        assert pins.inner_text() == "6"
+        assert pins.inner_text() == "10"
         presenter.keyboard.press("f")
-        presenter.wait_for_function("() => document.getElementById('workshop-pins').textContent === '7'", timeout=5000)
+        presenter.wait_for_function("() => document.getElementById('workshop-pins').textContent === '15'", timeout=5000)
 
         # The QR code full screen, at any moment.
         presenter.keyboard.press("q")

@@ -6,8 +6,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from ..db import engine
 from ..errors import InvalidInput
-from ..services import areas, pins, statistics
-from ..services.statistics import PinFilter
+from ..services import areas, disclosure, pins
 from ..request_body import limited_body
 from ..web import edit_url
 from .openapi import openapi_document
@@ -47,8 +46,8 @@ def districts(ags: str):
         return _json(areas.districts_geojson(conn, current_app.config["COUNTY_KEY"], ags), mimetype=GEOJSON)
 
 
-def _privacy_k() -> int:
-    return current_app.config["PRIVACY_K"]
+def _rules() -> disclosure.Rules:
+    return disclosure.Rules.from_config(current_app.config)
 
 
 def _required_municipality() -> str:
@@ -59,7 +58,7 @@ def _required_municipality() -> str:
     return ags
 
 
-def _no_filters() -> PinFilter:
+def _no_filters() -> None:
     """Public numbers come unfiltered: two filtered answers, subtracted, could reveal fewer than k
     pins (e.g. one resident's pin by its day or age band). Filters are for signed-in planners."""
     filtered = [name for name in ("category", "dimension", "age_band", "years_here", "from", "to") if name in request.args]
@@ -67,47 +66,38 @@ def _no_filters() -> PinFilter:
         raise InvalidInput("Öffentliche Zahlen gibt es nur ohne Filter; Filter stehen angemeldeten Planerinnen und "
                            "Planern zur Verfügung.",
                            [{"field": name, "message": "Dieser Filter ist hier nicht erlaubt."} for name in filtered])
-    return PinFilter()
 
 
-def _stats_body(run, key: str, counts) -> dict:
-    return {"run": statistics.run_info(run), "privacy_k": _privacy_k(),
-            key: [c.as_dict(k=_privacy_k()) for c in counts]}
+def _public(read, municipality: bool = False):
+    """Public numbers (unfiltered, of the latest released run, through services/disclosure):
+    `read(conn, run, ags)` gives them; ags from ?municipality=<AGS> where `municipality`."""
+    _no_filters()
+    key = current_app.config["COUNTY_KEY"]
+    ags = _required_municipality() if municipality else None
+    with engine().connect() as conn:
+        if ags:
+            areas.municipality(conn, key, ags)
+        run = disclosure.require_public_run(conn, key)
+        body = read(conn, run, ags)
+    return body | {"run": disclosure.public_run(_rules(), run), "privacy_k": _rules().k,
+                   "disclosure": _rules().as_dict() | {"note": str(_rules().note())}}
 
 
 @api.get("/stats/municipalities")
 def stats_municipalities():
-    pin_filter = _no_filters()
-    key = current_app.config["COUNTY_KEY"]
-    with engine().connect() as conn:
-        run = statistics.require_run(conn, key)
-        counts = statistics.municipality_counts(conn, run, key, pin_filter, k=_privacy_k())
-    return _json(_stats_body(run, "municipalities", counts))
-
-
-def _public_municipality_query(read):
-    """Public numbers of one municipality (?municipality=<AGS>), unfiltered, from the latest run:
-    `read(conn, run, ags)` gives them."""
-    _no_filters()
-    key = current_app.config["COUNTY_KEY"]
-    ags = _required_municipality()
-    with engine().connect() as conn:
-        areas.municipality(conn, key, ags)
-        run = statistics.require_run(conn, key)
-        return run, ags, read(conn, run, ags)
+    return _json(_public(lambda conn, run, ags: {
+        "municipalities": disclosure.public_municipalities(conn, run, current_app.config["COUNTY_KEY"], _rules())}))
 
 
 @api.get("/stats/districts")
 def stats_districts():
-    run, ags, counts = _public_municipality_query(
-        lambda conn, run, ags: statistics.district_counts(conn, run, ags, PinFilter(), k=_privacy_k()))
-    return _json(_stats_body(run, "districts", counts) | {"municipality": ags})
+    return _json(_public(lambda conn, run, ags: {
+        "districts": disclosure.public_districts(conn, run, ags, _rules()), "municipality": ags}, municipality=True))
 
 
 @api.get("/hotspots")
 def hotspots():
-    _, _, cells = _public_municipality_query(
-        lambda conn, run, ags: statistics.cells_geojson(conn, run, ags, PinFilter(), k=_privacy_k()))
-    cells["privacy_k"] = _privacy_k()
-    cells["attribution"] = areas.BOUNDARY_ATTRIBUTION
-    return _json(cells, mimetype=GEOJSON)
+    body = _public(lambda conn, run, ags: disclosure.public_cells_geojson(
+        conn, run, current_app.config["COUNTY_KEY"], ags, _rules()), municipality=True)
+    body["attribution"] = areas.BOUNDARY_ATTRIBUTION
+    return _json(body, mimetype=GEOJSON)

@@ -9,6 +9,13 @@ from ..vocabulary import CATEGORIES, DIMENSIONS, LOCATION_PRECISIONS, PIN_STATUS
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
+# What every public number is (services/disclosure.py), said once for each public path.
+PUBLIC_NUMBERS = ("Alle öffentlichen Zahlen stammen aus der letzten freigegebenen Auswertung (ein neuer "
+                  "öffentlicher Stand erst nach mindestens disclosure.release_min_new_pins neuen Pins) und sind "
+                  "nach der Cell-Key-Methode leicht verändert: jede um höchstens disclosure.max_deviation "
+                  "(Standard 2), dieselben Pins immer gleich. Zahlen unter k (privacy_k, Standard 5) sind null, "
+                  "auch eine 0.")
+
 
 def _problem_response(description: str) -> dict:
     return {"description": description, "content": {"application/problem+json": {"schema": PROBLEM}}}
@@ -99,10 +106,8 @@ def openapi_document() -> dict:
                 },
             }},
             "/api/stats/municipalities": {"get": {
-                "summary": "Pins je Gemeinde (öffentlich, ab k Pins)",
-                "description": "Aus der letzten gespeicherten Auswertung, ungefiltert. Gemeinden mit weniger als k "
-                               "Pins (privacy_k, Standard 5) fehlen; Teilzahlen, die weniger als k Pins sind oder "
-                               "daraus berechnet werden könnten, sind null – nie 0.",
+                "summary": "Pins je Gemeinde (öffentlich, geschützt)",
+                "description": "Ungefiltert, jede Gemeinde. " + PUBLIC_NUMBERS,
                 "parameters": [],
                 "responses": {"200": {"description": "Zahlen je Gemeinde.", "content": {"application/json": {
                                   "schema": {"$ref": "#/components/schemas/Statistics"}}}},
@@ -110,7 +115,8 @@ def openapi_document() -> dict:
                               "422": _problem_response("Filter sind öffentlich nicht erlaubt.")},
             }},
             "/api/stats/districts": {"get": {
-                "summary": "Pins je Ortsteil einer Gemeinde (öffentlich, ab k Pins)",
+                "summary": "Pins je Ortsteil einer Gemeinde (öffentlich, geschützt)",
+                "description": "Ungefiltert, jeder Ortsteil (keiner wird weggelassen). " + PUBLIC_NUMBERS,
                 "parameters": [MUNICIPALITY_PARAMETER],
                 "responses": {"200": {"description": "Zahlen je Ortsteil.", "content": {"application/json": {
                                   "schema": {"$ref": "#/components/schemas/Statistics"}}}},
@@ -119,13 +125,15 @@ def openapi_document() -> dict:
                                                        "(öffentlich nicht erlaubt).")},
             }},
             "/api/hotspots": {"get": {
-                "summary": "Sechseck-Zellen mit Hotspot-Klasse und Anzahl (öffentlich, ab k Pins)",
+                "summary": "Sechseck-Zellen mit Hotspot-Klasse und Anzahl (öffentlich, geschützt)",
                 "description": "hotspot_class: hot/cold, wenn die Zelle in einem Hotspot bzw. Coldspot der "
                                "räumlichen Scan-Statistik nach Kulldorff liegt (Poisson, Kreise bis max_radius_m, "
                                "Monte-Carlo mit run.replications Zufallsverteilungen, p < 0,05 für den ganzen "
                                "Landkreis), sonst none. confidence: 95 oder 99 (nur bei hot/cold), p_value: der "
                                "des Hotspots, hotspot: seine Nummer, expected_pins: erwartete Pins der Zelle "
-                               "(run.baseline: nach Fläche oder Einwohnern). Zellen mit weniger als k Pins fehlen.",
+                               "(run.baseline: nach Fläche oder Einwohnern, zur veröffentlichten Gesamtzahl). "
+                               "Zellen mit weniger als k Pins fehlen, außer in einem Hotspot oder Coldspot (dann "
+                               "pins null). " + PUBLIC_NUMBERS,
                 "parameters": [MUNICIPALITY_PARAMETER],
                 "responses": {"200": _geojson_response("Zellen als GeoJSON."),
                               "404": _problem_response("Gemeinde unbekannt oder noch keine Auswertung."),
@@ -151,7 +159,7 @@ def openapi_document() -> dict:
             "Counts": {"type": "object", "required": ["key", "name", "pins", "by_category", "by_dimension"],
                        "properties": {
                            "key": {"type": ["string", "integer"]}, "name": {"type": "string"},
-                           "pins": {"type": "integer", "minimum": 0},
+                           "pins": {"type": ["integer", "null"], "minimum": 0},
                            "by_category": {"type": "object", "additionalProperties": {"type": ["integer", "null"]}},
                            "by_dimension": {"type": "object", "additionalProperties": {"type": ["integer", "null"]}},
                            "population": {"type": ["integer", "null"]}, "area_km2": {"type": ["number", "null"]},
@@ -161,6 +169,10 @@ def openapi_document() -> dict:
                            "properties": {
                                "run": {"type": "object"}, "filter": {"type": "string"},
                                "privacy_k": {"type": "integer"},
+                               "disclosure": {"type": "object", "properties": {
+                                   "method": {"const": "cell_key"}, "k": {"type": "integer"},
+                                   "max_deviation": {"type": "integer"}, "variance": {"type": "number"},
+                                   "release_min_new_pins": {"type": "integer"}, "note": {"type": "string"}}},
                                "municipalities": {"type": "array", "items": {"$ref": "#/components/schemas/Counts"}},
                                "districts": {"type": "array", "items": {"$ref": "#/components/schemas/Counts"}}}},
             "FeatureCollection": {"type": "object", "required": ["type", "features"],

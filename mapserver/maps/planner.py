@@ -96,7 +96,9 @@ SHORT_CATEGORY = {"divided": s_l("Glaswand"), "missing_meeting_place": s_l("Ort 
 def _counts_tooltip(properties: dict) -> str:
     """Short on purpose: one per cell, thousands per county map."""
     parts = ", ".join(f"{SHORT_CATEGORY[c]} {n}" for c, n in properties.get("by_category", {}).items() if n)
-    text = s_("%(pins)s Pins", pins=properties["pins"]) + (f" ({parts})" if parts else "")
+    # None: a public cell of a hotspot with too few pins to show (services/disclosure.py)
+    pins = s_("zu wenige Pins zum Zeigen") if properties["pins"] is None else s_("%(pins)s Pins", pins=properties["pins"])
+    text = pins + (f" ({parts})" if parts else "")
     key = hotspot_key(properties)
     return text + (f"<br>{HOTSPOT_LABELS[key]}" if key else "")
 
@@ -127,7 +129,7 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
         _styled_layer(features, choropleth_label, show=True, opacity=0.55).add_to(fmap)
 
     if data.cells and data.cells["features"]:
-        breaks = class_breaks([f["properties"]["pins"] for f in data.cells["features"]])
+        breaks = class_breaks([f["properties"]["pins"] or 0 for f in data.cells["features"]])
         hot_keys = list(HOTSPOT_COLOURS)
         grid, hot = [], []
         for f in data.cells["features"]:

@@ -71,8 +71,7 @@ def county_map():
 def municipality(ags: str):
     with _reading(ags) as (conn, place, run, pin_filter):
         counts = statistics.district_counts(conn, run, ags, pin_filter)
-        total = next((c for c in statistics.municipality_counts(conn, run, place.county.key, pin_filter)
-                      if c.key == ags), None)
+        total = next(iter(statistics.municipality_counts(conn, run, place.county.key, pin_filter, ags=ags)), None)
         hotspots = statistics.hotspot_areas(conn, run, ags, pin_filter)
         clusters = statistics.clusters(conn, run, ags)
     return _page("planner/municipality.html", place=place, run=run, counts=counts, total=total,

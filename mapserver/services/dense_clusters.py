@@ -228,6 +228,7 @@ class DenseCluster:
     outline: shapely.Geometry
     centre: shapely.Geometry
     first_pin: int
+    label: int  # its label in dbscan's labels
 
 
 def describe(labels: np.ndarray, x: np.ndarray, y: np.ndarray, partition: np.ndarray, categories: np.ndarray,
@@ -259,7 +260,7 @@ def describe(labels: np.ndarray, x: np.ndarray, y: np.ndarray, partition: np.nda
     clusters = [DenseCluster(partition=part_of_cluster[n].item(), pin_count=int(count[n]),
                              main_category=category_names[alphabetical[by_category[n].argmax()]],
                              main_dimension=dimension_codes[by_dimension[n].argmax()] if by_dimension[n].max() > 0 else None,
-                             outline=outlines[n], centre=centres[n], first_pin=int(first_pin[n]))
+                             outline=outlines[n], centre=centres[n], first_pin=int(first_pin[n]), label=n)
                 for n in range(count.size)]
     return sorted(clusters, key=lambda c: (c.partition, -c.pin_count, c.first_pin))
 

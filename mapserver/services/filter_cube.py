@@ -24,13 +24,16 @@ KEY_COLUMNS = ("municipality", "district_id", "cell_id", "category", "dimension_
 
 
 def count(pins: dict[str, np.ndarray], cell_ids: np.ndarray) -> dict[str, np.ndarray]:
-    """Groups of equal keys among the pins and their pin_count. `pins` holds the key columns
-    (cell_id aside) as integers, `cell_ids` each pin's cell part (hex_cell id) or 0 for a pin in
-    no cell (one at its district's centre)."""
+    """Groups of equal keys among the pins, their pin_count and key_sum (the sum of their record
+    keys, for the cell key method of services/disclosure.py). `pins` holds the key columns
+    (cell_id aside) and record_key as integers, `cell_ids` each pin's cell part (hex_cell id) or 0
+    for a pin in no cell (one at its district's centre)."""
     keys = {name: np.asarray(pins[name], dtype=np.int64) for name in KEY_COLUMNS if name != "cell_id"}
     keys["cell_id"] = np.asarray(cell_ids, dtype=np.int64)
     if keys["cell_id"].size == 0:
-        return {name: np.zeros(0, dtype=np.int32) for name in (*KEY_COLUMNS, "pin_count")}
+        return {name: np.zeros(0, dtype=np.int32) for name in (*KEY_COLUMNS, "pin_count")} | {
+            "key_sum": np.zeros(0, dtype=np.int64)}
+    record_keys = np.asarray(pins["record_key"], dtype=np.float64)  # sums exact below 2**53
     # Mixed radix: each column's values shifted to start at 0, then one integer per key (a county:
     # about 10^13 keys); where the ranges multiply beyond 62 bits, a lexsort instead.
     columns = [keys[name] for name in KEY_COLUMNS]
@@ -40,7 +43,8 @@ def count(pins: dict[str, np.ndarray], cell_ids: np.ndarray) -> dict[str, np.nda
         combined = np.zeros(columns[0].size, dtype=np.int64)
         for c, m, s in zip(columns, low, span):
             combined = combined * s + (c - m)
-        _, first, pin_count = np.unique(combined, return_index=True, return_counts=True)
+        _, first, group, pin_count = np.unique(combined, return_index=True, return_inverse=True, return_counts=True)
+        key_sum = np.bincount(group.ravel(), weights=record_keys, minlength=first.size)
     else:
         order = np.lexsort(columns[::-1])
         sorted_columns = [c[order] for c in columns]
@@ -51,8 +55,10 @@ def count(pins: dict[str, np.ndarray], cell_ids: np.ndarray) -> dict[str, np.nda
         starts = np.flatnonzero(changes)
         first = order[starts]
         pin_count = np.diff(np.append(starts, order.size))
+        key_sum = np.add.reduceat(record_keys[order], starts)
     result = {name: keys[name][first].astype(np.int32) for name in KEY_COLUMNS}
     result["pin_count"] = pin_count.astype(np.int32)
+    result["key_sum"] = key_sum.astype(np.int64)
     return result
 
 
@@ -76,6 +82,7 @@ def rows(cube: dict[str, np.ndarray], run_id: int) -> dict:
         "years_here": Coded(cube["years_here"], [None, *YEARS_HERE]),
         "created_on": cube["created_on"],  # a date's binary form: days since 2000-01-01
         "pin_count": cube["pin_count"],
+        "key_sum": cube["key_sum"],
     }
 
 

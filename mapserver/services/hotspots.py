@@ -49,7 +49,7 @@ BASELINE_POPULATION = "population"
 # categories, age bands and years here as 1-based positions in the vocabulary's lists, packed
 # into 4 bits each.
 PIN_COLUMNS = {"place": "int64", "attributes": "int32", "created_at": "timestamptz", "metric_x": "float64",
-               "metric_y": "float64"}
+               "metric_y": "float64", "record_key": "int32"}
 VOCABULARY_LISTS = {"categories": list(CATEGORIES), "age_bands": list(AGE_BANDS), "years_here_values": list(YEARS_HERE)}
 if max(len(values) for values in VOCABULARY_LISTS.values()) >= 16:
     raise RuntimeError("pins_of_run packs a vocabulary position into 4 bits: at most 15 values per list")
@@ -65,12 +65,14 @@ class HotspotSettings:
     dbscan_min_pins: int = 5
     seed: int = 20261124  # the Monte Carlo inference is reproducible from run to run
     time_zone: str = "Europe/Berlin"
+    release_min_new_pins: int = 5  # a run is public only with this many new pins since the last public one
 
     @classmethod
     def from_config(cls, config) -> "HotspotSettings":
         return cls(cell_size_m=config["HOTSPOT_CELL_SIZE_M"], max_radius_m=config["HOTSPOT_MAX_RADIUS_M"],
                    replications=config["HOTSPOT_REPLICATIONS"], min_pins=config["HOTSPOT_MIN_PINS"], dbscan_eps_m=config["DBSCAN_EPS_M"],
-                   dbscan_min_pins=config["DBSCAN_MIN_PINS"], time_zone=config["TIME_ZONE"])
+                   dbscan_min_pins=config["DBSCAN_MIN_PINS"], time_zone=config["TIME_ZONE"],
+                   release_min_new_pins=config["PUBLIC_RELEASE_MIN_NEW_PINS"])
 
 
 @dataclass
@@ -299,13 +301,14 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             lap("Raster")
             with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
                 snapshot = holder.execute(sql("export_snapshot")).scalar_one()
-                hotspot_rows, cell_columns, clusters, pin_count = _read_count_and_scan(engine, snapshot, run, settings,
+                hotspot_rows, cell_columns, clusters, pin_count, key_sum = _read_count_and_scan(engine, snapshot, run, settings,
                                                                                        params, lap)
             with conn.begin():
                 if hotspot_rows:
                     conn.execute(sql("insert_hotspot"), hotspot_rows)
                 conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **cell_columns})
-                conn.execute(sql("finish_aggregate_run"), {"run_id": run.id, "pin_count": pin_count})
+                conn.execute(sql("finish_aggregate_run"), {"run_id": run.id, "pin_count": pin_count, "key_sum": key_sum,
+                                                           "release_min_new_pins": settings.release_min_new_pins})
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
                 report = _report(run, pin_count, hotspot_rows, cell_columns, clusters)
             drop_orphan_cubes(conn)
@@ -387,7 +390,7 @@ def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSe
     """In the refresh's snapshot: the run's pins as numbers, read once (in two halves, one a
     core); from them the filter cube and DBSCAN's clusters (each stored on a connection of its
     own, in threads) while the scan statistic runs on the cell counts. (hotspot rows, cell
-    columns, number of clusters, number of pins)."""
+    columns, number of clusters, number of pins, sum of their record keys)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         halves = [pool.submit(_read_pins, engine, snapshot, params | {"halves": 2, "half": half}) for half in (0, 1)]
         with _in_snapshot(engine, snapshot) as conn:
@@ -412,7 +415,7 @@ def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSe
         lap("DBSCAN (Rest)")
         stored.result()
         lap("Würfel (Rest)")
-    return hotspot_rows, cell_columns, cluster_count, len(pins["exact"])
+    return hotspot_rows, cell_columns, cluster_count, len(pins["exact"]), int(pins["record_key"].sum(dtype=np.int64))
 
 
 def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndarray]:
@@ -424,13 +427,14 @@ def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndar
 def unpack_pins(read: dict[str, np.ndarray], time_zone: str) -> dict[str, np.ndarray]:
     """pins_of_run's packed columns as one column each (see there): municipality (the AGS as an
     integer), district_id, category, age_band, years_here (positions, 0 for none), exact,
-    dimension_mask, created_on (the local day, days since 2000-01-01), metric_x, metric_y."""
+    dimension_mask, created_on (the local day, days since 2000-01-01), metric_x, metric_y and the
+    record key of the cell key method (services/disclosure.py)."""
     place, attributes = read["place"], read["attributes"]
     return {"municipality": (place >> 32).astype(np.int32), "district_id": (place & 0xFFFFFFFF).astype(np.int32),
             "category": attributes & 15, "age_band": (attributes >> 4) & 15, "years_here": (attributes >> 8) & 15,
             "exact": (attributes >> 12) & 1, "dimension_mask": attributes >> 13,
             "created_on": filter_cube.local_days(read["created_at"], time_zone),
-            "metric_x": read["metric_x"], "metric_y": read["metric_y"]}
+            "metric_x": read["metric_x"], "metric_y": read["metric_y"], "record_key": read["record_key"]}
 
 
 def _dense_clusters(engine: Engine, pins: dict[str, np.ndarray], settings: HotspotSettings, run_id: int) -> int:
@@ -446,9 +450,19 @@ def _dense_clusters(engine: Engine, pins: dict[str, np.ndarray], settings: Hotsp
                 {"run_id": run_id, "id": number, "municipality_ags": filter_cube.ags_of(cluster.partition),
                  "pin_count": cluster.pin_count, "main_category": cluster.main_category,
                  "main_dimension": cluster.main_dimension, "outline": shapely.to_wkb(cluster.outline),
-                 "centre": shapely.to_wkb(cluster.centre)}
-                for number, cluster in enumerate(found, start=1)])
+                 "centre": shapely.to_wkb(cluster.centre), "key_sum": key_sum}
+                for number, (cluster, key_sum) in enumerate(zip(found, _key_sums(labels, pins["record_key"], found)),
+                                                            start=1)])
     return len(found)
+
+
+def _key_sums(labels: np.ndarray, record_keys: np.ndarray, found: list) -> list[int]:
+    """The sum of the record keys of each described cluster's pins."""
+    if not found:
+        return []
+    clustered = labels >= 0
+    sums = np.bincount(labels[clustered], weights=record_keys[clustered].astype(np.float64))  # exact below 2**53
+    return [int(sums[cluster.label]) for cluster in found]
 
 
 def _report(run, pin_count: int, hotspot_rows: list[dict], cell_columns: dict, clusters: int) -> RefreshReport:
@@ -467,9 +481,10 @@ def pins_since_last_run(conn: Connection, county_key: str) -> int:
     return conn.execute(sql("pins_since_run"), {"county_key": county_key}).scalar_one()
 
 
-def latest_run(conn: Connection, county_key: str):
-    """The latest finished run (a row), or None before the first refresh."""
-    return conn.execute(sql("latest_aggregate_run"), {"county_key": county_key}).first()
+def latest_run(conn: Connection, county_key: str, released_only: bool = False):
+    """The latest finished run (a row), or None before the first refresh; with released_only the
+    latest one released to the public (services/disclosure.py reads that one)."""
+    return conn.execute(sql("latest_aggregate_run"), {"county_key": county_key, "released_only": released_only}).first()
 
 
 def run_age(run) -> dt.timedelta | None:

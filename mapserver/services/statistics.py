@@ -1,6 +1,6 @@
-"""Reading the stored aggregates of the latest run: counts per municipality, district and cell
-with the planner filters, the scan statistic's hotspots, DBSCAN clusters; the privacy threshold
-for the public."""
+"""Reading the stored aggregates of a run: counts per municipality, district and cell with the
+planner filters, the scan statistic's hotspots, DBSCAN clusters. True numbers, for signed-in
+planners; what the public sees of them is services/disclosure.py's."""
 from __future__ import annotations
 
 import datetime as dt
@@ -117,14 +117,34 @@ def _getlist(args: Mapping, key: str) -> list[str]:
 
 
 @dataclass
-class Counts:
-    """Pins of one municipality, district or cell, with rates where a basis is known."""
+class Tally:
+    """Pins of one place (municipality, district, cell, hotspot, cluster) with the sums of their
+    record keys: what the rules need to publish it. Tallies add up (a hotspot's is its cells')."""
 
-    key: object
-    name: str = ""
     total: int = 0
+    key_sum: int = 0
     by_category: dict[str, int] = field(default_factory=lambda: {c: 0 for c in CATEGORIES})
+    key_by_category: dict[str, int] = field(default_factory=lambda: {c: 0 for c in CATEGORIES})
     by_dimension: dict[str, int] = field(default_factory=lambda: {d: 0 for d in DIMENSIONS})
+    key_by_dimension: dict[str, int] = field(default_factory=lambda: {d: 0 for d in DIMENSIONS})
+
+    def add(self, other: "Tally") -> None:
+        self.total += other.total
+        self.key_sum += other.key_sum
+        for own, theirs in ((self.by_category, other.by_category), (self.key_by_category, other.key_by_category),
+                            (self.by_dimension, other.by_dimension), (self.key_by_dimension, other.key_by_dimension)):
+            for code, n in theirs.items():
+                own[code] += n
+
+
+@dataclass
+class Counts(Tally):
+    """Pins of one municipality, district or cell (a Tally: true numbers with their record keys'
+    sums, which services/disclosure.py needs to publish them), with rates where a basis is known.
+    These are the planners' numbers; the public sees them only through disclosure."""
+
+    key: object = None
+    name: str = ""
     population: int | None = None
     area_km2: float | None = None
     approximate: bool | None = None
@@ -137,52 +157,9 @@ class Counts:
     def pins_per_km2(self) -> float | None:
         return None if not self.area_km2 else round(self.total / self.area_km2, 2)
 
-    def as_dict(self, k: int | None = None) -> dict:
-        """As JSON; with k (public), sub-counts that are or would reveal fewer than k pins are
-        null: suppressed, not zero."""
-        return {"key": self.key, "name": self.name, "pins": self.total,
-                "by_category": suppress_small(self.by_category, k, self.total),
-                "by_dimension": suppress_small(self.by_dimension, k, self.total, additive=False),
-                "population": self.population,
-                "area_km2": None if self.area_km2 is None else round(self.area_km2, 2),
-                "pins_per_1000_inhabitants": self.pins_per_1000_inhabitants, "pins_per_km2": self.pins_per_km2}
-
-
-def suppress_small(counts: dict[str, int], k: int | None, total: int | None = None,
-                   additive: bool = True) -> dict[str, int | None]:
-    """Public views: no sub-count of fewer than k pins, and none that could be worked out from
-    what is shown. A count v is hidden (null) if 0 < v < k, or if its complement total - v is
-    between 1 and k - 1. For additive breakdowns (categories: every pin has exactly one) the
-    hidden counts together must also come to 0 or at least k, so more are hidden until they do.
-    Dimensions overlap (a pin names several or none), so only the first two rules apply."""
-    if k is None:
-        return counts
-    total = sum(counts.values()) if total is None else total
-
-    def small(n: int) -> bool:
-        return 0 < n < k
-
-    shown = {code: n for code, n in counts.items() if not small(n) and not small(total - n)}
-    if additive:
-        while 0 < total - sum(shown.values()) < k and any(shown.values()):
-            smallest = min((code for code, n in shown.items() if n), key=lambda code: shown[code])
-            del shown[smallest]
-    return {code: shown.get(code) for code in counts}
-
-
-def suppress_remainder(items: list, total: int, k: int | None, size=lambda item: item.total) -> list:
-    """Public lists (districts, cells) of a municipality whose total is published: what the list
-    leaves out must come to 0 or at least k pins, or the difference would reveal it."""
-    if k is None:
-        return items
-    kept = sorted(items, key=size, reverse=True)
-    while kept and 0 < total - sum(size(i) for i in kept) < k:
-        kept.pop()
-    return [i for i in items if i in kept]
-
 
 def _fold(rows) -> dict:
-    """Rows (key, …, category, dimension_mask, pin_count) -> Counts per key."""
+    """Rows (key, …, category, dimension_mask, pin_count, key_sum) -> Counts per key."""
     out: dict[object, Counts] = {}
     bits = list(DIMENSION_BITS.items())
     for row in rows:
@@ -194,19 +171,17 @@ def _fold(rows) -> dict:
                 area_km2=extra.get("area_km2"), approximate=extra.get("approximate"))
         if row.category is None:
             continue
-        n, mask = int(row.pin_count), row.dimension_mask
+        n, mask, key_sum = int(row.pin_count), row.dimension_mask, int(row.key_sum)
         counts.total += n
+        counts.key_sum += key_sum
         counts.by_category[row.category] += n
+        counts.key_by_category[row.category] += key_sum
         if mask:
             for code, bit in bits:
                 if mask & bit:
                     counts.by_dimension[code] += n
+                    counts.key_by_dimension[code] += key_sum
     return out
-
-
-def _suppress(counts: list[Counts], k: int | None) -> list[Counts]:
-    """Public views: aggregates of fewer than k pins are left out, never shown as zero."""
-    return counts if k is None else [c for c in counts if c.total >= k]
 
 
 def require_run(conn: Connection, county_key: str):
@@ -218,19 +193,16 @@ def require_run(conn: Connection, county_key: str):
 
 
 def municipality_counts(conn: Connection, run, county_key: str, pin_filter: PinFilter,
-                        k: int | None = None) -> list[Counts]:
+                        ags: str | None = None) -> list[Counts]:
+    """Every municipality of the county (or the one of `ags`), by name."""
     rows = conn.execute(sql("counts_by_municipality"), {
-        "run_id": run.id, "county_key": county_key, **pin_filter.parameters()})
-    return _suppress(sorted(_fold(rows).values(), key=lambda c: c.name), k)
+        "run_id": run.id, "county_key": county_key, "ags": ags, **pin_filter.parameters()})
+    return sorted(_fold(rows).values(), key=lambda c: c.name)
 
 
-def district_counts(conn: Connection, run, ags: str, pin_filter: PinFilter, k: int | None = None) -> list[Counts]:
+def district_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> list[Counts]:
     rows = conn.execute(sql("counts_by_district"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
-    counts = sorted(_fold(rows).values(), key=lambda c: c.name)
-    if k is None:
-        return counts
-    # The municipality's total is public too: the districts left out must not add up to < k.
-    return suppress_remainder(_suppress(counts, k), sum(c.total for c in counts), k)
+    return sorted(_fold(rows).values(), key=lambda c: c.name)
 
 
 def cell_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dict[int, Counts]:
@@ -238,34 +210,33 @@ def cell_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dict[
     return _fold(rows)
 
 
-def cells_geojson(conn: Connection, run, ags: str, pin_filter: PinFilter, k: int | None = None) -> dict:
-    """Hexagon cells with their (filtered) pin count, the pins the baseline lets expect there,
-    and the hotspot or coldspot they belong to.
-
-    Public (k given): only cells with at least k pins, no empty cells. Planners: every cell that
-    has pins or belongs to a hotspot or coldspot."""
+def cells_of_municipality(conn: Connection, run, ags: str, pin_filter: PinFilter) -> list[dict]:
+    """Every hexagon cell part of one municipality: its (filtered) pins as a Counts (`tally`),
+    the pins the baseline lets expect there, and the hotspot or coldspot it belongs to."""
     counts = cell_counts(conn, run, ags, pin_filter)
-    features = []
+    cells = []
     for row in conn.execute(sql("cells_with_statistic"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}):
-        count = counts.get(row.id)
-        total = count.total if count else 0
-        in_hotspot = row.hotspot_class in ("hot", "cold")
-        if k is not None and total < k:
-            continue
-        if k is None and total == 0 and not in_hotspot:
-            continue
-        features.append(feature(json.loads(row.geometry), {
-            "cell": row.id, "pins": total,
-            "by_category": suppress_small(count.by_category if count else {c: 0 for c in CATEGORIES}, k, total),
+        cells.append({
+            "cell": row.id, "geometry": json.loads(row.geometry), "tally": counts.get(row.id) or Counts(key=row.id),
             "expected_pins": None if row.expected_pins is None else round(row.expected_pins, 2),
-            "hotspot_class": row.hotspot_class or "none", "confidence": row.confidence,
-            "hotspot": row.hotspot_id, "p_value": None if row.p_value is None else round(row.p_value, 4),
-            "area_share": round(row.area_share, 3),
-            "centre": [row.lon, row.lat],
-        }, feature_id=row.id))
-    if k is not None:
-        municipality_total = sum(c.total for c in counts.values())
-        features = suppress_remainder(features, municipality_total, k, size=lambda f: f["properties"]["pins"])
+            "hotspot_class": row.hotspot_class, "confidence": row.confidence, "hotspot": row.hotspot_id,
+            "p_value": None if row.p_value is None else round(row.p_value, 4), "area_share": round(row.area_share, 3),
+            "centre": [row.lon, row.lat]})
+    return cells
+
+
+def cells_geojson(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dict:
+    """The planners' hexagon cells: every cell that has pins or belongs to a hotspot or coldspot,
+    with its true (filtered) pin count."""
+    features = []
+    for cell in cells_of_municipality(conn, run, ags, pin_filter):
+        tally, in_hotspot = cell["tally"], cell["hotspot_class"] in ("hot", "cold")
+        if tally.total == 0 and not in_hotspot:
+            continue
+        properties = {name: value for name, value in cell.items() if name not in ("geometry", "tally")}
+        features.append(feature(cell["geometry"], properties | {
+            "pins": tally.total, "by_category": dict(tally.by_category), "hotspot_class": cell["hotspot_class"] or "none",
+        }, feature_id=cell["cell"]))
     return feature_collection(features, variant=pin_filter.variant, run=run_info(run),
                               statistic_matches_filter=pin_filter.statistic_matches_filter)
 
@@ -290,13 +261,9 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
     for row in rows:
         ranks[row.hotspot_class] += 1
         rank = ranks[row.hotspot_class]  # "Hotspot 2", "Coldspot 1": numbered within the municipality
-        total = Counts(key=row.id)
+        total = Tally()
         for cell in (by_cell[c] for c in row.cell_ids if c in by_cell):
-            total.total += cell.total
-            for c, n in cell.by_category.items():
-                total.by_category[c] += n
-            for d, n in cell.by_dimension.items():
-                total.by_dimension[d] += n
+            total.add(cell)
         comments = conn.execute(sql("published_comments_in_cells"), {
             "run_id": run.id, "cell_ids": list(row.cell_ids), "last_pin_id": run.last_pin_id, "ags": ags,
             "limit": comments_per_area}).all()
@@ -306,7 +273,7 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
             "confidence": row.confidence, "p_value": row.p_value, "pins": total.total,
             "expected_pins": round(row.expected_pins, 1), "radius_m": row.radius_m,
             "pins_per_expected": round(row.pin_count / row.expected_pins, 1) if row.expected_pins else None,
-            "by_category": total.by_category, "by_dimension": total.by_dimension,
+            "by_category": total.by_category, "by_dimension": total.by_dimension, "tally": total,
             "comments": [{"text": c.comment, "category": c.category} for c in comments],
             "centre": [row.lon, row.lat], "bounds": [row.west, row.south, row.east, row.north],
             "geometry": json.loads(row.geometry),

@@ -7,23 +7,20 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from pyproj import Transformer
 from sqlalchemy import Connection
 
 from ..db import sql
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..geo import METRIC_SRID, STORAGE_SRID
 from ..i18n import s_
-from . import areas
+from . import areas, disclosure
 from .accounts import Account
-from ..geo import cell_centre
+from .statistics import Tally
 
 # Easy to read aloud and to type from a projector: no 0/o, 1/l/i.
 JOIN_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 JOIN_CODE_LENGTH = 8
 JOIN_CODE_PATTERN = re.compile(r"[a-z0-9]{4,12}")
 TITLE_MAX_LENGTH = 200
-_TO_STORAGE = Transformer.from_crs(METRIC_SRID, STORAGE_SRID, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -137,23 +134,17 @@ def delete_workshop(conn: Connection, account: Account, workshop_id: int) -> Non
     conn.execute(sql("delete_workshop"), {"id": workshop_id})
 
 
-def in_steps_of(n: int, k: int) -> int:
-    """Counts the room sees move in steps of k (5, 10, 15 …): one more tap does not show where."""
-    return n - n % k
-
-
-def live_state(conn: Connection, workshop_id: int, cell_size_m: float, k: int) -> dict:
-    """The workshop's own pins, as the room may see them: how many (exact only from k on), and
-    the cells and districts that hold at least k of them, counted in steps of k, centres only."""
+def live_state(conn: Connection, workshop_id: int, cell_size_m: float, rules: disclosure.Rules) -> dict:
+    """The workshop's own pins as the room may see them (disclosure.live_view): only whole
+    batches of k pins are counted, each shown count perturbed and at least k."""
     total = workshop(conn, workshop_id)["pin_count"]
-    cells, districts = [], {}
-    for row in conn.execute(sql("workshop_live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m, "k": k}):
+    cells, districts = [], []
+    for row in conn.execute(sql("workshop_live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m,
+                                                         "counted": disclosure.live_batch(total, rules)}):
+        tally = Tally(total=int(row.pin_count), key_sum=int(row.key_sum))
         if row.level == "cell":
-            x, y = cell_centre(row.i, row.j, cell_size_m)
-            lon, lat = _TO_STORAGE.transform(x, y)
-            cells.append({"lat": round(lat, 5), "lon": round(lon, 5), "pins": in_steps_of(row.pin_count, k)})
-        elif row.district_id is not None:
-            districts[row.district_id] = in_steps_of(row.pin_count, k)
-    shown_total = total if total == 0 or total >= k else None  # None: "fewer than k"
-    return {"workshop_pins": shown_total, "cells": cells, "districts": districts, "privacy_k": k,
-            "cell_size_m": cell_size_m, "at": dt.datetime.now(dt.timezone.utc).isoformat()}
+            cells.append({"i": row.i, "j": row.j, "tally": tally})
+        else:
+            districts.append({"district_id": row.district_id, "tally": tally})
+    return disclosure.live_view(rules, total, cells, districts, cell_size_m) | {
+        "at": dt.datetime.now(dt.timezone.utc).isoformat()}

@@ -1,6 +1,6 @@
 -- DBSCAN's dense clusters of a municipality, each with whether a significant hotspot (all pins)
 -- overlaps it: the pages say so, and say plainly when a dense cluster is not significant.
-SELECT c.id, c.pin_count, c.main_category, c.main_dimension, ST_AsGeoJSON(c.outline, 5) AS geometry,
+SELECT c.id, c.pin_count, c.key_sum, c.main_category, c.main_dimension, ST_AsGeoJSON(c.outline, 5) AS geometry,
        ST_X(c.centre) AS lon, ST_Y(c.centre) AS lat,
        EXISTS (SELECT 1 FROM hotspot h
                WHERE h.run_id = c.run_id AND h.variant = 'all' AND h.hotspot_class = 'hot'

@@ -10,14 +10,15 @@
 -- count it as none), then 1 bit `exact` (1 for a pin set on the map, 0 for one at its district's
 -- centre: in no cell, in no cluster), then the dimension mask. The moment as it is (its local
 -- day is counted in numpy: AT TIME ZONE cost half a second a million pins); the metric place and
--- the dimension mask are the pin's generated columns (migration 0008).
+-- the dimension mask are the pin's generated columns (migration 0008); the record key is the
+-- cell key method's (migration 0009).
 SELECT CAST(p.municipality_ags AS bigint) * 4294967296 + coalesce(p.district_id, 0) AS place,
        array_position(CAST(:categories AS text[]), p.category)
        + 16 * CASE WHEN p.age_band IS NULL THEN 0 ELSE array_position(CAST(:age_bands AS text[]), p.age_band) END
        + 256 * CASE WHEN p.years_here IS NULL THEN 0 ELSE array_position(CAST(:years_here_values AS text[]), p.years_here) END
        + 4096 * CASE WHEN p.location_precision = 'exact' THEN 1 ELSE 0 END
        + 8192 * p.dimension_mask AS attributes,
-       p.created_at, p.metric_x, p.metric_y
+       p.created_at, p.metric_x, p.metric_y, p.record_key
 FROM pin p
 JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
 WHERE p.id <= :last_pin_id AND p.id % :halves = :half

@@ -20,7 +20,7 @@ from ..maps.offline import inline_assets
 from ..maps.planner import planner_map
 from ..maps.poster import poster
 from ..security import with_nonce
-from ..services import areas, presentation, workshops
+from ..services import areas, disclosure, presentation, workshops
 
 workshop_pages = Blueprint("workshops", __name__, url_prefix="/workshops")
 
@@ -49,7 +49,7 @@ def presentation_messages() -> dict:
         "hotspot_counts": s_("{pins} Pins (erwartet {expected}) · {confidence} % Konfidenz"),
         "category_count": s_("{category}: {count}"),
         "separates": s_("Trennt: {dimension} ({count})"),
-        "fewer_than": s_("unter {k}"),
+        "fewer_than": s_("weniger als {k}"),
         "new_pins": s_("{count}+ neu"),
     }
 
@@ -103,6 +103,10 @@ def delete(workshop_id: int):
     return redirect(url_for("workshops.index"), code=303)
 
 
+def _rules() -> disclosure.Rules:
+    return disclosure.Rules.from_config(current_app.config)
+
+
 @workshop_pages.get("/<int:workshop_id>/praesentation")
 def present(workshop_id: int):
     with engine().connect() as conn:
@@ -118,15 +122,14 @@ def present(workshop_id: int):
 def presentation_data(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
-        body = presentation.presentation_data(conn, _county_key(), item, current_app.config["PRIVACY_K"])
+        body = presentation.presentation_data(conn, _county_key(), item, _rules())
     return body
 
 
 @workshop_pages.get("/<int:workshop_id>/live")
 def live(workshop_id: int):
     with engine().connect() as conn:
-        body = workshops.live_state(conn, workshop_id, current_app.config["HOTSPOT_CELL_SIZE_M"],
-                                    current_app.config["PRIVACY_K"])
+        body = workshops.live_state(conn, workshop_id, current_app.config["HOTSPOT_CELL_SIZE_M"], _rules())
     response = current_app.json.response(body)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -147,7 +150,7 @@ def qr_code(workshop_id: int):
 def offline_html(conn, item: dict) -> str:
     """The workshop's map as one self-contained HTML file."""
     config = current_app.config
-    data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, config["PRIVACY_K"])
+    data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, _rules())
     county = areas.county(conn, config["COUNTY_KEY"])
     static_url = url_for("static", filename="").rstrip("/")
     fmap = planner_map(data, static_url, config["TILE_URL"], config["TILE_ATTRIBUTION"],
@@ -157,7 +160,7 @@ def offline_html(conn, item: dict) -> str:
 
 def poster_file(conn, item: dict, fmt: str) -> bytes:
     config = current_app.config
-    data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, config["PRIVACY_K"])
+    data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, _rules())
     county = areas.county(conn, config["COUNTY_KEY"])
     place = f"{item['district_name'] + ', ' if item['district_name'] else ''}{item['municipality_name']}"
     subtitle = s_("Workshop in %(place)s · Finde die Glaswände! · %(county)s", place=place, county=county.title)

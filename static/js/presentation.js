@@ -54,15 +54,17 @@
       (state.districtLabels = state.districtLabels || []).push(marker);
     });
     var size = data.cell_size_m || 250;
-    var max = Math.max.apply(null, data.cells.map(function (c) { return c.pins; }).concat([1]));
+    // A hotspot's cell with too few pins to show has pins null: in the hotspot layer, not in the counts.
+    var counted = data.cells.filter(function (c) { return c.pins !== null; });
+    var max = Math.max.apply(null, counted.map(function (c) { return c.pins; }).concat([1]));
     var colours = {};
     data.legend.forEach(function (entry) { colours[entry.key] = entry.colour; });
 
-    state.layers.heat = L.heatLayer(data.cells.map(function (c) { return [c.lat, c.lon, c.pins]; }),
+    state.layers.heat = L.heatLayer(counted.map(function (c) { return [c.lat, c.lon, c.pins]; }),
                                     { radius: 30, blur: 22, max: max,
                                       // viridis, colour-blind safe (leaflet.heat's default rainbow is not)
                                       gradient: { 0.2: "#3b528b", 0.45: "#21918c", 0.7: "#5ec962", 1.0: "#fde725" } });
-    state.layers.grid = L.layerGroup(data.cells.map(function (c) {
+    state.layers.grid = L.layerGroup(counted.map(function (c) {
       return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colourFor(c.pins, max), fillOpacity: 0.7, color: "#333", weight: 1 });
     }));
     state.layers.hotspots = L.layerGroup(data.cells.filter(function (c) { return c["class"]; }).map(function (c) {
@@ -78,6 +80,7 @@
     state.layers.hotspots.addTo(map);
     state.layers.live = L.layerGroup().addTo(map);
 
+    document.getElementById("disclosure-note").textContent = data.disclosure_note || "";
     var legend = document.getElementById("legend");
     data.legend.forEach(function (entry) {
       var item = document.createElement("li");

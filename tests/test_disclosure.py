@@ -1,0 +1,104 @@
+"""The disclosure rules themselves (services/disclosure.py): the perturbation table, the cell
+key, the k rule, places on the grid, live batches; releases in batches through the refresh.
+The attacks an outsider would run are in tests/test_disclosure_attacks.py."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import create_engine, text
+
+from mapserver.config import ConfigError, load_config
+from mapserver.services import disclosure, hotspots
+from mapserver.services.statistics import Tally
+from tests.conftest import make_test_app
+from tests.helpers import insert_uniform
+
+RULES = disclosure.Rules(k=5, max_deviation=2, variance=1.0, release_min_new_pins=5)
+SALZHEMMENDORF = "03252008"
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 10, 1000])
+def test_the_noise_has_mean_zero_the_variance_and_bounds_asked_for(count):
+    values, p = disclosure.perturbation_distribution(count, 2, 1.0)
+    assert p.sum() == pytest.approx(1.0) and (p > 0).all()
+    assert p @ values == pytest.approx(0.0, abs=1e-9)
+    assert p @ values ** 2 == pytest.approx(1.0, abs=1e-9)
+    assert values.min() >= -min(count, 2) and values.max() <= 2
+    # Drawn by cell keys spread evenly, the noise has that distribution (the table is read right).
+    keys = (np.arange(20000) + 0.5) / 20000 * disclosure.KEY_MODULUS
+    noise = np.array([RULES.noise(count, int(key)) for key in keys])
+    assert noise.mean() == pytest.approx(0.0, abs=0.01) and noise.var() == pytest.approx(1.0, abs=0.01)
+    assert noise.min() >= -min(count, 2) and noise.max() <= 2
+
+
+def test_the_same_pins_always_get_the_same_noise_and_other_pins_other_noise():
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, disclosure.KEY_MODULUS, size=(2000, 12))
+    first = [RULES.perturbed(12, int(row.sum())) for row in keys]
+    assert first == [RULES.perturbed(12, int(row.sum())) for row in keys], "asked again: the same answer"
+    # Adding one pin draws the noise anew: the change of a published number is not 1 + 0.
+    changed = [RULES.perturbed(13, int(row.sum()) + int(rng.integers(0, disclosure.KEY_MODULUS))) - before
+               for row, before in zip(keys, first)]
+    assert len(set(changed)) >= 6 and np.mean(np.array(changed) == 1) < 0.5
+    # The cell key is the key sum modulo 2^31: order and table do not matter.
+    assert RULES.noise(12, int(keys[0].sum())) == RULES.noise(12, int(keys[0].sum()) + disclosure.KEY_MODULUS)
+
+
+def test_no_count_below_k_is_shown_and_zero_looks_like_few():
+    rng = np.random.default_rng(8)
+    shown = {n: {RULES.count(n, int(rng.integers(0, 2 ** 40))) for _ in range(400)} for n in range(0, 12)}
+    assert shown[0] == {None} and shown[1] == {None} and shown[2] == {None}
+    assert all(v is None or v >= 5 for values in shown.values() for v in values)
+    assert None in shown[4] and 5 in shown[4], "a 4 may be shown as 5 or hidden: neither tells it is 4"
+    assert all(abs(v - n) <= 2 for n, values in shown.items() for v in values if v is not None)
+
+
+def test_public_places_are_grid_centres_not_means_of_pins():
+    rng = np.random.default_rng(9)
+    lon, lat = 9.6 + rng.random(200) * 0.1, 52.0 + rng.random(200) * 0.1
+    centres = {disclosure.grid_centre(a, b, 250.0) for a, b in zip(lon, lat)}
+    assert len(centres) < 200, "nearby points share a centre"
+    again = {disclosure.grid_centre(a, b, 250.0) for a, b in centres}
+    assert again == centres, "a grid centre is its own cell's centre"
+
+
+def test_the_live_view_counts_whole_batches_only():
+    assert [disclosure.live_batch(n, RULES) for n in (0, 1, 4, 5, 9, 10, 14)] == [0, 0, 0, 5, 5, 10, 10]
+    view = disclosure.live_view(RULES, 7, [{"i": 1, "j": 2, "tally": Tally(total=3, key_sum=11)}],
+                                [{"district_id": 4, "tally": Tally(total=3, key_sum=11)}], 250.0)
+    assert view["workshop_pins"] == 5 and view["cells"] == [] and view["districts"] == {}
+
+
+def test_settings_that_would_let_single_pins_through_are_refused():
+    with pytest.raises(ConfigError, match="PUBLIC_RELEASE_MIN_NEW_PINS"):
+        load_config({"PRIVACY_K": 5, "PUBLIC_RELEASE_MIN_NEW_PINS": 3})
+    with pytest.raises(ConfigError, match="DISCLOSURE_VARIANCE"):
+        load_config({"DISCLOSURE_MAX_DEVIATION": 2, "DISCLOSURE_VARIANCE": 2.5})
+    assert load_config({"PRIVACY_K": 7})["PUBLIC_RELEASE_MIN_NEW_PINS"] == 7
+
+
+def test_the_public_snapshot_moves_only_after_enough_new_pins(fresh_db_url):
+    engine = create_engine(fresh_db_url)
+    settings = hotspots.HotspotSettings(replications=99, release_min_new_pins=5)
+    app = make_test_app(fresh_db_url)
+    client = app.test_client()
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 40, seed=61)
+    first = hotspots.refresh(engine, "03252", settings)
+    public = client.get("/api/stats/municipalities").json
+    assert public["run"]["id"] == first.run_id, "the first run is public"
+    assert public["disclosure"]["max_deviation"] == 2 and "höchstens 2" in public["disclosure"]["note"]
+    ids = [first.run_id]
+    for batch in range(6):  # four single pins do not move it, the fifth does
+        with engine.begin() as conn:
+            insert_uniform(conn, SALZHEMMENDORF, 1, seed=62 + batch)
+        ids.append(hotspots.refresh(engine, "03252", settings).run_id)
+        shown = client.get("/api/stats/municipalities").json["run"]["id"]
+        assert shown == (ids[5] if batch >= 4 else first.run_id), batch
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT id FROM aggregate_run ORDER BY id")).scalars().all()
+        planners_see = hotspots.latest_run(conn, "03252").id
+    assert planners_see == ids[-1], "planners see the latest run"
+    assert ids[5] in kept and len(kept) <= hotspots.RUNS_KEPT + 1, "the public run outlives pruning"
+    app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()
