@@ -255,6 +255,7 @@ def drawn_county(module_db_url):
     engine = create_engine(module_db_url)
     with engine.begin() as conn:
         _draw_pins(conn, np.random.default_rng(20261201))
+        accounts.create_account(conn, "anna", "anna-moderiert-gern", ["facilitator"])
     run = hotspots.refresh(engine, COUNTY, SETTINGS)
     app = make_test_app(module_db_url)
     yield app, engine, run
@@ -287,6 +288,28 @@ def test_the_attacks_find_leaks_when_the_rules_are_bypassed(drawn_county, monkey
         "plain suppression: every single hidden district is recovered exactly"
     monkeypatch.setattr(disclosure.Rules, "count", lambda self, count, key_sum: count)  # raw counts
     assert shown_below_k(public_snapshot(app.test_client()))
+
+
+def test_the_projected_map_shows_the_public_numbers_and_no_others(drawn_county):
+    """The room is the public: the presentation's cells carry the very numbers of the public API
+    (a presentation that read raw counts would differ), its clusters and hotspots none below k."""
+    app, engine, run = drawn_county
+    client = app.test_client()
+    client.post("/anmelden", data={"name": "anna", "password": "anna-moderiert-gern"})
+    public = public_snapshot(app.test_client())
+    compared = 0
+    for m in public["municipalities"]:
+        response = client.post("/workshops/", data={"title": f"Workshop {m['name']}", "held_on": "2026-12-03",
+                                                     "municipality_ags": m["key"]})
+        data = client.get(response.headers["Location"] + "/praesentation/daten").json
+        api_cells = {(round(c["centre"][1], 5), round(c["centre"][0], 5)): c["pins"] for c in public["cells"][m["key"]]}
+        assert {(c["lat"], c["lon"]): c["pins"] for c in data["cells"]} == api_cells
+        compared += len(api_cells)
+        numbers = [c["pins"] for c in data["clusters"]] + [h["pins"] for h in data["hotspots"]] + [
+            v for h in data["hotspots"] for v in [*h["by_category"].values(), *h["by_dimension"].values()]]
+        assert all(v is None or v >= K for v in numbers), numbers
+        assert data["run"] == public["run"] and "höchstens 2" in data["disclosure_note"]
+    assert compared >= 10, "public cells to compare"
 
 
 def _lonlat_to_metric(lon, lat):

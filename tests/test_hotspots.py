@@ -220,6 +220,14 @@ def test_public_hotspots_name_the_planted_cluster(planted):
     assert response.status_code == 200 and response.mimetype == "application/geo+json"
     hot = [f for f in response.json["features"] if f["properties"]["hotspot_class"] == "hot"]
     assert hot and all(f["properties"]["confidence"] in (95, 99) for f in hot)
+    # Every cell of a hotspot is shown, those with fewer than k pins without a number: no holes.
+    with engine.connect() as conn:
+        cells = conn.execute(text("""SELECT s.cell_id FROM cell_statistic s JOIN hex_cell c ON c.id = s.cell_id
+                                     WHERE s.run_id = :run AND s.variant = 'all' AND s.hotspot_class = 'hot'
+                                       AND c.municipality_ags = :ags"""),
+                             {"run": response.json["run"]["id"], "ags": SALZHEMMENDORF}).scalars().all()
+    assert sorted(f["properties"]["cell"] for f in hot) == sorted(cells)
+    assert all(f["properties"]["pins"] is None or f["properties"]["pins"] >= 5 for f in hot)
     app.extensions["glaswaende.engine"].dispose()
 
 
