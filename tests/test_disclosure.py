@@ -86,15 +86,17 @@ def test_the_public_snapshot_moves_only_after_enough_new_pins(fresh_db_url):
         insert_uniform(conn, SALZHEMMENDORF, 40, seed=61)
     first = hotspots.refresh(engine, "03252", settings)
     public = client.get("/api/stats/municipalities").json
-    assert public["run"]["id"] == first.run_id, "the first run is public"
+    assert public["run"]["id"] == first.run_id and first.released, "the first run is public"
     assert public["disclosure"]["max_deviation"] == 2 and "höchstens 2" in public["disclosure"]["note"]
     ids = [first.run_id]
     for batch in range(6):  # four single pins do not move it, the fifth does
         with engine.begin() as conn:
             insert_uniform(conn, SALZHEMMENDORF, 1, seed=62 + batch)
-        ids.append(hotspots.refresh(engine, "03252", settings).run_id)
+        report = hotspots.refresh(engine, "03252", settings)
+        ids.append(report.run_id)
         shown = client.get("/api/stats/municipalities").json["run"]["id"]
         assert shown == (ids[5] if batch >= 4 else first.run_id), batch
+        assert report.released == (batch == 4) and ("öffentlich freigegeben" in report.summary()) == report.released
     with engine.connect() as conn:
         kept = conn.execute(text("SELECT id FROM aggregate_run ORDER BY id")).scalars().all()
         planners_see = hotspots.latest_run(conn, "03252").id

@@ -413,28 +413,33 @@ def _prior_guess(snapshot: dict) -> dict:
             "cell": None if best_cell is None else tuple(round(v, 5) for v in best_cell["centre"])}
 
 
+def _changed_most(before: dict, after: dict):
+    """Of the numbers that changed between two snapshots ({key: value}), the one that rose most
+    (a number whose pins did not change keeps its value exactly: the cell key method's noise is
+    the same for the same pins); None where none changed."""
+    changed = {key: _value(value) - _value(before.get(key)) for key, value in after.items() if value != before.get(key)}
+    return max(changed, key=changed.get) if changed else None
+
+
 def _diff_guess(before: dict, after: dict) -> dict:
+    """The attacker's guess from comparing two snapshots, the prior guess where nothing changed."""
     guess = _prior_guess(before)
-    old = {d["key"]: _value(d["pins"]) for ds in before["districts"].values() for d in ds}
-    rises = {d["key"]: _value(d["pins"]) - old.get(d["key"], 0) for ds in after["districts"].values() for d in ds}
-    if rises and max(rises.values()) > 0:
-        guess["district"] = max(rises, key=rises.get)
-    old_c = {}
-    for m in before["municipalities"]:
-        for c, v in m["by_category"].items():
-            old_c[c] = old_c.get(c, 0) + _value(v)
-    new_c = {}
-    for m in after["municipalities"]:
-        for c, v in m["by_category"].items():
-            new_c[c] = new_c.get(c, 0) + _value(v)
-    rises_c = {c: new_c[c] - old_c.get(c, 0) for c in new_c}
-    if max(rises_c.values()) > 0:
-        guess["category"] = max(rises_c, key=rises_c.get)
-    old_cells = {tuple(round(v, 5) for v in c["centre"]): _value(c["pins"]) for cs in before["cells"].values() for c in cs}
-    rises_cells = {tuple(round(v, 5) for v in c["centre"]): _value(c["pins"]) - old_cells.get(
-        tuple(round(v, 5) for v in c["centre"]), 0) for cs in after["cells"].values() for c in cs}
-    if rises_cells and max(rises_cells.values()) > 0:
-        guess["cell"] = max(rises_cells, key=rises_cells.get)
+
+    def districts(snapshot):
+        return {d["key"]: d["pins"] for ds in snapshot["districts"].values() for d in ds}
+
+    def categories(snapshot):
+        return {(m["key"], c): v for m in snapshot["municipalities"] for c, v in m["by_category"].items()}
+
+    def cells(snapshot):
+        return {tuple(round(v, 5) for v in c["centre"]): c["pins"] for cs in snapshot["cells"].values() for c in cs}
+
+    if (district := _changed_most(districts(before), districts(after))) is not None:
+        guess["district"] = district
+    if (category := _changed_most(categories(before), categories(after))) is not None:
+        guess["category"] = category[1]
+    if (cell := _changed_most(cells(before), cells(after))) is not None:
+        guess["cell"] = cell
     return guess
 
 

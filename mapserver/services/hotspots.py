@@ -84,6 +84,7 @@ class RefreshReport:
     hotspots: int = 0
     coldspots: int = 0
     clusters: int = 0
+    released: bool = False  # public from now on (services/disclosure.py: enough new pins)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -91,7 +92,9 @@ class RefreshReport:
         baseline = "Einwohner" if self.baseline == BASELINE_POPULATION else "Fläche"
         return (f"Auswertung {self.run_id}: {self.pin_count} Pins, {self.cells} Zellen, "
                 f"{self.hotspots} Hotspots und {self.coldspots} Coldspots (alle Pins, p < 0,05; erwartet nach {baseline}), "
-                f"{self.clusters} dichte Cluster. ({timing})")
+                f"{self.clusters} dichte Cluster; "
+                + ("öffentlich freigegeben" if self.released else "noch nicht öffentlich (zu wenige neue Pins)")
+                + f". ({timing})")
 
 
 @dataclass
@@ -301,16 +304,18 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             lap("Raster")
             with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
                 snapshot = holder.execute(sql("export_snapshot")).scalar_one()
-                hotspot_rows, cell_columns, clusters, pin_count, key_sum = _read_count_and_scan(engine, snapshot, run, settings,
-                                                                                       params, lap)
+                hotspot_rows, cell_columns, clusters, pin_count, key_sum = _read_count_and_scan(
+                    engine, snapshot, run, settings, params, lap)
             with conn.begin():
                 if hotspot_rows:
                     conn.execute(sql("insert_hotspot"), hotspot_rows)
                 conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **cell_columns})
-                conn.execute(sql("finish_aggregate_run"), {"run_id": run.id, "pin_count": pin_count, "key_sum": key_sum,
-                                                           "release_min_new_pins": settings.release_min_new_pins})
+                finished = conn.execute(sql("finish_aggregate_run"), {
+                    "run_id": run.id, "pin_count": pin_count, "key_sum": key_sum,
+                    "release_min_new_pins": settings.release_min_new_pins}).one()
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
                 report = _report(run, pin_count, hotspot_rows, cell_columns, clusters)
+                report.released = finished.released_at is not None
             drop_orphan_cubes(conn)
             lap("Speichern")
         except BaseException:
