@@ -25,8 +25,10 @@ DEFAULTS = {
     # noise's variance): public numbers are at most this far off.
     "DISCLOSURE_MAX_DEVIATION": 2,
     "DISCLOSURE_VARIANCE": 1.0,
-    # The public snapshot moves only after at least this many new pins (≥ PRIVACY_K); empty: k.
+    # The public snapshot moves only once the county has this many more pins (≥ PRIVACY_K; empty:
+    # k) and the last one is this many hours old.
     "PUBLIC_RELEASE_MIN_NEW_PINS": "",
+    "PUBLIC_RELEASE_MIN_HOURS": 24.0,
     # Hotspot batch job: hexagon edge length, the scan statistic's largest circle and its Monte
     # Carlo replications, DBSCAN radius and minimum.
     "HOTSPOT_CELL_SIZE_M": 250.0,
@@ -66,7 +68,7 @@ DEFAULTS = {
 
 _INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DISCLOSURE_MAX_DEVIATION", "DBSCAN_MIN_PINS", "HOTSPOT_REPLICATIONS", "HOTSPOT_MIN_PINS", "REFRESH_EVERY_N_PINS",
                      "SELF_DESCRIPTION_RETENTION_DAYS", "LOGIN_LOCK_AFTER", "LOGIN_LOCK_MINUTES")
-_FLOAT_SETTINGS = ("DISCLOSURE_VARIANCE", "HOTSPOT_CELL_SIZE_M", "HOTSPOT_MAX_RADIUS_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
+_FLOAT_SETTINGS = ("DISCLOSURE_VARIANCE", "PUBLIC_RELEASE_MIN_HOURS", "HOTSPOT_CELL_SIZE_M", "HOTSPOT_MAX_RADIUS_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
 _BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS", "CSRF")
 
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
@@ -131,6 +133,8 @@ def validate(config: dict) -> None:
     if config["PUBLIC_RELEASE_MIN_NEW_PINS"] < config["PRIVACY_K"]:
         raise ConfigError("GLASWAENDE_PUBLIC_RELEASE_MIN_NEW_PINS muss mindestens GLASWAENDE_PRIVACY_K sein: "
                           "zwei öffentliche Stände dürfen sich nie um weniger als k Pins unterscheiden.")
+    if config["PUBLIC_RELEASE_MIN_HOURS"] < 0:
+        raise ConfigError("GLASWAENDE_PUBLIC_RELEASE_MIN_HOURS darf nicht negativ sein.")
     # Variance below the deviation: a count of 1 (noise never below -1) can still have mean 0.
     if not (config["DISCLOSURE_MAX_DEVIATION"] >= 1 and 0 < config["DISCLOSURE_VARIANCE"] < config["DISCLOSURE_MAX_DEVIATION"]):
         raise ConfigError("GLASWAENDE_DISCLOSURE_MAX_DEVIATION ≥ 1 und 0 < GLASWAENDE_DISCLOSURE_VARIANCE < "

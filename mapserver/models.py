@@ -24,7 +24,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .geo import METRIC_SRID, STORAGE_SRID
@@ -326,6 +326,10 @@ class Workshop(Base):
     join_code: Mapped[str] = mapped_column(String(12))
     created_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The room's live view (services/disclosure.py): a snapshot taken when the workshop's pins had
+    # grown by k since the one before, and how many pins it counted.
+    live_pin_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    live_view = mapped_column(JSONB)
 
 
 class ModerationEvent(Base):

@@ -12,6 +12,7 @@ shows that they do find leaks when the disclosure module is bypassed."""
 from __future__ import annotations
 
 import math
+import uuid
 
 import numpy as np
 import pytest
@@ -25,7 +26,7 @@ from tests.helpers import insert_uniform
 
 COUNTY = "03252"
 K, D = 5, 2
-SETTINGS = hotspots.HotspotSettings(replications=99, release_min_new_pins=K)
+SETTINGS = hotspots.HotspotSettings(replications=99, release_min_new_pins=K, release_min_hours=0)
 TO_METRIC = Transformer.from_crs(4326, 25832, always_xy=True)
 TO_LONLAT = Transformer.from_crs(25832, 4326, always_xy=True)
 
@@ -379,8 +380,8 @@ def test_one_pin_added_and_refreshed_is_not_found_by_comparing_snapshots(fresh_d
         expected = result["batch"][what]  # successes a guess from the batch alone has on average
         assert result["attack"][what] <= expected + 1 + 2 * math.sqrt(expected), (what, result)
     # The same attack where every refresh were public at once:
-    unbatched = differencing_trials(engine, client, rng, 10, hotspots.HotspotSettings(replications=99,
-                                                                                      release_min_new_pins=1))
+    unbatched = differencing_trials(engine, client, rng, 10, hotspots.HotspotSettings(
+        replications=99, release_min_new_pins=1, release_min_hours=0))
     assert unbatched["attack"]["district"] >= unbatched["guess"]["district"] + 4, unbatched
     app.extensions["glaswaende.engine"].dispose()
     engine.dispose()
@@ -500,5 +501,97 @@ def test_a_pin_next_to_a_planted_cluster_is_not_found_from_the_centres(fresh_db_
     monkeypatch.setattr(disclosure, "grid_centre", lambda lon, lat, cell_size_m: (lon, lat))  # centres of pins
     exact, _ = centre_attack(engine, client, data_url, rng, 3, municipalities)
     assert np.median(exact) < 5, exact
+    app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()
+
+
+def _post_pin(client, lat: float, lon: float, category: str = "divided", workshop: str | None = None,
+              edit_key: str | None = None) -> str:
+    """A pin as a resident's phone sends it; its client id."""
+    client_id = str(uuid.uuid4())
+    body = {"id": client_id, "lat": lat, "lon": lon, "category": category, "dimensions": ["social"]}
+    body |= {"workshop": workshop} if workshop else {}
+    body |= {"edit_key": edit_key} if edit_key else {}
+    response = client.post("/api/pins", json=body)
+    assert response.status_code == 201, response.json
+    return client_id
+
+
+def _delete_own(client, edit_key: str, client_id: str) -> None:
+    assert client.post(f"/meine-pins/{edit_key}/{client_id}/loeschen").status_code in (200, 302, 303)
+
+
+def test_deleting_and_posting_again_gives_no_fresh_noise_to_average(fresh_db_url):
+    """The averaging attack a helper ran against the first version: keep one's own pins in a
+    place with a hidden count, and before each refresh delete one and post it again. Each repost
+    drew a new record key, so the same hidden count came out with fresh noise, and a few rounds
+    of averaging gave it away (29 of 30 after 19 rounds). Now a release needs the county to grow
+    by k pins and a day to pass: the reposts release nothing, and the public numbers stay what
+    they were."""
+    rng = np.random.default_rng(1202)
+    engine = create_engine(fresh_db_url)
+    with engine.begin() as conn:
+        _draw_pins(conn, rng, background=(20, 60), small_groups=10)
+    daily = hotspots.HotspotSettings(replications=99, release_min_new_pins=K, release_min_hours=24)
+    hotspots.refresh(engine, COUNTY, daily)
+    app = make_test_app(fresh_db_url)
+    client = app.test_client()
+    edit_key = "k" * 43
+    lat, lon = 52.0645, 9.6030  # Salzhemmendorf
+    own = [_post_pin(client, lat, lon, edit_key=edit_key) for _ in range(3)]
+    hotspots.refresh(engine, COUNTY, daily)
+    first = public_snapshot(client)
+    seen = []
+    for _ in range(6):
+        _delete_own(client, edit_key, own.pop(0))
+        own.append(_post_pin(client, lat, lon, edit_key=edit_key))
+        report = hotspots.refresh(engine, COUNTY, daily)
+        assert not report.released
+        seen.append(public_snapshot(client))
+    assert all(snapshot == first for snapshot in seen), "no fresh draw of any public number"
+    # Growing the county by k more pins does not help within the day either.
+    for _ in range(K):
+        _post_pin(client, 52.1035, 9.3560)  # Hameln
+    assert not hotspots.refresh(engine, COUNTY, daily).released and public_snapshot(client) == first
+    app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()
+
+
+def test_the_room_cannot_be_made_to_show_the_last_tap_or_a_fresh_draw(module_db_url):
+    """Two attacks on the live view from inside the room (the helper's): delete one of one's own
+    early pins right after a neighbour tapped, so that the counted batch shifts to include the
+    tap; and delete and post again to draw fresh noise on the same counts. The room's snapshot
+    moves only once the workshop has grown by k: neither changes what the room sees."""
+    engine = create_engine(module_db_url)
+    with engine.begin() as conn:
+        accounts.create_account(conn, "bea", "bea-moderiert-gern", ["facilitator"])
+    hotspots.refresh(engine, COUNTY, SETTINGS)
+    app = make_test_app(module_db_url)
+    staff = app.test_client()
+    staff.post("/anmelden", data={"name": "bea", "password": "bea-moderiert-gern"})
+    response = staff.post("/workshops/", data={"title": "Raum", "held_on": "2026-12-03", "municipality_ags": "03252008"})
+    workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with engine.connect() as conn:
+        join_code = conn.execute(text("SELECT join_code FROM workshop WHERE id = :id"), {"id": workshop_id}).scalar_one()
+    phone = app.test_client()
+    edit_key = "r" * 43
+    attacker = [_post_pin(phone, 52.0645, 9.6030, workshop=join_code, edit_key=edit_key) for _ in range(10)]
+    before = staff.get(f"/workshops/{workshop_id}/live").json
+    assert before["workshop_pins"] is not None
+    _post_pin(app.test_client(), 52.0790, 9.5510, workshop=join_code)  # a neighbour taps in Lauenstein
+    after_tap = staff.get(f"/workshops/{workshop_id}/live").json
+    _delete_own(phone, edit_key, attacker.pop(0))  # … and the attacker deletes an early pin of his
+    after_delete = staff.get(f"/workshops/{workshop_id}/live").json
+    views = []
+    for _ in range(8):  # delete and post again, again and again
+        _delete_own(phone, edit_key, attacker.pop(0))
+        attacker.append(_post_pin(phone, 52.0645, 9.6030, workshop=join_code, edit_key=edit_key))
+        views.append(staff.get(f"/workshops/{workshop_id}/live").json)
+
+    def shown(view):
+        return {key: value for key, value in view.items() if key != "at"}
+
+    assert shown(after_tap) == shown(before) == shown(after_delete)
+    assert all(shown(view) == shown(before) for view in views)
     app.extensions["glaswaende.engine"].dispose()
     engine.dispose()

@@ -18,12 +18,14 @@ Zensus 2022 tables, plus the k rule and public releases in batches.
   or 4: a public 0 that turns into "fewer than k" would tell that a pin arrived. Lists (cells,
   clusters) leave out what is below k, empty or not.
 - Releases in batches. The public reads the latest *released* run (hotspots.refresh releases a
-  run when at least `release_min_new_pins` ≥ k new pins have arrived since the last released
-  one), so two public snapshots never differ by a single pin.
+  run when the county has grown by at least `release_min_new_pins` ≥ k pins since the last
+  released one, and that one is at least `release_min_hours` old), so two public snapshots never
+  differ by a single pin, and fresh noise comes at most once per release.
 - Places. Public cluster positions are the centre of the grid cell holding the cluster's
   centre, never a mean of pins; hotspots are unions of grid cells already.
-- Live workshop view. Only the workshop's pins in whole batches of k (by order of arrival) are
-  counted, so the room's map changes only after k further taps, and then with the same rules.
+- Live workshop view. The room sees a stored snapshot of the workshop's pins, taken anew only
+  when the workshop has grown by k pins since the last one (a deleted and re-posted pin adds
+  none), with the same rules: the map changes only after k further taps, never by the last alone.
 
 Pure functions of numbers; nothing here knows Flask. The attack suite in
 tests/test_disclosure_attacks.py runs what an outsider would against the public URLs.
@@ -84,11 +86,13 @@ class Rules:
     max_deviation: int = 2
     variance: float = 1.0
     release_min_new_pins: int = 5
+    release_min_hours: float = 24.0
 
     @classmethod
     def from_config(cls, config) -> "Rules":
         return cls(k=config["PRIVACY_K"], max_deviation=config["DISCLOSURE_MAX_DEVIATION"],
-                   variance=config["DISCLOSURE_VARIANCE"], release_min_new_pins=config["PUBLIC_RELEASE_MIN_NEW_PINS"])
+                   variance=config["DISCLOSURE_VARIANCE"], release_min_new_pins=config["PUBLIC_RELEASE_MIN_NEW_PINS"],
+                   release_min_hours=config["PUBLIC_RELEASE_MIN_HOURS"])
 
     @cached_property
     def _table(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -126,7 +130,7 @@ class Rules:
     def as_dict(self) -> dict:
         """The rules as the public API states them."""
         return {"method": "cell_key", "k": self.k, "max_deviation": self.max_deviation, "variance": self.variance,
-                "release_min_new_pins": self.release_min_new_pins}
+                "release_min_new_pins": self.release_min_new_pins, "release_min_hours": self.release_min_hours}
 
 
 def public_tally(rules: Rules, tally: Tally) -> dict:
@@ -213,17 +217,16 @@ def public_run(rules: Rules, run) -> dict:
             "max_radius_m": run.max_radius_m, "dbscan_eps_m": run.dbscan_eps_m}
 
 
-def live_batch(pins: int, rules: Rules) -> int:
-    """How many of a workshop's pins (in order of arrival) the room's live view counts: whole
-    batches of k, so the view changes only after k further taps and never shows the last one."""
-    return pins - pins % rules.k
+def live_snapshot_due(rules: Rules, pins: int, counted: int, has_snapshot: bool) -> bool:
+    """Whether the room's live view takes a new snapshot: the first time, then only once the
+    workshop has grown by k pins since the last one. Deleting a pin and posting one again adds
+    nothing, and the newest tap is always one of k that arrived together."""
+    return not has_snapshot or pins - counted >= rules.k
 
 
-def live_view(rules: Rules, pins: int, cells: list[dict], districts: list[dict], cell_size_m: float) -> dict:
-    """The workshop's own pins as the room may see them: `cells` (i, j, tally) and `districts`
-    (district_id, tally) count only the first live_batch(pins) pins; each shown count is
-    perturbed and at least k."""
-    counted = live_batch(pins, rules)
+def live_view(rules: Rules, workshop: Tally, cells: list[dict], districts: list[dict], cell_size_m: float) -> dict:
+    """A live snapshot of a workshop's pins as the room may see it: the workshop's total, `cells`
+    (i, j, tally) and `districts` (district_id, tally), each perturbed and shown from k on."""
     shown_cells = []
     for cell in cells:
         n = rules.count(cell["tally"].total, cell["tally"].key_sum)
@@ -235,10 +238,9 @@ def live_view(rules: Rules, pins: int, cells: list[dict], districts: list[dict],
     for district in districts:
         n = rules.count(district["tally"].total, district["tally"].key_sum)
         if n is not None and district["district_id"] is not None:
-            shown_districts[district["district_id"]] = n
-    return {"workshop_pins": counted if counted >= rules.k else None, "cells": shown_cells,
-            "districts": shown_districts, "privacy_k": rules.k, "cell_size_m": cell_size_m,
-            "in_steps_of": rules.k}
+            shown_districts[str(district["district_id"])] = n
+    return {"workshop_pins": rules.count(workshop.total, workshop.key_sum), "cells": shown_cells,
+            "districts": shown_districts, "privacy_k": rules.k, "cell_size_m": cell_size_m, "in_steps_of": rules.k}
 
 
 # Reading what the public may see: the latest released run, unfiltered, through the rules above.

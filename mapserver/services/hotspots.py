@@ -65,14 +65,16 @@ class HotspotSettings:
     dbscan_min_pins: int = 5
     seed: int = 20261124  # the Monte Carlo inference is reproducible from run to run
     time_zone: str = "Europe/Berlin"
-    release_min_new_pins: int = 5  # a run is public only with this many new pins since the last public one
+    release_min_new_pins: int = 5  # a run is public only with this many more pins than the last public one
+    release_min_hours: float = 24.0  # and only this long after it
 
     @classmethod
     def from_config(cls, config) -> "HotspotSettings":
         return cls(cell_size_m=config["HOTSPOT_CELL_SIZE_M"], max_radius_m=config["HOTSPOT_MAX_RADIUS_M"],
                    replications=config["HOTSPOT_REPLICATIONS"], min_pins=config["HOTSPOT_MIN_PINS"], dbscan_eps_m=config["DBSCAN_EPS_M"],
                    dbscan_min_pins=config["DBSCAN_MIN_PINS"], time_zone=config["TIME_ZONE"],
-                   release_min_new_pins=config["PUBLIC_RELEASE_MIN_NEW_PINS"])
+                   release_min_new_pins=config["PUBLIC_RELEASE_MIN_NEW_PINS"],
+                   release_min_hours=config["PUBLIC_RELEASE_MIN_HOURS"])
 
 
 @dataclass
@@ -312,7 +314,8 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                 conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **cell_columns})
                 finished = conn.execute(sql("finish_aggregate_run"), {
                     "run_id": run.id, "pin_count": pin_count, "key_sum": key_sum,
-                    "release_min_new_pins": settings.release_min_new_pins}).one()
+                    "release_min_new_pins": settings.release_min_new_pins,
+                    "release_min_hours": settings.release_min_hours}).one()
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
                 report = _report(run, pin_count, hotspot_rows, cell_columns, clusters)
                 report.released = finished.released_at is not None

@@ -3,6 +3,7 @@ its join link, and what its projected map shows live."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -135,16 +136,22 @@ def delete_workshop(conn: Connection, account: Account, workshop_id: int) -> Non
 
 
 def live_state(conn: Connection, workshop_id: int, cell_size_m: float, rules: disclosure.Rules) -> dict:
-    """The workshop's own pins as the room may see them (disclosure.live_view): only whole
-    batches of k pins are counted, each shown count perturbed and at least k."""
-    total = workshop(conn, workshop_id)["pin_count"]
-    cells, districts = [], []
-    for row in conn.execute(sql("workshop_live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m,
-                                                         "counted": disclosure.live_batch(total, rules)}):
-        tally = Tally(total=int(row.pin_count), key_sum=int(row.key_sum))
-        if row.level == "cell":
-            cells.append({"i": row.i, "j": row.j, "tally": tally})
-        else:
-            districts.append({"district_id": row.district_id, "tally": tally})
-    return disclosure.live_view(rules, total, cells, districts, cell_size_m) | {
-        "at": dt.datetime.now(dt.timezone.utc).isoformat()}
+    """The workshop's own pins as the room may see them: the stored snapshot, taken anew (and
+    stored, on this locking connection) only when disclosure.live_snapshot_due says so."""
+    workshop(conn, workshop_id)  # NotFound for an unknown workshop
+    state = conn.execute(sql("lock_workshop_live"), {"workshop_id": workshop_id}).one()
+    view = state.live_view
+    if disclosure.live_snapshot_due(rules, state.pin_count, state.live_pin_count, view is not None):
+        cells, districts, total = [], [], Tally()
+        for row in conn.execute(sql("workshop_live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m}):
+            tally = Tally(total=int(row.pin_count), key_sum=int(row.key_sum))
+            if row.level == "cell":
+                cells.append({"i": row.i, "j": row.j, "tally": tally})
+            elif row.level == "district":
+                districts.append({"district_id": row.district_id, "tally": tally})
+            else:
+                total = tally
+        view = disclosure.live_view(rules, total, cells, districts, cell_size_m)
+        conn.execute(sql("store_workshop_live"), {"workshop_id": workshop_id, "live_pin_count": state.pin_count,
+                                                  "live_view": json.dumps(view)})
+    return view | {"at": dt.datetime.now(dt.timezone.utc).isoformat()}

@@ -128,7 +128,7 @@ def presentation_data(workshop_id: int):
 
 @workshop_pages.get("/<int:workshop_id>/live")
 def live(workshop_id: int):
-    with engine().connect() as conn:
+    with engine().begin() as conn:  # a new snapshot is stored
         body = workshops.live_state(conn, workshop_id, current_app.config["HOTSPOT_CELL_SIZE_M"], _rules())
     response = current_app.json.response(body)
     response.headers["Cache-Control"] = "no-store"

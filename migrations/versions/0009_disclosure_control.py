@@ -6,9 +6,12 @@
    get the same noise, however often and in whichever table they are asked for).
 2. The filter cube, the dense clusters and the run (all its pins) carry the sum of their pins' record keys, so any
    published sum of cube rows has its key without reading the pins again.
-3. A run is released to the public (released_at) only where at least a configured number of
-   new pins has arrived since the last released run; public views read the latest released
-   run, signed-in planners the latest run.
+3. A run is released to the public (released_at) only where the county has grown by a
+   configured number of pins since the last released run, and not sooner than a configured time
+   after it; public views read the latest released run, signed-in planners the latest run.
+4. A workshop's live view for the room is a stored snapshot (live_view), taken anew only when
+   the workshop's pins have grown by k since the last one (live_pin_count): deleting and posting
+   again moves nothing.
 
 Revision ID: 0009
 Revises: 0008
@@ -32,6 +35,8 @@ def upgrade() -> None:
     op.execute("ALTER TABLE aggregate_run ADD COLUMN released_at timestamptz")
     op.execute("ALTER TABLE aggregate_run ADD COLUMN key_sum bigint NOT NULL DEFAULT 0")
     op.execute("CREATE INDEX aggregate_run_released_idx ON aggregate_run (county_key, released_at)")
+    op.execute("ALTER TABLE workshop ADD COLUMN live_pin_count integer NOT NULL DEFAULT 0")
+    op.execute("ALTER TABLE workshop ADD COLUMN live_view jsonb")
     # Runs computed before: the latest of each county is what the public saw; it stays public.
     op.execute("""
         UPDATE aggregate_run r SET released_at = r.finished_at
@@ -42,6 +47,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE workshop DROP COLUMN live_view")
+    op.execute("ALTER TABLE workshop DROP COLUMN live_pin_count")
     op.execute("DROP INDEX aggregate_run_released_idx")
     op.execute("ALTER TABLE aggregate_run DROP COLUMN released_at")
     op.execute("ALTER TABLE aggregate_run DROP COLUMN key_sum")

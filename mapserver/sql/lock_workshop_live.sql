@@ -1,0 +1,5 @@
+-- The room's live snapshot of a workshop and how many pins it has now, the row locked so that
+-- two polls do not both take a new snapshot.
+SELECT w.live_pin_count, w.live_view, (SELECT count(*) FROM pin p WHERE p.workshop_id = w.id) AS pin_count
+FROM workshop w WHERE w.id = :workshop_id
+FOR UPDATE
