@@ -152,13 +152,18 @@ def public_area(rules: Rules, counts: statistics.Counts) -> dict:
             "pins_per_km2": None if pins is None or not counts.area_km2 else round(pins / counts.area_km2, 2)}
 
 
+def published_scale(rules: Rules, municipality: Tally) -> float:
+    """Published / true pins of a municipality: what expected pins are scaled by in public, so
+    that they follow the published total, not the true one."""
+    return rules.perturbed(municipality.total, municipality.key_sum) / municipality.total if municipality.total else 0.0
+
+
 def public_cells(rules: Rules, cells: list[dict], municipality: Tally) -> list[dict]:
     """The hexagon cells of a municipality for the public: each cell holding at least k pins (as
     published), and every cell of a hotspot or coldspot whatever it holds (its pins then None),
     so a hotspot has no holes that would say "fewer than k here". `cells` are
     statistics.cells_of_municipality's; expected pins follow the published municipality total."""
-    published_total = rules.perturbed(municipality.total, municipality.key_sum)
-    scale = published_total / municipality.total if municipality.total else 0.0
+    scale = published_scale(rules, municipality)
     public = []
     for cell in cells:
         shown = public_tally(rules, cell["tally"])
@@ -175,13 +180,14 @@ def public_cells(rules: Rules, cells: list[dict], municipality: Tally) -> list[d
     return public
 
 
-def public_hotspot(rules: Rules, area: dict) -> dict:
-    """A hotspot area (statistics.hotspot_areas) for the room: its numbers perturbed, its
-    expected pins in whole pins (the exact expectation would tell the municipality's total)."""
+def public_hotspot(rules: Rules, area: dict, scale: float) -> dict:
+    """A hotspot area (statistics.hotspot_areas) for the room: its numbers perturbed, its expected
+    pins scaled to the published total (`scale`: published / true pins of the municipality; the
+    exact expectation would tell the true total) and in whole pins."""
     shown = public_tally(rules, area["tally"])
     return {key: area[key] for key in ("rank", "id", "hotspot_class", "districts", "municipalities", "cells",
                                        "confidence", "radius_m", "comments", "centre", "bounds", "geometry")} | {
-        **shown, "expected_pins": round(area["expected_pins"])}
+        **shown, "expected_pins": round(area["expected_pins"] * scale)}
 
 
 def grid_centre(lon: float, lat: float, cell_size_m: float) -> tuple[float, float]:
@@ -273,7 +279,8 @@ def public_layers(conn: Connection, run, county_key: str, ags: str, rules: Rules
     municipality = next(iter(statistics.municipality_counts(conn, run, county_key, PinFilter(), ags=ags)), Tally())
     cells = public_cells(rules, statistics.cells_of_municipality(conn, run, ags, PinFilter()), municipality)
     clusters = public_clusters(rules, statistics.clusters(conn, run, ags), run.cell_size_m)
-    shown = [public_hotspot(rules, area) for area in statistics.hotspot_areas(conn, run, ags, PinFilter())]
+    scale = published_scale(rules, municipality)
+    shown = [public_hotspot(rules, area, scale) for area in statistics.hotspot_areas(conn, run, ags, PinFilter())]
     return {"cells": cells, "clusters": clusters,
             "hotspots": [h for h in shown if h["hotspot_class"] == "hot" and h["pins"] is not None]}
 
