@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import GlaswaendeError
 from ..vocabulary import (AGE_BANDS, CATEGORIES, DIMENSIONS, INITIAL_PIN_STATUS, MODERATION_ACTIONS, PIN_STATUS_LABELS,
-                          ROLES, YEARS_HERE)
+                          ROLES)
 from . import accounts, workshops
 
 # Never change it: it is how the demo pins of earlier seedings are recognised.

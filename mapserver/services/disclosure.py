@@ -273,11 +273,16 @@ def public_districts(conn: Connection, run, ags: str, rules: Rules) -> list[dict
     return [public_area(rules, c) for c in statistics.district_counts(conn, run, ags, PinFilter())]
 
 
+def _public_cells_of(conn: Connection, run, county_key: str, ags: str, rules: Rules) -> tuple[Tally, list[dict]]:
+    """A municipality's true tally and its public cells."""
+    municipality = next(iter(statistics.municipality_counts(conn, run, county_key, PinFilter(), ags=ags)), Tally())
+    return municipality, public_cells(rules, statistics.cells_of_municipality(conn, run, ags, PinFilter()), municipality)
+
+
 def public_layers(conn: Connection, run, county_key: str, ags: str, rules: Rules) -> dict:
     """A municipality's map layers for the public and the room: cells, dense clusters and
     hotspots (hot only, as the room shows them), every number published by the rules."""
-    municipality = next(iter(statistics.municipality_counts(conn, run, county_key, PinFilter(), ags=ags)), Tally())
-    cells = public_cells(rules, statistics.cells_of_municipality(conn, run, ags, PinFilter()), municipality)
+    municipality, cells = _public_cells_of(conn, run, county_key, ags, rules)
     clusters = public_clusters(rules, statistics.clusters(conn, run, ags), run.cell_size_m)
     scale = published_scale(rules, municipality)
     shown = [public_hotspot(rules, area, scale) for area in statistics.hotspot_areas(conn, run, ags, PinFilter())]
@@ -287,7 +292,6 @@ def public_layers(conn: Connection, run, county_key: str, ags: str, rules: Rules
 
 def public_cells_geojson(conn: Connection, run, county_key: str, ags: str, rules: Rules) -> dict:
     """The public /api/hotspots: the municipality's public cells as GeoJSON features."""
-    municipality = next(iter(statistics.municipality_counts(conn, run, county_key, PinFilter(), ags=ags)), Tally())
-    cells = public_cells(rules, statistics.cells_of_municipality(conn, run, ags, PinFilter()), municipality)
+    _, cells = _public_cells_of(conn, run, county_key, ags, rules)
     return feature_collection([feature(c["geometry"], {k: v for k, v in c.items() if k != "geometry"},
                                        feature_id=c["cell"]) for c in cells], variant=hotspots.ALL_PINS)
