@@ -326,8 +326,9 @@ class Workshop(Base):
     join_code: Mapped[str] = mapped_column(String(12))
     created_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    # The room's live view (services/disclosure.py): a snapshot taken when the workshop's pins had
-    # grown by k since the one before, and how many pins it counted.
+    # The room's live view (services/disclosure.py): the state of a snapshot taken when the
+    # workshop's pins had grown by k since the one before (each number shown, and the true count it
+    # was shown for: never sent out), and how many pins it counted.
     live_pin_count: Mapped[int] = mapped_column(Integer, server_default="0")
     live_view = mapped_column(JSONB)
 

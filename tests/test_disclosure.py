@@ -66,9 +66,20 @@ def test_the_live_view_moves_only_after_k_more_pins():
     assert [disclosure.live_snapshot_due(RULES, pins, 7, True) for pins in (6, 7, 11, 12, 20)] == [
         False, False, False, True, True]
     assert disclosure.live_snapshot_due(RULES, 0, 0, False), "the first poll takes one"
-    view = disclosure.live_view(RULES, Tally(total=7, key_sum=3), [{"i": 1, "j": 2, "tally": Tally(total=3, key_sum=11)}],
-                                [{"district_id": 4, "tally": Tally(total=3, key_sum=11)}], 250.0)
-    assert 5 <= view["workshop_pins"] <= 9 and view["cells"] == [] and view["districts"] == {}
+    first = disclosure.live_numbers(RULES, None, {"total": Tally(total=7, key_sum=3), "cell:1:2": Tally(total=3, key_sum=11),
+                                                  "district:4": Tally(total=7, key_sum=3)})
+    view = disclosure.live_view(RULES, first, 250.0)
+    assert 5 <= view["workshop_pins"] <= 9 and view["cells"] == [] and 5 <= view["districts"]["4"] <= 9
+    assert "counted" not in view, "the true counts stay in the database"
+    # Each number moves on its own only once its own pins changed by k: one more pin in district 4
+    # (and four elsewhere) leaves district 4 as it was; five more move it.
+    later = disclosure.live_numbers(RULES, first, {"total": Tally(total=12, key_sum=99), "cell:1:2": Tally(total=3, key_sum=11),
+                                                   "district:4": Tally(total=8, key_sum=50),
+                                                   "district:5": Tally(total=4, key_sum=49)})
+    assert later["shown"]["district:4"] == first["shown"]["district:4"] and later["counted"]["district:4"] == 7
+    assert later["counted"]["total"] == 12 and "district:5" not in later["shown"]
+    moved = disclosure.live_numbers(RULES, later, {"total": Tally(total=17, key_sum=5), "district:4": Tally(total=12, key_sum=7)})
+    assert moved["counted"]["district:4"] == 12 and moved["counted"]["cell:1:2"] == 3, "3 fewer: not yet"
 
 
 def test_settings_that_would_let_single_pins_through_are_refused():

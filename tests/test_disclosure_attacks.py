@@ -595,3 +595,51 @@ def test_the_room_cannot_be_made_to_show_the_last_tap_or_a_fresh_draw(module_db_
     assert all(shown(view) == shown(before) for view in views)
     app.extensions["glaswaende.engine"].dispose()
     engine.dispose()
+
+
+def test_the_n_minus_1_attack_in_the_room_finds_the_tap_no_more_often_than_a_guess(module_db_url):
+    """A second helper's attack on the live view: right after the projection changes, tap k - 1
+    pins of one's own in one place; the next tap, a neighbour's, completes the k the room waits
+    for. Were the snapshot published whole, the neighbour's district would be the only number to
+    change beside one's own (23 of 30 found). Each number is batched on its own, so one tap never
+    changes a number: the attacker has only his guess (the district with the most pins)."""
+    rng = np.random.default_rng(1203)
+    engine = create_engine(module_db_url)
+    salzhemmendorf = "03252008"
+    with engine.begin() as conn:
+        accounts.create_account(conn, "carla", "carla-moderiert-gern", ["facilitator"])
+    hotspots.refresh(engine, COUNTY, SETTINGS)
+    app = make_test_app(module_db_url)
+    staff = app.test_client()
+    staff.post("/anmelden", data={"name": "carla", "password": "carla-moderiert-gern"})
+    response = staff.post("/workshops/", data={"title": "Raum 2", "held_on": "2026-12-04",
+                                                 "municipality_ags": salzhemmendorf})
+    workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with engine.begin() as conn:
+        join_code = conn.execute(text("SELECT join_code FROM workshop WHERE id = :id"), {"id": workshop_id}).scalar_one()
+        newest = conn.execute(text("SELECT coalesce(max(id), 0) FROM pin")).scalar_one()
+        insert_uniform(conn, salzhemmendorf, 120, seed=77)  # the room's earlier taps
+        conn.execute(text("UPDATE pin SET workshop_id = :w WHERE id > :newest"), {"w": workshop_id, "newest": newest})
+    live_url = f"/workshops/{workshop_id}/live"
+    phone = app.test_client()
+    found = guessed = 0
+    for _ in range(15):
+        before = staff.get(live_url).json
+        for _ in range(K - 1):  # the attacker's own, all in one place
+            _post_pin(phone, 52.0645, 9.6030, workshop=join_code)
+        with engine.connect() as conn:
+            x, y = _random_point(conn, rng, salzhemmendorf)
+        lon, lat = TO_LONLAT.transform(x, y)
+        _post_pin(app.test_client(), lat, lon, workshop=join_code)  # the neighbour
+        after = staff.get(live_url).json
+        with engine.connect() as conn:
+            victim = str(conn.execute(text("SELECT district_id FROM pin ORDER BY id DESC LIMIT 1")).scalar_one())
+            own = str(conn.execute(text("SELECT district_for_point(:ags, ST_SetSRID(ST_MakePoint(9.6030, 52.0645), 4326))"),
+                                   {"ags": salzhemmendorf}).scalar_one())
+        changed = [d for d, n in after["districts"].items() if before["districts"].get(d) != n and d != own]
+        prior = max(before["districts"], key=before["districts"].get)
+        found += (changed[0] if changed else prior) == victim
+        guessed += prior == victim
+    assert found <= guessed + 2, (found, guessed)
+    app.extensions["glaswaende.engine"].dispose()
+    engine.dispose()

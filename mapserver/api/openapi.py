@@ -129,8 +129,8 @@ def openapi_document() -> dict:
                 "description": "hotspot_class: hot/cold, wenn die Zelle in einem Hotspot bzw. Coldspot der "
                                "räumlichen Scan-Statistik nach Kulldorff liegt (Poisson, Kreise bis max_radius_m, "
                                "Monte-Carlo mit run.replications Zufallsverteilungen, p < 0,05 für den ganzen "
-                               "Landkreis), sonst none. confidence: 95 oder 99 (nur bei hot/cold), p_value: der "
-                               "des Hotspots, hotspot: seine Nummer, expected_pins: erwartete Pins der Zelle "
+                               "Landkreis), sonst none. confidence: 95 oder 99 (nur bei hot/cold), p_value: die "
+                               "Obergrenze seiner Klasse (0,01 oder 0,05), hotspot: seine Nummer, expected_pins: erwartete Pins der Zelle "
                                "(run.baseline: nach Fläche oder Einwohnern, zur veröffentlichten Gesamtzahl). "
                                "Zellen mit weniger als k Pins fehlen, außer in einem Hotspot oder Coldspot (dann "
                                "pins null). " + PUBLIC_NUMBERS,

@@ -25,7 +25,9 @@ Zensus 2022 tables, plus the k rule and public releases in batches.
   centre, never a mean of pins; hotspots are unions of grid cells already.
 - Live workshop view. The room sees a stored snapshot of the workshop's pins, taken anew only
   when the workshop has grown by k pins since the last one (a deleted and re-posted pin adds
-  none), with the same rules: the map changes only after k further taps, never by the last alone.
+  none), and in it each number (total, district, cell) is published anew only where its own
+  pins changed by k: one tap never changes a number alone, even if an attacker in the room
+  taps the other k - 1 elsewhere.
 
 Pure functions of numbers; nothing here knows Flask. The attack suite in
 tests/test_disclosure_attacks.py runs what an outsider would against the public URLs.
@@ -175,9 +177,18 @@ def public_cells(rules: Rules, cells: list[dict], municipality: Tally) -> list[d
             "by_category": shown["by_category"],
             "expected_pins": None if cell["expected_pins"] is None else round(cell["expected_pins"] * scale, 1),
             "hotspot_class": cell["hotspot_class"] or "none", "confidence": cell["confidence"],
-            "hotspot": cell["hotspot"], "p_value": cell["p_value"], "area_share": cell["area_share"],
+            "hotspot": cell["hotspot"], "p_value": p_class(cell["p_value"]), "area_share": cell["area_share"],
             "centre": cell["centre"]})
     return public
+
+
+def p_class(p_value: float | None) -> float | None:
+    """A hotspot's p-value as the public sees it: the bound of its class (0.01 or 0.05). The exact
+    Monte Carlo p-value comes from the true counts; with the published seed and totals it would
+    narrow a borderline hotspot's count below the noise (a helper's attack: 5 candidates to 2)."""
+    if p_value is None:
+        return None
+    return 0.01 if p_value < 0.01 else 0.05
 
 
 def public_hotspot(rules: Rules, area: dict, scale: float) -> dict:
@@ -230,23 +241,39 @@ def live_snapshot_due(rules: Rules, pins: int, counted: int, has_snapshot: bool)
     return not has_snapshot or pins - counted >= rules.k
 
 
-def live_view(rules: Rules, workshop: Tally, cells: list[dict], districts: list[dict], cell_size_m: float) -> dict:
-    """A live snapshot of a workshop's pins as the room may see it: the workshop's total, `cells`
-    (i, j, tally) and `districts` (district_id, tally), each perturbed and shown from k on."""
-    shown_cells = []
-    for cell in cells:
-        n = rules.count(cell["tally"].total, cell["tally"].key_sum)
-        if n is not None:
-            x, y = cell_centre(cell["i"], cell["j"], cell_size_m)
-            lon, lat = _TO_STORAGE.transform(x, y)
-            shown_cells.append({"lat": round(lat, 5), "lon": round(lon, 5), "pins": n})
-    shown_districts = {}
-    for district in districts:
-        n = rules.count(district["tally"].total, district["tally"].key_sum)
-        if n is not None and district["district_id"] is not None:
-            shown_districts[str(district["district_id"])] = n
-    return {"workshop_pins": rules.count(workshop.total, workshop.key_sum), "cells": shown_cells,
-            "districts": shown_districts, "privacy_k": rules.k, "cell_size_m": cell_size_m, "in_steps_of": rules.k}
+def live_numbers(rules: Rules, previous: dict | None, counts: dict[str, Tally]) -> dict:
+    """The room's numbers after a new snapshot, each batched on its own: `counts` are the true
+    tallies now ("total", "district:<id>", "cell:<i>:<j>"), `previous` the state stored with the
+    last snapshot ({"shown": …, "counted": …}, None at first). A number is published anew only
+    where its own pins have changed by k or more since it was last published; otherwise it keeps
+    the value it had. So one tap never changes a number alone, whoever taps the other k - 1
+    (an attacker's own pins elsewhere leave the victim's district as it was). Returns the new
+    state to store."""
+    shown, counted = dict((previous or {}).get("shown", {})), dict((previous or {}).get("counted", {}))
+    for key in set(counts) | set(counted):
+        tally = counts.get(key, Tally())
+        if previous is None or abs(tally.total - counted.get(key, 0)) >= rules.k:
+            shown[key] = rules.count(tally.total, tally.key_sum)
+            counted[key] = tally.total
+    return {"shown": shown, "counted": counted}
+
+
+def live_view(rules: Rules, state: dict, cell_size_m: float) -> dict:
+    """What the room sees of a stored live state: the workshop's total, the districts and cells
+    shown (each at least k, perturbed)."""
+    cells, districts = [], {}
+    for key, n in state["shown"].items():
+        if n is None:
+            continue
+        kind, _, place = key.partition(":")
+        if kind == "cell":
+            i, j = (int(v) for v in place.split(":"))
+            lon, lat = _TO_STORAGE.transform(*cell_centre(i, j, cell_size_m))
+            cells.append({"lat": round(lat, 5), "lon": round(lon, 5), "pins": n})
+        elif kind == "district":
+            districts[place] = n
+    return {"workshop_pins": state["shown"].get("total"), "cells": sorted(cells, key=lambda c: (c["lat"], c["lon"])),
+            "districts": districts, "privacy_k": rules.k, "cell_size_m": cell_size_m, "in_steps_of": rules.k}
 
 
 # Reading what the public may see: the latest released run, unfiltered, through the rules above.

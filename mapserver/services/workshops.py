@@ -137,21 +137,22 @@ def delete_workshop(conn: Connection, account: Account, workshop_id: int) -> Non
 
 def live_state(conn: Connection, workshop_id: int, cell_size_m: float, rules: disclosure.Rules) -> dict:
     """The workshop's own pins as the room may see them: the stored snapshot, taken anew (and
-    stored, on this locking connection) only when disclosure.live_snapshot_due says so."""
+    stored, on this locking connection) only when disclosure.live_snapshot_due says so, each
+    number batched on its own (disclosure.live_numbers)."""
     workshop(conn, workshop_id)  # NotFound for an unknown workshop
     state = conn.execute(sql("lock_workshop_live"), {"workshop_id": workshop_id}).one()
-    view = state.live_view
-    if disclosure.live_snapshot_due(rules, state.pin_count, state.live_pin_count, view is not None):
-        cells, districts, total = [], [], Tally()
+    stored = state.live_view
+    if disclosure.live_snapshot_due(rules, state.pin_count, state.live_pin_count, stored is not None):
+        counts = {"total": Tally()}
         for row in conn.execute(sql("workshop_live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m}):
             tally = Tally(total=int(row.pin_count), key_sum=int(row.key_sum))
             if row.level == "cell":
-                cells.append({"i": row.i, "j": row.j, "tally": tally})
-            elif row.level == "district":
-                districts.append({"district_id": row.district_id, "tally": tally})
-            else:
-                total = tally
-        view = disclosure.live_view(rules, total, cells, districts, cell_size_m)
+                counts[f"cell:{int(row.i)}:{int(row.j)}"] = tally
+            elif row.level == "district" and row.district_id is not None:
+                counts[f"district:{row.district_id}"] = tally
+            elif row.level == "workshop":
+                counts["total"] = tally
+        stored = disclosure.live_numbers(rules, stored, counts)
         conn.execute(sql("store_workshop_live"), {"workshop_id": workshop_id, "live_pin_count": state.pin_count,
-                                                  "live_view": json.dumps(view)})
-    return view | {"at": dt.datetime.now(dt.timezone.utc).isoformat()}
+                                                  "live_view": json.dumps(stored)})
+    return disclosure.live_view(rules, stored, cell_size_m) | {"at": dt.datetime.now(dt.timezone.utc).isoformat()}
