@@ -51,5 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(moderation_pages)
     workshop.init_app(app)
     limits.init_app(app)  # wraps views, so after every blueprint
-    assets.init_app(app)  # wraps the WSGI app: last
+    assets.init_app(app)  # wraps the WSGI app
+    if app.config["TRUSTED_PROXIES"]:  # outermost: what the proxies forwarded, before anything reads it
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     return app

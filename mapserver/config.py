@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import secrets
+import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -11,7 +13,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     "COUNTY_KEY": "03252",
     "DATABASE_URL": "postgresql+psycopg://glaswaende@127.0.0.1:5433/glaswaende",
-    "SECRET_KEY": "dev-only-change-me",
+    # Signs the session cookies. Empty: a random key made once and kept in INSTANCE_DIR/secret_key.
+    "SECRET_KEY": "",
+    "INSTANCE_DIR": str(PROJECT_ROOT / "var"),
     # OpenStreetMap's standard tiles; an empty string shows the boundaries alone.
     "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "TILE_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
@@ -39,8 +43,14 @@ DEFAULTS = {
     "DBSCAN_MIN_PINS": 5,
     # `hotspots refresh --if-needed` and `hotspots watch` recompute after this many new pins.
     "REFRESH_EVERY_N_PINS": 50,
-    # Signed session cookies travel only over HTTPS when set (production behind TLS).
+    # Signed session cookies travel only over HTTPS when set (production behind TLS); then HSTS too.
     "SECURE_COOKIES": False,
+    # How many reverse proxies stand in front (Werkzeug's ProxyFix counts them): their
+    # X-Forwarded-For/-Proto/-Host are believed, nobody else's. 0: none, the headers are ignored.
+    "TRUSTED_PROXIES": 0,
+    # Host names the app answers to (Flask's TRUSTED_HOSTS), comma-separated; links (edit link,
+    # join link, QR code) are built only from these.
+    "TRUSTED_HOSTS": "127.0.0.1,localhost",
     "TIME_ZONE": "Europe/Berlin",
     # Rate limits (Flask-Limiter notation). Redis shares them across gunicorn workers when set.
     "REDIS_URL": "",
@@ -66,12 +76,18 @@ DEFAULTS = {
     "SESSION_HOURS": 10.0,
 }
 
-_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "DISCLOSURE_MAX_DEVIATION", "DBSCAN_MIN_PINS", "HOTSPOT_REPLICATIONS", "HOTSPOT_MIN_PINS", "REFRESH_EVERY_N_PINS",
+_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "TRUSTED_PROXIES", "DISCLOSURE_MAX_DEVIATION", "DBSCAN_MIN_PINS", "HOTSPOT_REPLICATIONS", "HOTSPOT_MIN_PINS", "REFRESH_EVERY_N_PINS",
                      "SELF_DESCRIPTION_RETENTION_DAYS", "LOGIN_LOCK_AFTER", "LOGIN_LOCK_MINUTES")
 _FLOAT_SETTINGS = ("DISCLOSURE_VARIANCE", "PUBLIC_RELEASE_MIN_HOURS", "HOTSPOT_CELL_SIZE_M", "HOTSPOT_MAX_RADIUS_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
 _BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS", "CSRF")
 
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
+
+# Secret keys that were ever published as defaults or examples (this project's, Flask's docs'):
+# anyone could sign a session with them.
+PUBLISHED_SECRET_KEYS = frozenset({"dev-only-change-me", "change-me-in-production", "dev", "secret", "changeme",
+                                   "change-me", "your-secret-key", "192b9bdd22ab9ed4d12e236c78afcb9a"})
+MIN_SECRET_KEY_LENGTH = 24
 
 
 class ConfigError(RuntimeError):
@@ -116,8 +132,44 @@ def load_config(overrides: dict | None = None) -> dict:
         if isinstance(config[key], str):
             config[key] = config[key].strip().lower() in ("1", "true", "yes", "ja", "on")
     config["SESSION_COOKIE_SECURE"] = config["SECURE_COOKIES"]
+    if isinstance(config["TRUSTED_HOSTS"], str):
+        config["TRUSTED_HOSTS"] = [h.strip() for h in config["TRUSTED_HOSTS"].split(",") if h.strip()]
+    if not config["TRUSTED_HOSTS"]:
+        raise ConfigError("GLASWAENDE_TRUSTED_HOSTS braucht mindestens einen Namen (z. B. glaswaende.example.de).")
+    if config["TRUSTED_PROXIES"] < 0:
+        raise ConfigError("GLASWAENDE_TRUSTED_PROXIES darf nicht negativ sein.")
     validate(config)
+    config["SECRET_KEY"] = secret_key(config)
     return config
+
+
+def secret_key(config: dict) -> str:
+    """The configured key, refused if it was ever published or is short; without one, a random
+    key made once and kept in INSTANCE_DIR/secret_key (readable by its owner only), so `make run`
+    needs nothing and restarts keep everybody signed in."""
+    key = str(config["SECRET_KEY"] or "").strip()
+    if key:
+        if key in PUBLISHED_SECRET_KEYS:
+            raise ConfigError("GLASWAENDE_SECRET_KEY ist ein veröffentlichter Beispielwert: damit könnte jeder "
+                              "Anmeldungen fälschen. Bitte einen eigenen, zufälligen Wert setzen "
+                              "(z. B. python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(f"GLASWAENDE_SECRET_KEY ist zu kurz (mindestens {MIN_SECRET_KEY_LENGTH} Zeichen).")
+        return key
+    path = Path(config["INSTANCE_DIR"]) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made before, or by another worker just now
+        for _ in range(50):
+            if (stored := path.read_text().strip()):
+                return stored
+            time.sleep(0.02)
+        raise ConfigError(f"{path} ist leer: bitte löschen, dann wird ein neuer Schlüssel angelegt.") from None
+    new = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(new + "\n")
+    return new
 
 
 def validate(config: dict) -> None:

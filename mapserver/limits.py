@@ -39,7 +39,7 @@ def running_workshop_link() -> bool:
 
     try:
         body = json.loads(limited_body())
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep: the view answers 400
         return False
     code = body.get("workshop") if isinstance(body, dict) else None
     if not isinstance(code, str):

@@ -53,6 +53,8 @@ def _add_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+    if current_app.config["SECURE_COOKIES"]:  # served over HTTPS only: browsers are to keep it so
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 

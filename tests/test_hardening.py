@@ -1,0 +1,118 @@
+"""Issue 12's holes, each tried the way the outside test did: a session forged with a published
+key, deeply nested JSON, a pin without Content-Type, HSTS behind TLS, a foreign Host header in
+the links, and the app behind a reverse proxy (address for the limits, scheme for the links)."""
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+
+import pytest
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import text
+
+from mapserver.config import PUBLISHED_SECRET_KEYS, ConfigError, load_config
+from mapserver.services import accounts
+from tests.conftest import make_test_app
+from tests.helpers import pin_count
+
+PIN = {"lat": 52.0772, "lon": 9.5542, "category": "divided"}
+
+
+def _forged_session(secret: str, account_id: int) -> str:
+    """A session cookie for `account_id`, signed as Flask signs it, with `secret`."""
+    forger = Flask("forger")
+    forger.secret_key = secret
+    serializer = SecureCookieSessionInterface().get_signing_serializer(forger)
+    return serializer.dumps({"account_id": account_id, "signed_in_at": time.time()})
+
+
+@pytest.mark.parametrize("published", sorted(PUBLISHED_SECRET_KEYS))
+def test_a_published_secret_key_is_refused_at_start(published):
+    with pytest.raises(ConfigError, match="veröffentlichter Beispielwert"):
+        load_config({"SECRET_KEY": published})
+
+
+def test_without_a_key_one_is_made_once_and_kept_for_the_owner_only(tmp_path):
+    first = load_config({"SECRET_KEY": "", "INSTANCE_DIR": str(tmp_path)})["SECRET_KEY"]
+    again = load_config({"SECRET_KEY": "", "INSTANCE_DIR": str(tmp_path)})["SECRET_KEY"]
+    assert first == again and len(first) >= 48
+    assert oct(os.stat(tmp_path / "secret_key").st_mode & 0o777) == "0o600"
+    with pytest.raises(ConfigError, match="zu kurz"):
+        load_config({"SECRET_KEY": "kurz"})
+
+
+def test_a_session_forged_with_the_old_default_key_opens_nothing(county_db_url, engine):
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM account WHERE name = 'chef'"))
+        admin = accounts.create_account(conn, "chef", "chef-verwaltet-alles", ["admin", "planner"])
+    app = make_test_app(county_db_url)  # no GLASWAENDE_SECRET_KEY: the kept random one
+    client = app.test_client()
+    for old_default in ("dev-only-change-me", "change-me-in-production"):
+        client.set_cookie("session", _forged_session(old_default, admin))
+        response = client.get("/planung/export/pins.csv")
+        assert response.status_code == 401, old_default
+    client.set_cookie("session", _forged_session(app.secret_key, admin))
+    assert client.get("/planung/export/pins.csv").status_code == 200, "the app's own key does open it (the test is sound)"
+    app.extensions["glaswaende.engine"].dispose()
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(client, engine):
+    before = pin_count(engine)
+    for body in ("[" * 1000 + "]" * 1000, '{"a":' * 1000 + "1" + "}" * 1000,
+                 json.dumps({**PIN, "id": str(uuid.uuid4()), "workshop": "x"})[:-1] + ', "n": ' + "[" * 900 + "]" * 900 + "}"):
+        response = client.post("/api/pins", data=body, content_type="application/json")
+        assert response.status_code in (400, 422) and response.mimetype == "application/problem+json", body[:20]
+        assert response.json["detail"]
+    assert pin_count(engine) == before
+
+
+def test_a_pin_without_a_json_content_type_is_refused(client, engine):
+    body = json.dumps({**PIN, "id": str(uuid.uuid4())})
+    for headers in ({}, {"Content-Type": "text/plain"}, {"Content-Type": "application/x-www-form-urlencoded"}):
+        response = client.post("/api/pins", data=body, headers=headers)
+        assert response.status_code == 415 and response.mimetype == "application/problem+json", headers
+    assert pin_count(engine) == 0
+    assert client.post("/api/pins", data=body, headers={"Content-Type": "application/json; charset=utf-8"}).status_code == 201
+
+
+def test_hsts_only_where_the_site_runs_on_https(county_db_url, clean_pins):
+    plain = make_test_app(county_db_url)
+    secure = make_test_app(county_db_url, SECURE_COOKIES=True)
+    assert "Strict-Transport-Security" not in plain.test_client().get("/healthz").headers
+    assert "max-age=31536000" in secure.test_client().get("/healthz").headers["Strict-Transport-Security"]
+    for app in (plain, secure):
+        app.extensions["glaswaende.engine"].dispose()
+
+
+def test_a_foreign_host_header_puts_no_foreign_link_anywhere(county_db_url, clean_pins):
+    app = make_test_app(county_db_url, TRUSTED_HOSTS="glaswaende.example.de")
+    client = app.test_client()
+    body = {**PIN, "id": str(uuid.uuid4())}
+    refused = client.post("/api/pins", json=body, headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and "evil.example" not in refused.get_data(as_text=True)
+    accepted = client.post("/api/pins", json=body, headers={"Host": "glaswaende.example.de"})
+    assert accepted.status_code == 201 and accepted.json["edit_url"].startswith("http://glaswaende.example.de/")
+    app.extensions["glaswaende.engine"].dispose()
+
+
+def test_behind_a_trusted_proxy_links_are_https_and_each_resident_has_an_address(county_db_url, clean_pins):
+    behind = make_test_app(county_db_url, TRUSTED_PROXIES=1, RATE_LIMITS=True, LOGIN_LIMIT_PER_ADDRESS="3 per 10 minutes")
+    client = behind.test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"}
+    pin = client.post("/api/pins", json={**PIN, "id": str(uuid.uuid4())}, headers=forwarded)
+    assert pin.status_code == 201 and pin.json["edit_url"].startswith("https://localhost/")
+    # One attacker's failed sign-ins use up his address, not a planner's behind the same proxy.
+    statuses = [client.post("/anmelden", data={"name": "x", "password": "y"},
+                            headers={"X-Forwarded-For": "203.0.113.5"}).status_code for _ in range(4)]
+    assert statuses[-1] == 429
+    assert client.post("/anmelden", data={"name": "x", "password": "y"},
+                       headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 401
+    # Without a trusted proxy, nobody's X-Forwarded-* is believed.
+    direct = make_test_app(county_db_url)
+    pin = direct.test_client().post("/api/pins", json={**PIN, "id": str(uuid.uuid4())}, headers=forwarded)
+    assert pin.json["edit_url"].startswith("http://localhost/")
+    for app in (behind, direct):
+        app.extensions["glaswaende.engine"].dispose()
