@@ -59,7 +59,9 @@ def test_a_session_forged_with_the_old_default_key_opens_nothing(county_db_url, 
     app.extensions["glaswaende.engine"].dispose()
 
 
-def test_deeply_nested_json_is_a_400_not_a_500(client, engine):
+def test_deeply_nested_json_is_a_400_not_a_500(county_db_url, clean_pins, engine):
+    app = make_test_app(county_db_url, RATE_LIMITS=True)  # the limiter reads the body first
+    client = app.test_client()
     before = pin_count(engine)
     for body in ("[" * 1000 + "]" * 1000, '{"a":' * 1000 + "1" + "}" * 1000,
                  json.dumps({**PIN, "id": str(uuid.uuid4()), "workshop": "x"})[:-1] + ', "n": ' + "[" * 900 + "]" * 900 + "}"):
@@ -67,6 +69,7 @@ def test_deeply_nested_json_is_a_400_not_a_500(client, engine):
         assert response.status_code in (400, 422) and response.mimetype == "application/problem+json", body[:20]
         assert response.json["detail"]
     assert pin_count(engine) == before
+    app.extensions["glaswaende.engine"].dispose()
 
 
 def test_a_pin_without_a_json_content_type_is_refused(client, engine):
@@ -87,15 +90,19 @@ def test_hsts_only_where_the_site_runs_on_https(county_db_url, clean_pins):
         app.extensions["glaswaende.engine"].dispose()
 
 
-def test_a_foreign_host_header_puts_no_foreign_link_anywhere(county_db_url, clean_pins):
-    app = make_test_app(county_db_url, TRUSTED_HOSTS="glaswaende.example.de")
-    client = app.test_client()
+def test_a_foreign_host_header_puts_no_foreign_link_anywhere(county_db_url, clean_pins, monkeypatch):
     body = {**PIN, "id": str(uuid.uuid4())}
-    refused = client.post("/api/pins", json=body, headers={"Host": "evil.example"})
+    default = make_test_app(county_db_url)  # as `make run` starts: only 127.0.0.1 and localhost
+    refused = default.test_client().post("/api/pins", json=body, headers={"Host": "evil.example"})
     assert refused.status_code == 400 and "evil.example" not in refused.get_data(as_text=True)
+    monkeypatch.setenv("GLASWAENDE_TRUSTED_HOSTS", "glaswaende.example.de")
+    deployed = make_test_app(county_db_url)
+    client = deployed.test_client()
+    assert client.post("/api/pins", json=body, headers={"Host": "evil.example"}).status_code == 400
     accepted = client.post("/api/pins", json=body, headers={"Host": "glaswaende.example.de"})
     assert accepted.status_code == 201 and accepted.json["edit_url"].startswith("http://glaswaende.example.de/")
-    app.extensions["glaswaende.engine"].dispose()
+    for app in (default, deployed):
+        app.extensions["glaswaende.engine"].dispose()
 
 
 def test_behind_a_trusted_proxy_links_are_https_and_each_resident_has_an_address(county_db_url, clean_pins):
