@@ -22,6 +22,7 @@ auth = Blueprint("auth", __name__)
 
 SESSION_KEY = "account_id"
 SIGNED_IN_AT_KEY = "signed_in_at"
+SESSION_VERSION_KEY = "session_version"
 
 
 def _session_expired() -> bool:
@@ -42,7 +43,12 @@ def current_account() -> accounts.Account | None:
             g.session_expired = True
         elif isinstance(account_id, int):
             with engine().connect() as conn:
-                g.account = accounts.account_by_id(conn, account_id)
+                account = accounts.account_by_id(conn, account_id)
+            # Signed out since (or a new password): this cookie, or a copy of it, is void.
+            if account is not None and session.get(SESSION_VERSION_KEY) == account.session_version:
+                g.account = account
+            else:
+                session.clear()
     return g.account
 
 
@@ -106,6 +112,7 @@ def login():
             session.clear()
             session[SESSION_KEY] = account.id
             session[SIGNED_IN_AT_KEY] = time.time()
+            session[SESSION_VERSION_KEY] = account.session_version
             session.permanent = True
             return redirect(_safe_next(request.form.get("next"), account))
         error = error or s_("Name oder Passwort stimmen nicht.")
@@ -122,6 +129,10 @@ def _lockout_policy() -> accounts.LockoutPolicy:
 
 @auth.post("/abmelden")
 def logout():
+    account = current_account()
+    if account is not None:  # every copy of the cookie ends with it
+        with engine().begin() as conn:
+            accounts.end_sessions(conn, account.id)
     session.clear()
     return redirect(url_for("web.county_map"))
 

@@ -158,6 +158,8 @@ class Account(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # In each session cookie; sign-out and a new password raise it (migration 0010).
+    session_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class AggregateRun(Base):

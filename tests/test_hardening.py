@@ -26,7 +26,7 @@ def _forged_session(secret: str, account_id: int) -> str:
     forger = Flask("forger")
     forger.secret_key = secret
     serializer = SecureCookieSessionInterface().get_signing_serializer(forger)
-    return serializer.dumps({"account_id": account_id, "signed_in_at": time.time()})
+    return serializer.dumps({"account_id": account_id, "signed_in_at": time.time(), "session_version": 0})
 
 
 @pytest.mark.parametrize("published", sorted(PUBLISHED_SECRET_KEYS))
@@ -123,3 +123,26 @@ def test_behind_a_trusted_proxy_links_are_https_and_each_resident_has_an_address
     assert pin.json["edit_url"].startswith("http://localhost/")
     for app in (behind, direct):
         app.extensions["glaswaende.engine"].dispose()
+
+
+def test_signing_out_revokes_every_copy_of_the_cookie(county_db_url, engine):
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM account WHERE name = 'petra'"))
+        accounts.create_account(conn, "petra", "petra-plant-gern-viel", ["planner"])
+    app = make_test_app(county_db_url)
+    browser = app.test_client()
+    assert browser.post("/anmelden", data={"name": "petra", "password": "petra-plant-gern-viel"}).status_code == 302
+    copied = browser.get_cookie("session").value  # e.g. from a shared computer
+    assert browser.get("/planung/export/pins.csv").status_code == 200
+    browser.post("/abmelden")
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/planung/export/pins.csv").status_code == 401, "signed out: the copy opens nothing"
+    # A new password ends the sessions too.
+    assert browser.post("/anmelden", data={"name": "petra", "password": "petra-plant-gern-viel"}).status_code == 302
+    copied = browser.get_cookie("session").value
+    with engine.begin() as conn:
+        accounts.reset_account(conn, "petra", "petra-plant-jetzt-anders", ["planner"])
+    thief.set_cookie("session", copied)
+    assert thief.get("/planung/export/pins.csv").status_code == 401 and browser.get("/planung/export/pins.csv").status_code == 401
+    app.extensions["glaswaende.engine"].dispose()

@@ -31,6 +31,7 @@ class Account:
     id: int
     name: str
     roles: frozenset[str]
+    session_version: int = 0  # raised by sign-out and a new password: older session cookies open nothing
 
     def has_any_role(self, *roles: str) -> bool:
         """admin may do everything another role may."""
@@ -101,7 +102,7 @@ def authenticate(conn: Connection, name: str, password: str, policy: LockoutPoli
             raise AccountLocked(failure.locked_until)
         return None
     conn.execute(sql("record_successful_login"), {"id": row.id})
-    return Account(row.id, row.name, frozenset(row.roles))
+    return Account(row.id, row.name, frozenset(row.roles), row.session_version)
 
 
 def account_by_id(conn: Connection, account_id: int) -> Account | None:
@@ -109,7 +110,12 @@ def account_by_id(conn: Connection, account_id: int) -> Account | None:
     row = conn.execute(sql("account_by_id"), {"id": account_id}).first()
     if row is None or not row.active:
         return None
-    return Account(row.id, row.name, frozenset(row.roles))
+    return Account(row.id, row.name, frozenset(row.roles), row.session_version)
+
+
+def end_sessions(conn: Connection, account_id: int) -> None:
+    """Every session of the account ends, copies of its cookie included."""
+    conn.execute(sql("end_sessions"), {"id": account_id})
 
 
 def list_accounts(conn: Connection) -> list[dict]:

@@ -1,1 +1,1 @@
-SELECT id, name, roles, active FROM account WHERE id = :id
+SELECT id, name, roles, active, session_version FROM account WHERE id = :id
