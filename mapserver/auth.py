@@ -5,7 +5,6 @@ import time
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import click
 from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session,
@@ -99,15 +98,8 @@ def login():
         started = time.monotonic()
         name = request.form.get("name", "").strip()
         password = request.form.get("password", "")
-        # The failure count must be committed even when the attempt ends in a lock.
         with engine().begin() as conn:
-            try:
-                account = accounts.authenticate(conn, name, password, _lockout_policy())
-            except accounts.AccountLocked as locked:
-                account = None
-                until = locked.until.astimezone(ZoneInfo(current_app.config["TIME_ZONE"])).strftime("%H:%M")
-                error = s_("Dieses Konto ist nach zu vielen Fehlversuchen vorübergehend gesperrt. Bitte versuchen Sie "
-                           "es ab %(time)s Uhr noch einmal oder wenden Sie sich an die Verwaltung.", time=until)
+            account = accounts.authenticate(conn, name, password)
         if account is not None:
             session.clear()
             session[SESSION_KEY] = account.id
@@ -121,10 +113,6 @@ def login():
         time.sleep(max(0.0, current_app.config["LOGIN_FAILURE_SECONDS"] - (time.monotonic() - started)))
     status = 401 if error else 200
     return render_template("auth/login.html", error=error, next=request.values.get("next", "")), status
-
-
-def _lockout_policy() -> accounts.LockoutPolicy:
-    return accounts.LockoutPolicy(current_app.config["LOGIN_LOCK_AFTER"], current_app.config["LOGIN_LOCK_MINUTES"])
 
 
 @auth.post("/abmelden")

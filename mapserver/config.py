@@ -68,16 +68,16 @@ DEFAULTS = {
     # thirty pins each stay below it.
     "PIN_FLOOD_LIMIT_PER_ADDRESS": "1500 per 10 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "10 per 10 minutes",
-    # Sign-in: a failed attempt takes at least this long; after LOGIN_LOCK_AFTER failures in a row
-    # the account is locked for LOGIN_LOCK_MINUTES; a sign-in lasts SESSION_HOURS.
+    # Failed sign-ins per name from one address (unknown names alike): a guesser slows only
+    # himself, nobody can lock a planner out. A failed attempt takes at least
+    # LOGIN_FAILURE_SECONDS; a sign-in lasts SESSION_HOURS.
+    "LOGIN_FAILURES_PER_NAME_AND_ADDRESS": "5 per 15 minutes",
     "LOGIN_FAILURE_SECONDS": 1.0,
-    "LOGIN_LOCK_AFTER": 5,
-    "LOGIN_LOCK_MINUTES": 15,
     "SESSION_HOURS": 10.0,
 }
 
 _INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "TRUSTED_PROXIES", "DISCLOSURE_MAX_DEVIATION", "DBSCAN_MIN_PINS", "HOTSPOT_REPLICATIONS", "HOTSPOT_MIN_PINS", "REFRESH_EVERY_N_PINS",
-                     "SELF_DESCRIPTION_RETENTION_DAYS", "LOGIN_LOCK_AFTER", "LOGIN_LOCK_MINUTES")
+                     "SELF_DESCRIPTION_RETENTION_DAYS")
 _FLOAT_SETTINGS = ("DISCLOSURE_VARIANCE", "PUBLIC_RELEASE_MIN_HOURS", "HOTSPOT_CELL_SIZE_M", "HOTSPOT_MAX_RADIUS_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
 _BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS", "CSRF")
 

@@ -26,6 +26,16 @@ def address_key() -> str:
     return _hashed("address", request.remote_addr or "unknown")
 
 
+def name_and_address_key() -> str:
+    """A sign-in's name (as typed, case-folded) with the address: each guesser has his own."""
+    name = (request.form.get("name") or "").strip().lower()[:64]
+    return _hashed("login", f"{name}|{request.remote_addr or 'unknown'}")
+
+
+def login_failures_per_name_and_address() -> str:
+    return current_app.config["LOGIN_FAILURES_PER_NAME_AND_ADDRESS"]
+
+
 def device_key() -> str:
     """The random id the resident page keeps in localStorage; without one, the address."""
     device = (request.headers.get(DEVICE_HEADER) or "")[:64]
@@ -86,4 +96,6 @@ def init_app(app: Flask) -> None:
     # id on every request) still stops here.
     views["api.create_pin"] = limiter.limit(pin_flood_limit_per_address, key_func=address_key,
                                             scope="pins-address-flood")(pins)
-    views["auth.login"] = limiter.limit(login_limit_per_address, methods=["POST"], scope="login")(views["auth.login"])
+    login = limiter.limit(login_failures_per_name_and_address, key_func=name_and_address_key, methods=["POST"],
+                          scope="login-name", deduct_when=lambda response: response.status_code == 401)(views["auth.login"])
+    views["auth.login"] = limiter.limit(login_limit_per_address, methods=["POST"], scope="login")(login)

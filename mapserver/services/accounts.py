@@ -1,7 +1,6 @@
 """Staff accounts: creation, password check, roles. Passwords are hashed with werkzeug's scrypt."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -10,14 +9,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import sql
 from ..errors import InvalidInput
-
-
-class AccountLocked(Exception):
-    """Too many failed sign-ins in a row: the account is locked until `until`."""
-
-    def __init__(self, until: dt.datetime):
-        super().__init__(until)
-        self.until = until
 from ..vocabulary import ROLES
 
 MIN_PASSWORD_LENGTH = 12
@@ -76,30 +67,18 @@ def _password_and_role_errors(password: str, roles: list[str]) -> list[dict]:
     return errors
 
 
-@dataclass(frozen=True)
-class LockoutPolicy:
-    """After `lock_after` failed sign-ins in a row, the account is locked for `lock_minutes`."""
-
-    lock_after: int = 5
-    lock_minutes: int = 15
-
-
-def authenticate(conn: Connection, name: str, password: str, policy: LockoutPolicy = LockoutPolicy()) -> Account | None:
-    """The active account with this name and password, or None; AccountLocked while the account
-    is locked (the password is then not even checked). Counts failures; success resets the count.
-    Call inside a transaction: the account's row stays locked until the attempt is counted."""
+def authenticate(conn: Connection, name: str, password: str) -> Account | None:
+    """The active account with this name and password, or None, the same for an unknown name.
+    Counts failures (for the administration; no account is ever locked by them: strangers could
+    lock staff out, and a lock would tell which names exist; the limits per address and per name
+    and address slow guessing instead, limits.py); success resets the count. Call inside a
+    transaction: the account's row stays locked until the attempt is counted."""
     row = conn.execute(sql("account_for_sign_in"), {"name": name}).first() if NAME_PATTERN.fullmatch(name) else None
     if row is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if row.locked:
-        check_password_hash(_DUMMY_HASH, password)
-        raise AccountLocked(row.locked_until)
     if not check_password_hash(row.password_hash, password) or not row.active:
-        failure = conn.execute(sql("record_failed_login"), {"id": row.id, "lock_after": policy.lock_after,
-                                                            "lock_minutes": policy.lock_minutes}).one()
-        if failure.locked:
-            raise AccountLocked(failure.locked_until)
+        conn.execute(sql("record_failed_login"), {"id": row.id})
         return None
     conn.execute(sql("record_successful_login"), {"id": row.id})
     return Account(row.id, row.name, frozenset(row.roles), row.session_version)
