@@ -5,6 +5,7 @@ import click
 from flask.cli import FlaskGroup
 
 from . import create_app
+from .config import load_config
 
 
 def _create_app():
@@ -27,6 +28,16 @@ def main():
     pass
 
 
+def worker_layout(workers: int, threads: int, shared_limits: bool) -> tuple[int, int, str | None]:
+    """(workers, threads, note): without storage shared by processes (GLASWAENDE_REDIS_URL) each
+    gunicorn worker would count the rate limits on its own, so 30 pins per device would be 30 per
+    worker; then one process serves with as many threads instead."""
+    if workers <= 1 or shared_limits:
+        return workers, threads, None
+    return 1, workers * threads, (f"Ohne GLASWAENDE_REDIS_URL zählt jeder Prozess die Grenzen für sich: ein Prozess "
+                                   f"mit {workers * threads} Threads statt {workers} Prozessen.")
+
+
 @main.command("serve", help="Die Anwendung unter gunicorn ausliefern (Standard: http://127.0.0.1:5000).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -34,6 +45,11 @@ def main():
 @click.option("--threads", default=4, show_default=True, type=int)
 def serve(host: str, port: int, workers: int, threads: int):
     from gunicorn.app.base import BaseApplication
+
+    config = load_config()
+    workers, threads, note = worker_layout(workers, threads, bool(config["REDIS_URL"]) or not config["RATE_LIMITS"])
+    if note:
+        click.echo(note)
 
     class Server(BaseApplication):
         def load_config(self):

@@ -146,3 +146,52 @@ def test_signing_out_revokes_every_copy_of_the_cookie(county_db_url, engine):
     thief.set_cookie("session", copied)
     assert thief.get("/planung/export/pins.csv").status_code == 401 and browser.get("/planung/export/pins.csv").status_code == 401
     app.extensions["glaswaende.engine"].dispose()
+
+
+def test_without_shared_storage_one_process_serves_so_the_limits_hold():
+    """Issue 12: with two gunicorn workers and no Redis, 30 pins per device became 60."""
+    from mapserver.cli import worker_layout
+
+    assert worker_layout(2, 4, shared_limits=False)[:2] == (1, 8)
+    assert worker_layout(3, 4, shared_limits=True)[:2] == (3, 4)
+    assert worker_layout(1, 4, shared_limits=False) == (1, 4, None)
+
+
+def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url, clean_pins):
+    """The real gunicorn, two workers asked for, no Redis: one device still gets its limit."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "GLASWAENDE_DATABASE_URL": county_db_url, "GLASWAENDE_TILE_URL": "",
+                   "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "5 per 10 minutes", "GLASWAENDE_REDIS_URL": ""}
+    command = [str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        statuses = []
+        for _ in range(9):
+            body = json.dumps({**PIN, "id": str(uuid.uuid4())}).encode()
+            request = urllib.request.Request(base + "/api/pins", data=body, headers={
+                "Content-Type": "application/json", "X-Glaswaende-Device": "ein-telefon", "Connection": "close"})
+            try:
+                statuses.append(urllib.request.urlopen(request, timeout=10).status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses.count(201) == 5 and statuses.count(429) == 4, statuses
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert "ein Prozess mit 8 Threads" in output
