@@ -1,6 +1,6 @@
 """Alembic environment: runs our migrations against the URL set by mapserver.db.alembic_config."""
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 
 from mapserver.db import include_object
 from mapserver.models import Base
@@ -14,6 +14,9 @@ def run_migrations_online() -> None:
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object)
         with context.begin_transaction():
+            # Two upgrades at once (compose's app and worker both run one) take turns: the second
+            # waits here, then finds the schema current. The lock ends with the transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('glaswaende-migrations'))"))
             context.run_migrations()
 
 

@@ -195,3 +195,29 @@ def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url,
         server.terminate()
         output = server.communicate(timeout=20)[0]
     assert "ein Prozess mit 8 Threads" in output
+
+
+def test_two_upgrades_at_once_on_a_fresh_database_both_succeed(empty_db_url):
+    """compose's app and worker both run `glaswaende db upgrade` at start; on a fresh database two
+    at once failed 2 times in 3. Three at once, as separate processes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(empty_db_url)
+    with engine.begin() as conn:  # back to nothing, as on a fresh volume
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    command = [str(Path(sys.executable).parent / "glaswaende"), "db", "upgrade"]
+    environment = {**os.environ, "GLASWAENDE_DATABASE_URL": empty_db_url}
+    runs = [subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(3)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    engine = create_engine(empty_db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0010"
+    engine.dispose()
