@@ -74,7 +74,13 @@ def restrict_blueprint(blueprint: Blueprint, *roles: str) -> None:
     def _staff_only():
         return None
 
+    def _not_stored(response):
+        """Staff pages and exports hold exact places and texts: no cache keeps them."""
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     blueprint.before_request(_staff_only)
+    blueprint.after_request(_not_stored)
 
 
 def _safe_next(target: str | None, account: accounts.Account) -> str:

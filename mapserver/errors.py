@@ -96,9 +96,14 @@ def problem(status: int, type_slug: str, title: str, detail: str, errors: list[d
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
 
 
+# Views that answer JSON outside /api/ (the presentation's pollers, the own-pins download): their
+# errors are problem+json too, not an HTML page a script cannot read.
+JSON_ENDPOINTS = frozenset({"workshops.live", "workshops.presentation_data", "web.own_pins_download"})
+
+
 def wants_problem_json() -> bool:
-    """API routes answer problem+json; pages answer a friendly German HTML page."""
-    return request.path.startswith("/api/")
+    """API routes and JSON views answer problem+json; pages answer a friendly German HTML page."""
+    return request.path.startswith("/api/") or request.endpoint in JSON_ENDPOINTS
 
 
 def _handle_domain_error(error: GlaswaendeError):

@@ -221,3 +221,25 @@ def test_two_upgrades_at_once_on_a_fresh_database_both_succeed(empty_db_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0010"
     engine.dispose()
+
+
+def test_the_smaller_holes(county_db_url, engine, clean_pins):
+    """Point 12 of issue 12: the CSV's type named its charset twice; staff pages and exports
+    could be kept by caches; the presentation's JSON pollers got HTML error pages; the OpenAPI
+    description listed no 429 or 503."""
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM account WHERE name = 'paul'"))
+        accounts.create_account(conn, "paul", "paul-plant-und-moderiert", ["planner", "facilitator"])
+    app = make_test_app(county_db_url)
+    staff = app.test_client()
+    staff.post("/anmelden", data={"name": "paul", "password": "paul-plant-und-moderiert"})
+    export = staff.get("/planung/export/pins.csv")
+    assert export.status_code == 200 and export.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert export.headers["Cache-Control"] == "no-store"
+    assert staff.get("/workshops/").headers["Cache-Control"] == "no-store"
+    for path in ("/workshops/999999/live", "/workshops/999999/praesentation/daten"):
+        missing = staff.get(path)
+        assert missing.status_code == 404 and missing.mimetype == "application/problem+json", path
+    responses = app.test_client().get("/api/openapi.json").json["paths"]["/api/pins"]["post"]["responses"]
+    assert {"400", "413", "415", "422", "429", "503"} <= set(responses)
+    app.extensions["glaswaende.engine"].dispose()

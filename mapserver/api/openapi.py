@@ -86,10 +86,14 @@ def openapi_document() -> dict:
                     "200": {"description": "Diese id war schon gespeichert; das ist der gespeicherte Pin.",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pin"}}}},
                     "400": _problem_response("Kein gültiges JSON oder kein JSON-Objekt."),
-                    "413": _problem_response("Anfrage größer als 16 KB."),
+                    "413": _problem_response("Anfrage größer als GLASWAENDE_MAX_CONTENT_LENGTH (Standard 16 KB)."),
                     "415": _problem_response("Content-Type ist nicht application/json."),
                     "422": _problem_response("Felder fehlen, haben den falschen Typ, liegen außerhalb des "
                                              "Wertebereichs, oder der Punkt liegt außerhalb des Landkreises."),
+                    "429": _problem_response("Zu viele Pins von diesem Gerät oder dieser Adresse; Retry-After "
+                                             "sagt, wann wieder."),
+                    "503": _problem_response("Die Datenbank antwortet gerade nicht; Retry-After sagt, wann es "
+                                             "erneut versucht werden kann (dieselbe id: kein Duplikat)."),
                 },
             }},
             "/api/municipalities": {"get": {

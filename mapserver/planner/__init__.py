@@ -102,5 +102,5 @@ def export(dataset: str, fmt: str):
     with engine().connect() as conn:
         file = exports.export(conn, dataset, fmt, key, ags, pin_filter, current_app.config["TIME_ZONE"],
                               list(areas.county(conn, key).attributions))
-    return Response(file.content, mimetype=file.mimetype,
+    return Response(file.content, content_type=file.mimetype,  # the type names its charset itself
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
