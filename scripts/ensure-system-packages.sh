@@ -35,6 +35,10 @@ fi
 if (( want_browser )) && ! command -v chromium >/dev/null 2>&1; then
   missing+=(chromium)
 fi
+# The front's test runs Debian's nginx (the proxy compose starts, tests/test_front.py).
+if (( want_browser )) && ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
+  missing+=(nginx-light)
+fi
 # Fonts so that pages and screenshots show German text properly.
 if (( want_browser )) && ! fc-list 2>/dev/null | grep -qi dejavu; then
   missing+=(fonts-dejavu-core)
