@@ -5,7 +5,7 @@ import psycopg
 import sqlalchemy.exc
 from flask_babel import lazy_gettext as _l
 from flask import Flask, Response, current_app, g, json, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 PROBLEM_JSON = "application/problem+json"
 # The database cannot be reached (down, restarting, connection lost), as SQLAlchemy and as psycopg
@@ -118,6 +118,10 @@ def _handle_http_error(error: HTTPException):
     status = error.code or 500
     title = HTTP_TITLES.get(status, error.name)
     detail = HTTP_DETAILS.get(status, title)
+    if isinstance(error, SecurityError):
+        # The request named a host we do not answer to (GLASWAENDE_TRUSTED_HOSTS): no link can be
+        # built for it, so no page; a short answer that names nothing of the request.
+        return problem(status, f"http-{status}", title, detail)
     if wants_problem_json():
         response = problem(status, f"http-{status}", title, detail)
         original_headers = error.get_response().headers

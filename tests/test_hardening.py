@@ -95,6 +95,9 @@ def test_a_foreign_host_header_puts_no_foreign_link_anywhere(county_db_url, clea
     default = make_test_app(county_db_url)  # as `make run` starts: only 127.0.0.1 and localhost
     refused = default.test_client().post("/api/pins", json=body, headers={"Host": "evil.example"})
     assert refused.status_code == 400 and "evil.example" not in refused.get_data(as_text=True)
+    for page in ("/", "/gemeinde/03252008", "/anmelden", "/planung/"):  # pages too: 400, never 500
+        answer = default.test_client().get(page, headers={"Host": "evil.example"})
+        assert answer.status_code == 400 and "evil.example" not in answer.get_data(as_text=True), page
     monkeypatch.setenv("GLASWAENDE_TRUSTED_HOSTS", "glaswaende.example.de")
     deployed = make_test_app(county_db_url)
     client = deployed.test_client()
