@@ -111,12 +111,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def start_gunicorn(dsn: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     # The limiter stays on (its cost is part of every pin), with limits no load test reaches.
     env = {**os.environ, "GLASWAENDE_DATABASE_URL": dsn, "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "10000000 per minute",
            "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "10000000 per minute",
            "GLASWAENDE_PIN_FLOOD_LIMIT_PER_ADDRESS": "10000000 per minute"}
+    # Several workers count the limits together only through Redis (as in production); without
+    # it `glaswaende serve` runs one process with all the threads.
+    if workers > 1 and redis_reachable():
+        env["GLASWAENDE_REDIS_URL"] = "redis://127.0.0.1:6379/15"
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port),
          "--workers", str(workers), "--threads", str(threads)],
