@@ -5,7 +5,6 @@ import datetime as dt
 import os
 import re
 import secrets
-import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -157,19 +156,22 @@ def secret_key(config: dict) -> str:
             raise ConfigError(f"GLASWAENDE_SECRET_KEY ist zu kurz (mindestens {MIN_SECRET_KEY_LENGTH} Zeichen).")
         return key
     path = Path(config["INSTANCE_DIR"]) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # made before, or by another worker just now
-        for _ in range(50):
-            if (stored := path.read_text().strip()):
-                return stored
-            time.sleep(0.02)
-        raise ConfigError(f"{path} ist leer: bitte löschen, dann wird ein neuer Schlüssel angelegt.") from None
-    new = secrets.token_urlsafe(48)
+    # Written whole under a name of its own, then linked into place: a worker never reads half a
+    # key, a crash leaves no empty file, and of two processes at once the first one's key wins.
+    draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:
-        file.write(new + "\n")
-    return new
+        file.write(secrets.token_urlsafe(48) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
 
 
 def validate(config: dict) -> None:

@@ -55,6 +55,12 @@ def watch_command(interval: int, max_age: int):
         if run is None or new_pins >= current_app.config["REFRESH_EVERY_N_PINS"] or (
                 new_pins and age is not None and age.total_seconds() >= max_age):
             click.echo(refresh_now().summary())
+        else:  # a run held back by the release hours goes public once they have passed
+            with engine().begin() as conn:
+                released = hotspots.release_if_due(conn, current_app.config["COUNTY_KEY"],
+                                                   hotspots.HotspotSettings.from_config(current_app.config))
+            if released:
+                click.echo(f"Auswertung {released} öffentlich freigegeben.")
         time.sleep(interval)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 
 from flask import Flask, current_app, request
@@ -22,14 +23,26 @@ def _hashed(kind: str, value: str) -> str:
     return kind + ":" + hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+def _address() -> str:
+    """The client's address; an IPv6 address as its /64 (one connection's whole network, which
+    one client can use address by address)."""
+    address = request.remote_addr or "unknown"
+    if ":" in address:
+        try:
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        except ValueError:
+            return address
+    return address
+
+
 def address_key() -> str:
-    return _hashed("address", request.remote_addr or "unknown")
+    return _hashed("address", _address())
 
 
 def name_and_address_key() -> str:
     """A sign-in's name (as typed, case-folded) with the address: each guesser has his own."""
     name = (request.form.get("name") or "").strip().lower()[:64]
-    return _hashed("login", f"{name}|{request.remote_addr or 'unknown'}")
+    return _hashed("login", f"{name}|{_address()}")
 
 
 def login_failures_per_name_and_address() -> str:

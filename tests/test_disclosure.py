@@ -90,6 +90,43 @@ def test_settings_that_would_let_single_pins_through_are_refused():
     assert load_config({"PRIVACY_K": 7})["PUBLIC_RELEASE_MIN_NEW_PINS"] == 7
 
 
+def test_a_run_held_back_by_the_hours_goes_public_once_they_have_passed(fresh_db_url):
+    engine = create_engine(fresh_db_url)
+    daily = hotspots.HotspotSettings(replications=99, release_min_new_pins=5, release_min_hours=24)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 30, seed=71)
+    first = hotspots.refresh(engine, "03252", daily)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 6, seed=72)
+    held = hotspots.refresh(engine, "03252", daily)
+    assert first.released and not held.released, "six more pins, but not a day since"
+    with engine.begin() as conn:
+        assert hotspots.release_if_due(conn, "03252", daily) is None
+        conn.execute(text("UPDATE aggregate_run SET released_at = released_at - INTERVAL '25 hours' WHERE id = :id"),
+                     {"id": first.run_id})
+        assert hotspots.release_if_due(conn, "03252", daily) == held.run_id, "a day later, without a refresh"
+        assert hotspots.release_if_due(conn, "03252", daily) is None, "once"
+    engine.dispose()
+
+
+def test_runs_from_before_the_upgrade_are_not_public(fresh_db_url):
+    """They carry no key sums: every number would get the same noise. The first refresh after the
+    upgrade makes the public run."""
+    from mapserver.db import upgrade
+
+    upgrade(fresh_db_url, "0008")
+    engine = create_engine(fresh_db_url)
+    with engine.begin() as conn:
+        conn.execute(text("""INSERT INTO aggregate_run (county_key, cell_size_m, dbscan_eps_m, dbscan_min_pins, replications,
+                                                        finished_at, pin_count)
+                             VALUES ('03252', 250, 150, 5, 99, now(), 40)"""))
+    upgrade(fresh_db_url)
+    with engine.connect() as conn:
+        assert hotspots.latest_run(conn, "03252") is not None
+        assert hotspots.latest_run(conn, "03252", released_only=True) is None
+    engine.dispose()
+
+
 def test_the_public_snapshot_moves_only_after_enough_new_pins(fresh_db_url):
     engine = create_engine(fresh_db_url)
     settings = hotspots.HotspotSettings(replications=99, release_min_new_pins=5, release_min_hours=0)

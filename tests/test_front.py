@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -71,7 +72,10 @@ def served(county_db_url, tmp_path):
     settings; (app port, front port)."""
     app_port, front_port = _free_port(), _free_port()
     environment = {**os.environ, "GLASWAENDE_DATABASE_URL": county_db_url, "GLASWAENDE_TILE_URL": "",
-                   "GLASWAENDE_TRUSTED_PROXIES": "1", "GLASWAENDE_RATE_LIMITS": "false"}
+                   "GLASWAENDE_TRUSTED_PROXIES": "1", "GLASWAENDE_CSRF": "false", "GLASWAENDE_REDIS_URL": "",
+                   "GLASWAENDE_LOGIN_FAILURES_PER_NAME_AND_ADDRESS": "3 per 15 minutes",
+                   "GLASWAENDE_LOGIN_FAILURE_SECONDS": "0",
+                   "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "1000 per minute", "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "1000 per minute"}
     app = subprocess.Popen([str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(app_port),
                             "--workers", "1", "--threads", "4"], env=environment,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -142,6 +146,17 @@ def test_slow_clients_behind_the_front_cost_the_app_nothing(served, clean_pins):
             assert response.status == 201
             # The front's X-Forwarded-Proto and Host are what the app builds links from.
             assert json.loads(response.read())["edit_url"].startswith(f"http://127.0.0.1:{front_port}/meine-pins/")
+        # A client's own X-Forwarded-For is replaced by the address nginx saw: four failed
+        # sign-ins, each claiming another address, are one address's, and the fourth is refused.
+        statuses = []
+        for n in range(4):
+            attempt = urllib.request.Request(f"http://127.0.0.1:{front_port}/anmelden", data=b"name=x&password=y",
+                                             headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            try:
+                statuses.append(urllib.request.urlopen(attempt, timeout=10).status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses == [401, 401, 401, 429], statuses
     finally:
         stop.set()
         for thread in threads:

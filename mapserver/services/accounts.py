@@ -71,8 +71,7 @@ def authenticate(conn: Connection, name: str, password: str) -> Account | None:
     """The active account with this name and password, or None, the same for an unknown name.
     Counts failures (for the administration; no account is ever locked by them: strangers could
     lock staff out, and a lock would tell which names exist; the limits per address and per name
-    and address slow guessing instead, limits.py); success resets the count. Call inside a
-    transaction: the account's row stays locked until the attempt is counted."""
+    and address slow guessing instead, limits.py); success resets the count."""
     row = conn.execute(sql("account_for_sign_in"), {"name": name}).first() if NAME_PATTERN.fullmatch(name) else None
     if row is None:
         check_password_hash(_DUMMY_HASH, password)

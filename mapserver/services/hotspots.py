@@ -312,13 +312,11 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                 if hotspot_rows:
                     conn.execute(sql("insert_hotspot"), hotspot_rows)
                 conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **cell_columns})
-                finished = conn.execute(sql("finish_aggregate_run"), {
-                    "run_id": run.id, "pin_count": pin_count, "key_sum": key_sum,
-                    "release_min_new_pins": settings.release_min_new_pins,
-                    "release_min_hours": settings.release_min_hours}).one()
+                conn.execute(sql("finish_aggregate_run"), {"run_id": run.id, "pin_count": pin_count, "key_sum": key_sum})
+                released = release_if_due(conn, county_key, settings)
                 conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
                 report = _report(run, pin_count, hotspot_rows, cell_columns, clusters)
-                report.released = finished.released_at is not None
+                report.released = released == run.id
             drop_orphan_cubes(conn)
             lap("Speichern")
         except BaseException:
@@ -334,6 +332,14 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
             conn.commit()
     report.seconds = timings
     return report
+
+
+def release_if_due(conn: Connection, county_key: str, settings: HotspotSettings) -> int | None:
+    """Release the latest run to the public if it is due (sql/release_run_if_due.sql says when);
+    the id of the run released, or None."""
+    return conn.execute(sql("release_run_if_due"), {
+        "county_key": county_key, "release_min_new_pins": settings.release_min_new_pins,
+        "release_min_hours": settings.release_min_hours}).scalar()
 
 
 def drop_orphan_cubes(conn: Connection) -> None:

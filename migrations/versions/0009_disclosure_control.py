@@ -37,13 +37,8 @@ def upgrade() -> None:
     op.execute("CREATE INDEX aggregate_run_released_idx ON aggregate_run (county_key, released_at)")
     op.execute("ALTER TABLE workshop ADD COLUMN live_pin_count integer NOT NULL DEFAULT 0")
     op.execute("ALTER TABLE workshop ADD COLUMN live_view jsonb")
-    # Runs computed before: the latest of each county is what the public saw; it stays public.
-    op.execute("""
-        UPDATE aggregate_run r SET released_at = r.finished_at
-        WHERE r.finished_at IS NOT NULL AND r.id = (
-            SELECT l.id FROM aggregate_run l WHERE l.county_key = r.county_key AND l.finished_at IS NOT NULL
-            ORDER BY l.finished_at DESC LIMIT 1)
-    """)
+    # Runs computed before carry no key sums (0 would give every number the same noise): none
+    # of them is released; the first refresh after the upgrade makes the public run.
 
 
 def downgrade() -> None:
