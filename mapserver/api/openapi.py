@@ -176,7 +176,8 @@ def openapi_document() -> dict:
                                "disclosure": {"type": "object", "properties": {
                                    "method": {"const": "cell_key"}, "k": {"type": "integer"},
                                    "max_deviation": {"type": "integer"}, "variance": {"type": "number"},
-                                   "release_min_new_pins": {"type": "integer"}, "note": {"type": "string"}}},
+                                   "release_min_new_pins": {"type": "integer"}, "release_min_hours": {"type": "number"},
+                                   "note": {"type": "string"}}},
                                "municipalities": {"type": "array", "items": {"$ref": "#/components/schemas/Counts"}},
                                "districts": {"type": "array", "items": {"$ref": "#/components/schemas/Counts"}}}},
             "FeatureCollection": {"type": "object", "required": ["type", "features"],
