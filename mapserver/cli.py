@@ -58,6 +58,9 @@ def serve(host: str, port: int, workers: int, threads: int):
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
             self.cfg.set("accesslog", None)
+            # The app refuses URLs over 4,096 characters in German (errors.py); gunicorn's own
+            # limit (English) only beyond this, its largest value.
+            self.cfg.set("limit_request_line", 8190)
 
         def load(self):
             return create_app()

@@ -194,6 +194,12 @@ def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url,
             except urllib.error.HTTPError as error:
                 statuses.append(error.code)
         assert statuses.count(201) == 5 and statuses.count(429) == 4, statuses
+        # A request line over 4 KB: our German 414, not gunicorn's English page.
+        try:
+            urllib.request.urlopen(base + "/gemeinde/" + "x" * 5000, timeout=10)
+            raise AssertionError("a 5,000-character address was accepted")
+        except urllib.error.HTTPError as error:
+            assert error.code == 414 and "Die Adresse ist zu lang." in error.read().decode()
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]
@@ -243,6 +249,8 @@ def test_the_smaller_holes(county_db_url, engine, clean_pins):
     for path in ("/workshops/999999/live", "/workshops/999999/praesentation/daten"):
         missing = staff.get(path)
         assert missing.status_code == 404 and missing.mimetype == "application/problem+json", path
+    long = app.test_client().get("/api/stats/districts?municipality=" + "1" * 5000)
+    assert long.status_code == 414 and long.mimetype == "application/problem+json" and "zu lang" in long.json["title"]
     responses = app.test_client().get("/api/openapi.json").json["paths"]["/api/pins"]["post"]["responses"]
     assert {"400", "413", "415", "422", "429", "503"} <= set(responses)
     app.extensions["glaswaende.engine"].dispose()
