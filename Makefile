@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run demo test setup messages bench-weak bench-detection bench-disclosure system-packages browser-packages database migrate import bench bench-hotspots bench-dbscan stop clean
+.PHONY: run demo test setup messages bench-weak bench-detection bench-disclosure bench-exports system-packages browser-packages database migrate import bench bench-hotspots bench-dbscan stop clean
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -95,6 +95,10 @@ bench-dbscan: setup
 bench-disclosure: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/python bench/disclosure.py
+
+bench-exports: setup
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/python bench/exports_load.py
 
 bench-detection: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \

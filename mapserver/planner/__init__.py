@@ -4,6 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import get_locale
 
 from ..auth import current_account, restrict_blueprint
 from ..db import engine
@@ -12,6 +13,7 @@ from ..security import with_nonce
 from ..services import areas, exports, planning, statistics
 from ..services.statistics import PinFilter
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, YEARS_HERE
+from . import export_process
 
 planner = Blueprint("planner", __name__, url_prefix="/planung")
 
@@ -99,8 +101,10 @@ def export(dataset: str, fmt: str):
     pin_filter = _filter()
     ags = request.args.get("gemeinde") or None
     key = current_app.config["COUNTY_KEY"]
-    with engine().connect() as conn:
-        file = exports.export(conn, dataset, fmt, key, ags, pin_filter, current_app.config["TIME_ZONE"],
-                              list(areas.county(conn, key).attributions))
+    with engine().connect() as conn:  # what can be refused is refused here, at once
+        exports.check_request(conn, dataset, fmt, key, ags)
+        attributions = list(areas.county(conn, key).attributions)
+    file = export_process.build_export(current_app._get_current_object(), dataset, fmt, ags, pin_filter.query_string(),
+                                       str(get_locale() or "de"), attributions)
     return Response(file.content, content_type=file.mimetype,  # the type names its charset itself
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

@@ -94,14 +94,19 @@ def spreadsheet_safe(value):
     return value
 
 
-def export(conn: Connection, dataset: str, fmt: str, county_key: str, ags: str | None,
-           pin_filter: PinFilter, time_zone: str, attributions: list[str]) -> ExportFile:
-    """One export file; NotFound (German) for an unknown dataset, format or municipality."""
+def check_request(conn: Connection, dataset: str, fmt: str, county_key: str, ags: str | None) -> None:
+    """NotFound (German) for an unknown dataset, format or municipality."""
     if dataset not in DATASETS or fmt not in FORMATS:
         raise NotFound(f"Export als {dataset}.{fmt} gibt es nicht. Datensätze: {', '.join(DATASETS)}; "
                        f"Formate: {', '.join(FORMATS)}.")
     if ags is not None:
         areas.municipality(conn, county_key, ags)
+
+
+def export(conn: Connection, dataset: str, fmt: str, county_key: str, ags: str | None,
+           pin_filter: PinFilter, time_zone: str, attributions: list[str]) -> ExportFile:
+    """One export file; NotFound (German) for an unknown dataset, format or municipality."""
+    check_request(conn, dataset, fmt, county_key, ags)
     frame = _frame(conn, dataset, county_key, ags, pin_filter, time_zone)
     attribution = "; ".join([BOUNDARY_ATTRIBUTION, *attributions])
     description = f"Glaswände – {DATASETS[dataset]}, {pin_filter.describe()}"
