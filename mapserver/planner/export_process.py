@@ -3,8 +3,9 @@ per web process (spawned, not forked: the web process runs threads), at a lower 
 
 An export of 100,000 pins is 20-odd MB built in 12-18 s of pure Python and GDAL work; built in the
 web process it held the interpreter from residents' pins (four at once raised their p99 from 79 ms
-to 2.5 s). Here the request thread only waits for the file, one export is built at a time, and
-the operating system gives residents' requests the CPU first (nice 10)."""
+to 2.5 s). Here the request thread only waits for the file, one export is built at a time in the
+whole server (an advisory lock across the web processes' export processes), and the operating
+system gives residents' requests the CPU first (nice 10)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -39,13 +40,16 @@ def _start(settings: dict) -> None:
 
 def _build(dataset: str, fmt: str, ags: str | None, query: str, locale: str, attributions: list[str]):
     """In the export process: one export file (services/exports.export) in the staff language."""
-    from ..db import engine
+    from ..db import engine, sql
     from ..services import exports
     from ..services.statistics import PinFilter
 
     with _APP.test_request_context(), force_locale(locale):
         pin_filter = PinFilter.from_query(MultiDict(parse_qsl(query)))
         with engine().connect() as conn:
+            # One export at a time in the whole server, whatever web process asked: the other core
+            # stays with the residents. The lock ends with the transaction.
+            conn.execute(sql("lock_exports"))
             return exports.export(conn, dataset, fmt, _APP.config["COUNTY_KEY"], ags, pin_filter,
                                   _APP.config["TIME_ZONE"], attributions)
 
