@@ -120,6 +120,14 @@ def test_responses_match_the_openapi_schemas(client):
     check(client.get("/api/municipalities").json, "FeatureCollection")
     with pytest.raises(jsonschema.ValidationError):
         check({"id": "x", "lat": 100, "lon": 0, "category": "wall"}, "PinSubmission")
+    # The place: a point or a district; nulls are no place (the validator refuses them too).
+    base = {"id": "0a0b0c0d-0000-4000-8000-000000000002", "category": "divided"}
+    check(base | {"district_id": 7}, "PinSubmission")
+    check(base | {"lat": 52.0, "lon": 9.5, "district_id": None}, "PinSubmission")
+    for no_place in ({"lat": None, "lon": None, "district_id": None}, {}, {"lat": 52.0, "lon": 9.5, "district_id": 7}):
+        with pytest.raises(jsonschema.ValidationError):
+            check(base | no_place, "PinSubmission")
+        assert client.post("/api/pins", json=base | no_place).status_code == 422, no_place
 
 
 def test_openapi_document_describes_the_interfaces(client):

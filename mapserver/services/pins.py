@@ -65,8 +65,12 @@ class PinSubmission(PinDetails):
     """The body of POST /api/pins."""
 
     # The place: a point, or a district (the OpenAPI document says so, as the validator below does).
-    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["lat", "lon"], "not": {"required": ["district_id"]}},
-                                                           {"required": ["district_id"]}]})
+    # A null counts as absent, as it does for the validator: {"lat": null, "lon": null} is no point.
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"}, "lon": {"type": "number"},
+                                                    "district_id": {"type": "null"}}},
+        {"required": ["district_id"], "properties": {"district_id": {"type": "integer"}, "lat": {"type": "null"},
+                                                     "lon": {"type": "null"}}}]})
 
     id: uuid.UUID
     # Where: a point (lat, lon) set on the map, or, without the map, a district chosen from the
