@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -45,3 +46,19 @@ def server_url(make_target: str) -> str:
 def psycopg_url(database_url: str) -> str:
     """The same database as a plain libpq URL for psycopg."""
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def free_port() -> int:
+    """A TCP port on the loopback nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def redis_reachable() -> bool:
+    """Whether the machine's Redis answers (benches then let several gunicorn workers share limits)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False

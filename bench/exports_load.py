@@ -14,7 +14,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -28,25 +27,15 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import fresh_database, server_url  # noqa: E402  (bench/ is the script's folder)
+from common import fresh_database, free_port, redis_reachable, server_url  # noqa: E402  (bench/ is the script's folder)
 from mapserver.services import accounts, hotspots  # noqa: E402
 
 BENCH_DB = "glaswaende_bench_exports"
 PLANNER = ("export-planerin", "export-planerin-passwort")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def prepare(database_url: str, pins: int) -> None:

@@ -13,7 +13,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from common import fresh_database, psycopg_url, server_url  # noqa: E402  (bench/ is the script's folder)
+from common import fresh_database, free_port, redis_reachable, psycopg_url, server_url  # noqa: E402  (bench/ is the script's folder)
 
 BENCH_DB = "glaswaende_bench"
 
@@ -105,18 +104,8 @@ def api_worker(port: int, points):
     return make
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def start_gunicorn(dsn: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:

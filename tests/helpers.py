@@ -1,6 +1,7 @@
 """Helpers shared by the tests."""
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,13 @@ from sqlalchemy import text
 from mapserver.config import PROJECT_ROOT
 
 SHARED_SOURCE = PROJECT_ROOT.parent / "shared" / "geodata" / "source"
+
+
+def free_port() -> int:
+    """A TCP port on the loopback nobody listens on now (for a server the test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def pin_count(engine) -> int:

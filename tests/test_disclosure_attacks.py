@@ -557,22 +557,31 @@ def test_deleting_and_posting_again_gives_no_fresh_noise_to_average(fresh_db_url
     engine.dispose()
 
 
+def _room(database_url: str, facilitator: str):
+    """A run, a facilitator signed in and a workshop in Salzhemmendorf: (engine, app, the
+    facilitator's client, workshop id, join code)."""
+    engine = create_engine(database_url)
+    password = f"{facilitator}-moderiert-gern"
+    with engine.begin() as conn:
+        accounts.create_account(conn, facilitator, password, ["facilitator"])
+    hotspots.refresh(engine, COUNTY, SETTINGS)
+    app = make_test_app(database_url)
+    staff = app.test_client()
+    staff.post("/anmelden", data={"name": facilitator, "password": password})
+    response = staff.post("/workshops/", data={"title": f"Raum von {facilitator}", "held_on": "2026-12-03",
+                                                 "municipality_ags": "03252008"})
+    workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with engine.connect() as conn:
+        join_code = conn.execute(text("SELECT join_code FROM workshop WHERE id = :id"), {"id": workshop_id}).scalar_one()
+    return engine, app, staff, workshop_id, join_code
+
+
 def test_the_room_cannot_be_made_to_show_the_last_tap_or_a_fresh_draw(module_db_url):
     """Two attacks on the live view from inside the room (the helper's): delete one of one's own
     early pins right after a neighbour tapped, so that the counted batch shifts to include the
     tap; and delete and post again to draw fresh noise on the same counts. The room's snapshot
     moves only once the workshop has grown by k: neither changes what the room sees."""
-    engine = create_engine(module_db_url)
-    with engine.begin() as conn:
-        accounts.create_account(conn, "bea", "bea-moderiert-gern", ["facilitator"])
-    hotspots.refresh(engine, COUNTY, SETTINGS)
-    app = make_test_app(module_db_url)
-    staff = app.test_client()
-    staff.post("/anmelden", data={"name": "bea", "password": "bea-moderiert-gern"})
-    response = staff.post("/workshops/", data={"title": "Raum", "held_on": "2026-12-03", "municipality_ags": "03252008"})
-    workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    with engine.connect() as conn:
-        join_code = conn.execute(text("SELECT join_code FROM workshop WHERE id = :id"), {"id": workshop_id}).scalar_one()
+    engine, app, staff, workshop_id, join_code = _room(module_db_url, "bea")
     phone = app.test_client()
     edit_key = "r" * 43
     attacker = [_post_pin(phone, 52.0645, 9.6030, workshop=join_code, edit_key=edit_key) for _ in range(10)]
@@ -604,19 +613,9 @@ def test_the_n_minus_1_attack_in_the_room_finds_the_tap_no_more_often_than_a_gue
     change beside one's own (23 of 30 found). Each number is batched on its own, so one tap never
     changes a number: the attacker has only his guess (the district with the most pins)."""
     rng = np.random.default_rng(1203)
-    engine = create_engine(module_db_url)
     salzhemmendorf = "03252008"
+    engine, app, staff, workshop_id, join_code = _room(module_db_url, "carla")
     with engine.begin() as conn:
-        accounts.create_account(conn, "carla", "carla-moderiert-gern", ["facilitator"])
-    hotspots.refresh(engine, COUNTY, SETTINGS)
-    app = make_test_app(module_db_url)
-    staff = app.test_client()
-    staff.post("/anmelden", data={"name": "carla", "password": "carla-moderiert-gern"})
-    response = staff.post("/workshops/", data={"title": "Raum 2", "held_on": "2026-12-04",
-                                                 "municipality_ags": salzhemmendorf})
-    workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    with engine.begin() as conn:
-        join_code = conn.execute(text("SELECT join_code FROM workshop WHERE id = :id"), {"id": workshop_id}).scalar_one()
         newest = conn.execute(text("SELECT coalesce(max(id), 0) FROM pin")).scalar_one()
         insert_uniform(conn, salzhemmendorf, 120, seed=77)  # the room's earlier taps
         conn.execute(text("UPDATE pin SET workshop_id = :w WHERE id > :newest"), {"w": workshop_id, "newest": newest})

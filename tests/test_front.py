@@ -20,15 +20,11 @@ from pathlib import Path
 import pytest
 
 from mapserver.config import PROJECT_ROOT
+from tests.helpers import free_port
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx fehlt (make test installiert Debians nginx-light).")
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(url: str, seconds: float = 30) -> None:
@@ -70,7 +66,7 @@ def _health_checks(port: int, count: int = 6) -> list[bool]:
 def served(county_db_url, tmp_path):
     """`glaswaende serve` with one process of 4 threads, and nginx in front with the front's
     settings; (app port, front port)."""
-    app_port, front_port = _free_port(), _free_port()
+    app_port, front_port = free_port(), free_port()
     environment = {**os.environ, "GLASWAENDE_DATABASE_URL": county_db_url, "GLASWAENDE_TILE_URL": "",
                    "GLASWAENDE_TRUSTED_PROXIES": "1", "GLASWAENDE_CSRF": "false", "GLASWAENDE_REDIS_URL": "",
                    "GLASWAENDE_LOGIN_FAILURES_PER_NAME_AND_ADDRESS": "3 per 15 minutes",

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from mapserver.config import PUBLISHED_SECRET_KEYS, ConfigError, load_config
 from mapserver.services import accounts
 from tests.conftest import make_test_app
-from tests.helpers import pin_count
+from tests.helpers import free_port, pin_count
 
 PIN = {"lat": 52.0772, "lon": 9.5542, "category": "divided"}
 
@@ -162,16 +162,13 @@ def test_without_shared_storage_one_process_serves_so_the_limits_hold():
 
 def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url, clean_pins):
     """The real gunicorn, two workers asked for, no Redis: one device still gets its limit."""
-    import socket
     import subprocess
     import sys
     import urllib.error
     import urllib.request
     from pathlib import Path
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     environment = {**os.environ, "GLASWAENDE_DATABASE_URL": county_db_url, "GLASWAENDE_TILE_URL": "",
                    "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "5 per 10 minutes", "GLASWAENDE_REDIS_URL": ""}
     command = [str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port), "--workers", "2"]
