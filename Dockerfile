@@ -22,4 +22,4 @@ USER glaswaende
 EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5000/healthz', timeout=4)"
-CMD ["sh", "-c", "glaswaende db upgrade && glaswaende import-boundaries && exec glaswaende serve --host 0.0.0.0 --port 5000 --workers 3 --threads 4"]
+CMD ["sh", "-c", "glaswaende db upgrade && glaswaende import-boundaries && exec glaswaende serve --host 0.0.0.0 --port 5000 --workers 3"]

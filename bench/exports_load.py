@@ -62,7 +62,7 @@ def start_server(database_url: str) -> tuple[subprocess.Popen, int]:
     if redis_reachable():
         env["GLASWAENDE_REDIS_URL"] = "redis://127.0.0.1:6379/14"
     process = subprocess.Popen([str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port),
-                                "--workers", "2", "--threads", "4"], env=env,
+                                "--workers", "2"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:

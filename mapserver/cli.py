@@ -28,26 +28,30 @@ def main():
     pass
 
 
-def worker_layout(workers: int, threads: int, shared_limits: bool) -> tuple[int, int, str | None]:
-    """(workers, threads, note): without storage shared by processes (GLASWAENDE_REDIS_URL) each
+def worker_count(workers: int, shared_limits: bool) -> tuple[int, str | None]:
+    """(worker processes, note): without storage shared by processes (GLASWAENDE_REDIS_URL) each
     gunicorn worker would count the rate limits on its own, so 30 pins per device would be 30 per
-    worker; then one process serves with as many threads instead."""
+    worker; then one process serves (its connections are green threads, see serve)."""
     if workers <= 1 or shared_limits:
-        return workers, threads, None
-    return 1, workers * threads, (f"Ohne GLASWAENDE_REDIS_URL zählt jeder Prozess die Grenzen für sich: ein Prozess "
-                                   f"mit {workers * threads} Threads statt {workers} Prozessen.")
+        return workers, None
+    return 1, (f"Ohne GLASWAENDE_REDIS_URL zählt jeder Prozess die Grenzen für sich: ein Prozess statt {workers}.")
 
 
-@main.command("serve", help="Die Anwendung unter gunicorn ausliefern (Standard: http://127.0.0.1:5000).")
+# No app context here: the app (and psycopg with it) is built in each worker after gevent has
+# patched it, never in gunicorn's master; psycopg chooses how it waits when first imported.
+@main.command("serve", help="Die Anwendung unter gunicorn ausliefern (Standard: http://127.0.0.1:5000).",
+              with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
-def serve(host: str, port: int, workers: int, threads: int):
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="Prozesse (mehr als einer nur mit GLASWAENDE_REDIS_URL).")
+@click.option("--connections", default=1000, show_default=True, type=click.IntRange(min=1),
+              help="Gleichzeitige Verbindungen je Prozess.")
+def serve(host: str, port: int, workers: int, connections: int):
     from gunicorn.app.base import BaseApplication
 
     config = load_config()
-    workers, threads, note = worker_layout(workers, threads, bool(config["REDIS_URL"]) or not config["RATE_LIMITS"])
+    workers, note = worker_count(workers, bool(config["REDIS_URL"]) or not config["RATE_LIMITS"])
     if note:
         click.echo(note)
 
@@ -55,8 +59,13 @@ def serve(host: str, port: int, workers: int, threads: int):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+            # Each connection a green thread (gevent): a client that sends its request slowly, a
+            # byte at a time, holds only its own connection, never a thread others wait for. (With
+            # a thread per request, eight such clients froze a server of eight threads.) psycopg
+            # waits for the database cooperatively once gevent has patched the standard library,
+            # which gunicorn does in each worker before the app is loaded.
+            self.cfg.set("worker_class", "gevent")
+            self.cfg.set("worker_connections", connections)
             self.cfg.set("accesslog", None)
             # The app refuses URLs over 4,096 characters in German (errors.py); gunicorn's own
             # limit (English) only beyond this, its largest value.
