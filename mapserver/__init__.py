@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(planner)
     app.register_blueprint(moderation_pages)
     workshop.init_app(app)
-    limits.init_app(app)  # wraps views, so after every blueprint
+    limits.init_app(app)
     assets.init_app(app)  # wraps the WSGI app
     if app.config["TRUSTED_PROXIES"]:  # outermost: what the proxies forwarded, before anything reads it
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -10,7 +10,9 @@ import click
 from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session,
                    url_for)
 from flask.cli import with_appcontext
+from flask.sessions import SecureCookieSessionInterface
 
+from . import limits
 from .db import engine
 from .errors import GlaswaendeError
 from .i18n import s_
@@ -101,6 +103,7 @@ def _safe_next(target: str | None, account: accounts.Account) -> str:
 def login():
     error = None
     if request.method == "POST":
+        limits.before_sign_in()
         started = time.monotonic()
         name = request.form.get("name", "").strip()
         password = request.form.get("password", "")
@@ -114,6 +117,7 @@ def login():
             session.permanent = True
             return redirect(_safe_next(request.form.get("next"), account))
         error = error or s_("Name oder Passwort stimmen nicht.")
+        limits.after_failed_sign_in()
         # A failed attempt is answered slowly, whatever made it fail: guessing stays expensive,
         # and the time tells nothing about why.
         time.sleep(max(0.0, current_app.config["LOGIN_FAILURE_SECONDS"] - (time.monotonic() - started)))
@@ -160,7 +164,18 @@ def list_users_command():
             click.echo(f"{row['name']}: {', '.join(row['roles'])}{state}")
 
 
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, which build their signer only for a request that brings
+    a session cookie: residents have none, and building it cost ~60 µs of every pin."""
+
+    def open_session(self, app: Flask, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SignedCookieSessions()
     # Flask's defaults are already in app.config, so set ours, not setdefault: cookies unreadable
     # by scripts, not sent on cross-site posts, and a working day long.
     app.config["SESSION_COOKIE_HTTPONLY"] = True

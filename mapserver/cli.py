@@ -28,17 +28,7 @@ def main():
     pass
 
 
-def worker_count(workers: int, shared_limits: bool) -> tuple[int, str | None]:
-    """(worker processes, note): without storage shared by processes (GLASWAENDE_REDIS_URL) each
-    gunicorn worker would count the rate limits on its own, so 30 pins per device would be 30 per
-    worker; then one process serves (its connections are green threads, see serve)."""
-    if workers <= 1 or shared_limits:
-        return workers, None
-    return 1, (f"Ohne GLASWAENDE_REDIS_URL zählt jeder Prozess die Grenzen für sich: ein Prozess statt {workers}.")
-
-
-# No app context here: the app (and psycopg with it) is built in each worker after gevent has
-# patched it, never in gunicorn's master; psycopg chooses how it waits when first imported.
+# No app context here: the app is built in each worker (serving.py), never in this process.
 @main.command("serve", help="Die Anwendung unter gunicorn ausliefern (Standard: http://127.0.0.1:5000).",
               with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -48,31 +38,11 @@ def worker_count(workers: int, shared_limits: bool) -> tuple[int, str | None]:
 @click.option("--connections", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Gleichzeitige Verbindungen je Prozess.")
 def serve(host: str, port: int, workers: int, connections: int):
-    from gunicorn.app.base import BaseApplication
+    from . import serving
 
     config = load_config()
-    workers, note = worker_count(workers, bool(config["REDIS_URL"]) or not config["RATE_LIMITS"])
+    workers, note = serving.worker_count(workers, bool(config["REDIS_URL"]) or not config["RATE_LIMITS"])
     if note:
         click.echo(note)
-
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            # Each connection a green thread (gevent): a client that sends its request slowly, a
-            # byte at a time, holds only its own connection, never a thread others wait for. (With
-            # a thread per request, eight such clients froze a server of eight threads.) psycopg
-            # waits for the database cooperatively once gevent has patched the standard library,
-            # which gunicorn does in each worker before the app is loaded.
-            self.cfg.set("worker_class", "gevent")
-            self.cfg.set("worker_connections", connections)
-            self.cfg.set("accesslog", None)
-            # The app refuses URLs over 4,096 characters in German (errors.py); gunicorn's own
-            # limit (English) only beyond this, its largest value.
-            self.cfg.set("limit_request_line", 8190)
-
-        def load(self):
-            return create_app()
-
     click.echo(f"Glaswände läuft auf http://{host}:{port}/ (Strg+C beendet).")
-    Server().run()
+    serving.serve(host, port, workers, connections)

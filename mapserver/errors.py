@@ -130,25 +130,16 @@ def _handle_http_error(error: HTTPException):
         for header in ("Allow", "Retry-After"):
             if header in original_headers:
                 response.headers[header] = original_headers[header]
-        _retry_after(error, response)
         return response
-    if status == 429:
+    if status == 429:  # when to come back: when the spent window ends (limits.py)
         page = render_template("errors/error.html", status=status, title=title, detail=detail)
-        response = Response(page, status=429, mimetype="text/html")
-        _retry_after(error, response)
-        return response
+        return Response(page, status=429, mimetype="text/html",
+                        headers=[(k, v) for k, v in error.get_headers() if k == "Retry-After"])
     if status == 401:
         # A page for staff, visited without sign-in: the sign-in form, then back to that page.
         expired = _l("Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.") if g.get("session_expired") else None
         return render_template("auth/login.html", error=expired, next=request.full_path.rstrip("?")), 401
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
-
-
-def _retry_after(error: HTTPException, response: Response) -> None:
-    """A rate limit's 429 says when to come back: at the latest when its window has passed."""
-    limit = getattr(getattr(error, "limit", None), "limit", None)
-    if limit is not None and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = str(int(limit.get_expiry()))
 
 
 DATABASE_UNAVAILABLE = _l(

@@ -125,8 +125,10 @@ def _remember_choice(response):
         response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                             secure=bool(request.environ.get("wsgi.url_scheme") == "https"))
     if not request.path.startswith("/static/"):  # error pages too: they are translated
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        if "Vary" in response.headers:
+            response.vary.update(("Accept-Language", "Cookie"))
+        else:  # most answers: set, not parsed and rebuilt (a pin's answer is timed in µs)
+            response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 

@@ -1,21 +1,145 @@
-"""Rate limits (Flask-Limiter): a tight one per device and a loose one per address on new pins,
-one per address on sign-in. Forty phones in a village hall share one public address, so the
-address limit only stops floods, and a running workshop's join link lifts it. Keys are salted
-hashes: no address is stored anywhere, not even in Redis."""
+"""Rate limits, counted with the `limits` library: a tight one per device and a loose one per
+address on new pins, one per address and one for failed attempts per name and address on
+sign-in. Forty phones in a village hall share one public address, so the address limit only stops
+floods, and a running workshop's join link lifts it. Keys are salted hashes: no address is stored
+anywhere, not even in Redis.
+
+The views call the checks themselves (`before_new_pin`, `before_sign_in`, `after_failed_sign_in`),
+so reading a view shows what limits it. (Flask-Limiter's decorators and per-request hooks cost
+about 600 µs of CPU per pin with Redis, more than storing it; the library it is built on counts
+the same windows for a few µs in memory and one round trip per limit in Redis.)"""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import ipaddress
 import json
+import logging
+import time
 
+import limits
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
+from limits.storage import MemoryStorage, RedisStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 from .request_body import limited_body
 
 DEVICE_HEADER = "X-Glaswaende-Device"
+NAMESPACE = "glaswaende"  # the first part of every key (LIMITS:LIMITER/glaswaende/…)
+SHARED_STORAGE_RETRY_SECONDS = 30
+
+log = logging.getLogger(__name__)
+
+# Several fixed windows counted in one Redis round trip (a pin has three limits; one trip each
+# cost ~170 µs of the web process's CPU): the library's own counters (same keys, same
+# INCR-then-EXPIRE on the first hit), in the given order, stopping at the first one that is over,
+# so the later ones are not counted (as when each is checked alone). KEYS: the counters; ARGV:
+# per counter its window in seconds and its amount. Returns {0, 0}, or {i, seconds left} for
+# the i-th counter that is over.
+COUNT_IN_ORDER = """
+for i, key in ipairs(KEYS) do
+    local current = redis.call("incrby", key, 1)
+    if current == 1 then
+        redis.call("expire", key, ARGV[2 * i - 1])
+    end
+    if current > tonumber(ARGV[2 * i]) then
+        return {i, redis.call("ttl", key)}
+    end
+end
+return {0, 0}
+"""
+
+
+@functools.lru_cache(maxsize=64)
+def _rule(notation: str) -> limits.RateLimitItem:
+    """A setting such as "30 per 10 minutes" as the library's limit."""
+    return limits.parse(notation)
+
+
+class RateLimits:
+    """The app's counters: in Redis when GLASWAENDE_REDIS_URL is set (shared by the worker
+    processes), else in memory. Should Redis fail, counting goes on in memory (per process)
+    until it answers again, rather than refusing every pin."""
+
+    def __init__(self, redis_url: str | None, enabled: bool):
+        self.enabled = enabled
+        self.storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
+        self._counter = FixedWindowRateLimiter(self.storage)
+        self._fallback = FixedWindowRateLimiter(MemoryStorage()) if redis_url else None
+        self._shared_down_until = 0.0
+        self._count_in_order = None
+
+    def enforce_in_order(self, checks: list[tuple[str, str, str]]) -> None:
+        """`enforce` for each (setting, scope, key) in turn; in Redis in one round trip."""
+        if not self.enabled:
+            return
+        if not isinstance(self.storage, RedisStorage) or time.monotonic() < self._shared_down_until:
+            for check in checks:
+                self.enforce(*check)
+            return
+        rules = [_rule(current_app.config[setting]) for setting, _, _ in checks]
+        keys = [self.storage.prefixed_key(rule.key_for(NAMESPACE, scope, key))
+                for rule, (_, scope, key) in zip(rules, checks)]
+        windows = [value for rule in rules for value in (rule.get_expiry(), rule.amount)]
+        try:
+            if self._count_in_order is None:
+                self._count_in_order = self.storage.get_connection().register_script(COUNT_IN_ORDER)
+            over, seconds_left = self._count_in_order(keys=keys, args=windows)
+        except self.storage.base_exceptions as error:
+            self._shared_storage_failed(error)
+            return self.enforce_in_order(checks)
+        if over:
+            raise TooManyRequests(retry_after=max(1, int(seconds_left) + 1))
+
+    def _use(self, action):
+        """action(counter), with the shared counter unless it failed lately."""
+        if self._fallback is not None and time.monotonic() < self._shared_down_until:
+            return action(self._fallback)
+        try:
+            return action(self._counter)
+        except self.storage.base_exceptions as error:
+            if self._fallback is None:
+                raise
+            self._shared_storage_failed(error)
+            return action(self._fallback)
+
+    def _shared_storage_failed(self, error: Exception) -> None:
+        log.warning("Redis für die Grenzen nicht erreichbar (%s): zähle %s s im Speicher.", error,
+                    SHARED_STORAGE_RETRY_SECONDS)
+        self._shared_down_until = time.monotonic() + SHARED_STORAGE_RETRY_SECONDS
+
+    def count(self, setting: str, scope: str, key: str) -> bool:
+        """Count one request against the limit named by `setting`; whether it was within."""
+        if not self.enabled:
+            return True
+        rule = _rule(current_app.config[setting])
+        return self._use(lambda counter: counter.hit(rule, NAMESPACE, scope, key))
+
+    def enforce(self, setting: str, scope: str, key: str) -> None:
+        """Count one request; 429 (with Retry-After) when it is over the limit."""
+        if not self.count(setting, scope, key):
+            raise self._refusal(setting, scope, key)
+
+    def refuse_if_spent(self, setting: str, scope: str, key: str) -> None:
+        """429 if the limit has no request left, without counting this one."""
+        if not self.enabled:
+            return
+        rule = _rule(current_app.config[setting])
+        if not self._use(lambda counter: counter.test(rule, NAMESPACE, scope, key)):
+            raise self._refusal(setting, scope, key)
+
+    def _refusal(self, setting: str, scope: str, key: str) -> TooManyRequests:
+        """A 429 whose Retry-After is when the window that is spent ends."""
+        rule = _rule(current_app.config[setting])
+        reset_at = self._use(lambda counter: counter.get_window_stats(rule, NAMESPACE, scope, key).reset_time)
+        return TooManyRequests(retry_after=max(1, int(reset_at - time.time()) + 1))
+
+
+def _limits() -> RateLimits:
+    return current_app.extensions["glaswaende.limiter"]
 
 
 def _hashed(kind: str, value: str) -> str:
@@ -45,10 +169,6 @@ def name_and_address_key() -> str:
     return _hashed("login", f"{name}|{_address()}")
 
 
-def login_failures_per_name_and_address() -> str:
-    return current_app.config["LOGIN_FAILURES_PER_NAME_AND_ADDRESS"]
-
-
 def device_key() -> str:
     """The random id the resident page keeps in localStorage; without one, the address."""
     device = (request.headers.get(DEVICE_HEADER) or "")[:64]
@@ -72,43 +192,34 @@ def running_workshop_link() -> bool:
     return workshop is not None and abs((workshop["held_on"] - dt.date.today()).days) <= 1
 
 
-def pin_limit_per_device() -> str:
-    return current_app.config["PIN_LIMIT_PER_DEVICE"]
+def before_new_pin() -> None:
+    """The flood limit per address, then the address limit (lifted by a running workshop's join
+    link: the flood limit still holds for it, whatever device id each request names), then the
+    device limit; the first one that is over answers 429, and the later ones are not counted."""
+    counters = _limits()
+    if not counters.enabled:
+        return
+    address = address_key()
+    checks = [("PIN_FLOOD_LIMIT_PER_ADDRESS", "pins-address-flood", address)]
+    if not running_workshop_link():
+        checks.append(("PIN_LIMIT_PER_ADDRESS", "pins-address", address))
+    checks.append(("PIN_LIMIT_PER_DEVICE", "pins-device", device_key()))
+    counters.enforce_in_order(checks)
 
 
-def pin_limit_per_address() -> str:
-    return current_app.config["PIN_LIMIT_PER_ADDRESS"]
+def before_sign_in() -> None:
+    """Every attempt counts against the address; a name whose failures from this address are
+    spent is refused before its password is checked (its right password too, until the window
+    passes: a stranger elsewhere cannot lock it, since his failures count under his address)."""
+    counters = _limits()
+    counters.enforce("LOGIN_LIMIT_PER_ADDRESS", "login", address_key())
+    counters.refuse_if_spent("LOGIN_FAILURES_PER_NAME_AND_ADDRESS", "login-name", name_and_address_key())
 
 
-def pin_flood_limit_per_address() -> str:
-    return current_app.config["PIN_FLOOD_LIMIT_PER_ADDRESS"]
-
-
-def login_limit_per_address() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+def after_failed_sign_in() -> None:
+    """A failed attempt counts against its name and address (the next one over is refused)."""
+    _limits().count("LOGIN_FAILURES_PER_NAME_AND_ADDRESS", "login-name", name_and_address_key())
 
 
 def init_app(app: Flask) -> None:
-    """A limiter of this app's own (its storage and switch), wrapped around the limited views;
-    call after the blueprints are registered."""
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
-    app.config["RATELIMIT_KEY_PREFIX"] = "glaswaende"
-    app.config["RATELIMIT_ENABLED"] = app.config["RATE_LIMITS"]
-    # No X-RateLimit headers on every answer (they cost a storage round trip per limit and pin);
-    # the 429 itself says Retry-After (errors.py).
-    app.config["RATELIMIT_HEADERS_ENABLED"] = False
-    # Should Redis fail, count in memory per worker rather than refuse every pin.
-    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
-    limiter = Limiter(key_func=address_key, app=app, default_limits=[])
-    app.extensions["glaswaende.limiter"] = limiter
-    views = app.view_functions
-    pins = limiter.limit(pin_limit_per_device, key_func=device_key, scope="pins-device")(views["api.create_pin"])
-    pins = limiter.limit(pin_limit_per_address, key_func=address_key, scope="pins-address",
-                         exempt_when=running_workshop_link)(pins)
-    # The join link lifts the address limit, not every limit: a flood through it (with a new device
-    # id on every request) still stops here.
-    views["api.create_pin"] = limiter.limit(pin_flood_limit_per_address, key_func=address_key,
-                                            scope="pins-address-flood")(pins)
-    login = limiter.limit(login_failures_per_name_and_address, key_func=name_and_address_key, methods=["POST"],
-                          scope="login-name", deduct_when=lambda response: response.status_code == 401)(views["auth.login"])
-    views["auth.login"] = limiter.limit(login_limit_per_address, methods=["POST"], scope="login")(login)
+    app.extensions["glaswaende.limiter"] = RateLimits(app.config["REDIS_URL"], app.config["RATE_LIMITS"])

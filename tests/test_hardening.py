@@ -153,7 +153,7 @@ def test_signing_out_revokes_every_copy_of_the_cookie(county_db_url, engine):
 
 def test_without_shared_storage_one_process_serves_so_the_limits_hold():
     """Issue 12: with two gunicorn workers and no Redis, 30 pins per device became 60."""
-    from mapserver.cli import worker_count
+    from mapserver.serving import worker_count
 
     assert worker_count(2, shared_limits=False)[0] == 1
     assert worker_count(3, shared_limits=True) == (3, None)
@@ -191,6 +191,17 @@ def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url,
             except urllib.error.HTTPError as error:
                 statuses.append(error.code)
         assert statuses.count(201) == 5 and statuses.count(429) == 4, statuses
+        # A chunked body (no Content-Length) is read whole, and one over 16 KB refused whole.
+        import http.client
+
+        for size, expected in ((0, 201), (17 * 1024, 413)):
+            pin = json.dumps({**PIN, "id": str(uuid.uuid4()), "comment": None}).encode()
+            body = pin if not size else pin[:-1] + b', "padding": "' + b"x" * size + b'"}'
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("POST", "/api/pins", body=iter([body[:20], body[20:]]), encode_chunked=True,
+                               headers={"Content-Type": "application/json", "X-Glaswaende-Device": f"chunked-{size}"})
+            assert connection.getresponse().status == expected, size
+            connection.close()
         # A request line over 4 KB: our German 414, not gunicorn's English page.
         try:
             urllib.request.urlopen(base + "/gemeinde/" + "x" * 5000, timeout=10)

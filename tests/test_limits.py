@@ -104,3 +104,16 @@ def test_workers_share_limits_through_redis_with_hashed_keys(county_db_url, clea
             store.delete(key)
         for app in (first, second):
             app.extensions["glaswaende.engine"].dispose()
+
+
+def test_with_redis_gone_the_limits_are_counted_in_memory(county_db_url, clean_pins):
+    """Should Redis fail, pins are neither refused nor unlimited: each process counts alone."""
+    from tests.helpers import free_port
+
+    app = make_test_app(county_db_url, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", **LIMITS)
+    try:
+        client = app.test_client()
+        statuses = [_pin(client, "phone-ohne-redis").status_code for _ in range(4)]
+        assert statuses == [201, 201, 201, 429]
+    finally:
+        app.extensions["glaswaende.engine"].dispose()

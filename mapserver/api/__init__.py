@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, json, request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from .. import limits
 from ..db import engine
 from ..errors import InvalidInput
 from ..services import areas, disclosure, pins
@@ -31,6 +32,7 @@ def create_pin():
     # "no-cors"}) sends, and browsers let that through without asking us first.
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType()
+    limits.before_new_pin()
     submission = pins.parse_submission(limited_body())
     pin, created = pins.submit_pin(engine(), submission, current_app.config["COUNTY_KEY"], edit_url)
     return _json(pin, 201 if created else 200)

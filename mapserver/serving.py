@@ -1,0 +1,39 @@
+"""`glaswaende serve`: the app under gunicorn, each connection a green thread (gevent).
+
+A client that sends its request slowly, a byte at a time, holds only its own connection, never a
+thread others wait for (with a thread per request, eight such clients froze a server of eight
+threads). psycopg waits for the database cooperatively once gevent has patched the standard
+library, which gunicorn does in each worker before the app is built there; so the app is never
+built in gunicorn's master (psycopg chooses how to wait when it is first imported)."""
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+def worker_count(workers: int, shared_limits: bool) -> tuple[int, str | None]:
+    """(worker processes, note): without storage shared by processes (GLASWAENDE_REDIS_URL) each
+    gunicorn worker would count the rate limits on its own, so 30 pins per device would be 30 per
+    worker; then one process serves (its connections are green threads)."""
+    if workers <= 1 or shared_limits:
+        return workers, None
+    return 1, (f"Ohne GLASWAENDE_REDIS_URL zählt jeder Prozess die Grenzen für sich: ein Prozess statt {workers}.")
+
+
+def serve(host: str, port: int, workers: int, connections: int) -> None:
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            # gunicorn's gevent worker on gevent's own HTTP server (pywsgi): ~120 µs of CPU less
+            # per request than on gunicorn's parser (bench/ingest.py). A chunked body is read
+            # whole and refused over 16 KB as one with a Content-Length (tests/test_hardening.py).
+            self.cfg.set("worker_class", "gevent_pywsgi")
+            self.cfg.set("worker_connections", connections)
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            from . import create_app
+
+            return create_app()
+
+    Server().run()
