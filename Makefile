@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run demo test setup messages bench-weak bench-detection bench-disclosure bench-exports system-packages browser-packages database migrate import bench bench-hotspots bench-dbscan stop clean
+.PHONY: run demo test setup messages bench-weak bench-profile bench-detection bench-disclosure bench-exports system-packages browser-packages database migrate import bench bench-hotspots bench-dbscan stop clean
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -83,6 +83,10 @@ test: setup browser-packages
 bench: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/python bench/ingest.py
+
+bench-profile: setup
+	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/python bench/profile_pin.py
 
 bench-hotspots: setup
 	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \

@@ -1,11 +1,15 @@
 """Ingest benchmark: POST /api/pins under gunicorn against raw psycopg INSERTs, same table, same run.
 
 Creates its own database (glaswaende_bench) on the server of GLASWAENDE_DATABASE_URL, migrates it,
-imports Hameln-Pyrmont, then for each concurrency measures
+imports Hameln-Pyrmont, then for each server layout (`glaswaende serve --workers 1`, as `make run`
+serves, limits in memory; `--workers 2`, limits in Redis, as compose serves) and each concurrency
+measures
   - baseline: single-row INSERTs into `pin` with psycopg 3 (autocommit, one connection per worker,
     municipality and district given, nothing resolved);
-  - api: POST /api/pins over HTTP keep-alive to gunicorn (validation, resolution, JSON answer);
-and prints pins per second, p50/p95 latency and the ratio api/baseline. Run: `make bench`.
+  - api: POST /api/pins over HTTP keep-alive (validation, limits, resolution, JSON answer);
+and prints pins per second, p50/p95 latency, the ratio api/baseline and the CPU each pin costs
+the web server, PostgreSQL and this load generator. Run: `make bench`; where the web server's
+CPU goes: `make bench-profile`.
 """
 from __future__ import annotations
 
@@ -121,9 +125,8 @@ def start_gunicorn(dsn: str, workers: int) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "GLASWAENDE_DATABASE_URL": dsn, "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "10000000 per minute",
            "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "10000000 per minute",
            "GLASWAENDE_PIN_FLOOD_LIMIT_PER_ADDRESS": "10000000 per minute"}
-    # Several workers count the limits together only through Redis (as in production); without
-    # it `glaswaende serve` runs one process with all the threads.
-    if workers > 1 and redis_reachable():
+    # Several workers count the limits together only through Redis (as compose runs them).
+    if workers > 1:
         env["GLASWAENDE_REDIS_URL"] = "redis://127.0.0.1:6379/15"
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port),
@@ -169,19 +172,11 @@ def describe(seconds: float, latencies: list[float]) -> dict:
             "p95_ms": ordered[int(len(ordered) * 0.95) - 1] * 1000}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=4000, help="operations per measurement")
-    parser.add_argument("--concurrency", default="1,8,32")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    args = parser.parse_args()
-
-    server = server_url("bench")
-    dsn = prepare_database(server)
-    points = sample_points(dsn, 10000)
-    database = database_server(dsn)
-    process, port = start_gunicorn(dsn, args.workers)
-    print(f"gunicorn: {args.workers} gevent workers; {args.requests} operations per row; "
+def measure_layout(dsn: str, database: psutil.Process, points, workers: int, args) -> None:
+    """raw and api at each concurrency, against one `glaswaende serve` of `workers` processes."""
+    process, port = start_gunicorn(dsn, workers)
+    shared = "limits in Redis" if workers > 1 else "limits in memory"
+    print(f"\nglaswaende serve --workers {workers} ({shared}); {args.requests} operations per row; "
           f"{os.cpu_count()} cores")
     print(f"{'concurrency':>11} {'kind':>8} {'pins/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'api/raw':>8}")
     try:
@@ -212,6 +207,25 @@ def main() -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=4000, help="operations per measurement")
+    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--workers", default="1,2",
+                        help="layouts to measure: gunicorn worker processes (more than one share limits in Redis)")
+    args = parser.parse_args()
+
+    server = server_url("bench")
+    dsn = prepare_database(server)
+    points = sample_points(dsn, 10000)
+    database = database_server(dsn)
+    for workers in [int(w) for w in args.workers.split(",")]:
+        if workers > 1 and not redis_reachable():
+            print(f"\n--workers {workers}: kein Redis auf 127.0.0.1:6379, übersprungen.")
+            continue
+        measure_layout(dsn, database, points, workers, args)
 
 
 if __name__ == "__main__":

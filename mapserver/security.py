@@ -2,6 +2,7 @@
 own pages, and a per-response nonce for the generated folium maps, which are inline by nature."""
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from urllib.parse import urlsplit
@@ -11,8 +12,7 @@ from flask import Flask, Response, current_app, g
 _INLINE_SCRIPT = re.compile(r"<script(?=[\s>])")
 
 
-def _tile_origin() -> str:
-    url = current_app.config["TILE_URL"]
+def _tile_origin(url: str) -> str:
     if not url:
         return ""
     parts = urlsplit(url.replace("{s}", "a"))
@@ -26,8 +26,7 @@ def with_nonce(html: str) -> str:
     return _INLINE_SCRIPT.sub(f'<script nonce="{g.csp_nonce}"', html)
 
 
-def _policy() -> str:
-    nonce = g.get("csp_nonce")
+def _policy(nonce: str | None, tile_url: str) -> str:
     scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     # folium writes style attributes (legend swatches, map size) that a nonce cannot cover, and
     # a nonce in style-src would switch 'unsafe-inline' off: its styles are allowed inline.
@@ -36,7 +35,7 @@ def _policy() -> str:
         "default-src 'self'",
         f"script-src {scripts}",
         f"style-src {styles}",
-        f"img-src 'self' data:{_tile_origin()}",
+        f"img-src 'self' data:{_tile_origin(tile_url)}",
         "connect-src 'self'",
         "font-src 'self'",
         "object-src 'none'",
@@ -47,14 +46,30 @@ def _policy() -> str:
     ])
 
 
+_FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Permissions-Policy", "geolocation=(self), camera=(), microphone=()"),
+)
+# Pages without a nonce (nearly all answers) share one policy per tile server.
+_plain_policy = functools.lru_cache(maxsize=4)(lambda tile_url: _policy(None, tile_url))
+
+# Served over HTTPS only (GLASWAENDE_SECURE_COOKIES): browsers are to keep it so.
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def _add_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", _policy())
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
-    if current_app.config["SECURE_COOKIES"]:  # served over HTTPS only: browsers are to keep it so
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    """The headers a view did not set itself (looked up once each: a pin's answer is timed in µs)."""
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    nonce = g.get("csp_nonce")  # with_nonce made one: a new policy for this response only
+    tile_url = current_app.config["TILE_URL"] or ""
+    policy = _policy(nonce, tile_url) if nonce else _plain_policy(tile_url)
+    wanted = [("Content-Security-Policy", policy), *_FIXED_HEADERS]
+    if current_app.config["SECURE_COOKIES"]:
+        wanted.append(_HSTS)
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 
 
