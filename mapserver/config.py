@@ -51,7 +51,8 @@ DEFAULTS = {
     # join link, QR code) are built only from these.
     "TRUSTED_HOSTS": "127.0.0.1,localhost",
     "TIME_ZONE": "Europe/Berlin",
-    # Rate limits (Flask-Limiter notation). Redis shares them across gunicorn workers when set.
+    # Rate limits, one each ("30 per 10 minutes", the `limits` library's notation). Redis shares
+    # them across gunicorn workers when set.
     "REDIS_URL": "",
     "RATE_LIMITS": True,
     "CSRF": True,
@@ -174,8 +175,27 @@ def secret_key(config: dict) -> str:
     return path.read_text().strip()
 
 
+RATE_LIMIT_SETTINGS = ("PIN_LIMIT_PER_DEVICE", "PIN_LIMIT_PER_ADDRESS", "PIN_FLOOD_LIMIT_PER_ADDRESS",
+                       "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME_AND_ADDRESS")
+
+
+def _validate_rate_limits(config: dict) -> None:
+    """Each limit is one rule the library reads ("30 per 10 minutes"): a typo would fail every
+    pin, and a second rule after ";" would be silently dropped."""
+    import limits
+
+    for name in RATE_LIMIT_SETTINGS:
+        try:
+            rules = limits.parse_many(str(config[name]))
+        except ValueError:
+            rules = []
+        if len(rules) != 1:
+            raise ConfigError(f"GLASWAENDE_{name} muss eine Grenze wie „30 per 10 minutes“ sein, nicht {config[name]!r}.")
+
+
 def validate(config: dict) -> None:
     """Refuse to start with settings that cannot work."""
+    _validate_rate_limits(config)
     if not re.fullmatch(r"\d{5}", str(config["COUNTY_KEY"])):
         raise ConfigError(
             f"GLASWAENDE_COUNTY_KEY muss ein fünfstelliger Kreisschlüssel sein, nicht {config['COUNTY_KEY']!r}."

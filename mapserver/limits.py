@@ -66,7 +66,9 @@ class RateLimits:
 
     def __init__(self, redis_url: str | None, enabled: bool):
         self.enabled = enabled
-        self.storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
+        # A Redis that does not answer costs each request at most half a second, then memory.
+        self.storage = (storage_from_string(redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
+                        if redis_url else MemoryStorage())
         self._counter = FixedWindowRateLimiter(self.storage)
         self._fallback = FixedWindowRateLimiter(MemoryStorage()) if redis_url else None
         self._shared_down_until = 0.0
@@ -76,7 +78,9 @@ class RateLimits:
         """`enforce` for each (setting, scope, key) in turn; in Redis in one round trip."""
         if not self.enabled:
             return
-        if not isinstance(self.storage, RedisStorage) or time.monotonic() < self._shared_down_until:
+        # One script over several keys needs them on one server: plain Redis only (a cluster
+        # spreads them over its nodes).
+        if type(self.storage) is not RedisStorage or time.monotonic() < self._shared_down_until:
             for check in checks:
                 self.enforce(*check)
             return

@@ -44,6 +44,14 @@ def test_without_a_key_one_is_made_once_and_kept_for_the_owner_only(tmp_path):
         load_config({"SECRET_KEY": "kurz"})
 
 
+@pytest.mark.parametrize("setting", ["30 pro Minute", "30 per 10 minutes;200 per day", ""])
+def test_a_rate_limit_the_library_cannot_read_whole_is_refused_at_start(setting):
+    """A typo would have answered every pin with 500; a second rule would have been dropped."""
+    with pytest.raises(ConfigError, match="GLASWAENDE_PIN_LIMIT_PER_DEVICE"):
+        load_config({"PIN_LIMIT_PER_DEVICE": setting})
+    assert load_config({"PIN_LIMIT_PER_DEVICE": "5 per 10 minutes"})["PIN_LIMIT_PER_DEVICE"] == "5 per 10 minutes"
+
+
 def test_a_session_forged_with_the_old_default_key_opens_nothing(county_db_url, engine):
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM account WHERE name = 'chef'"))
