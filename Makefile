@@ -79,38 +79,33 @@ test: setup browser-packages
 	export GLASWAENDE_TEST_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
 	$(BIN)/pytest
 
-# Benchmarks (not tests): each prints its figures against a baseline measured in the same run.
+# Benchmarks (not tests): each prints its figures against a baseline measured in the same run,
+# on the database server `make run` uses (each creates a database of its own there).
+run-bench = export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; $(BIN)/python bench/$(1).py
+
 bench: setup
-	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/python bench/ingest.py
+	$(call run-bench,ingest)
 
 bench-profile: setup
-	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/python bench/profile_pin.py
+	$(call run-bench,profile_pin)
 
 bench-hotspots: setup
-	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/python bench/hotspots.py
+	$(call run-bench,hotspots)
 
 bench-dbscan: setup
-	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/python bench/dense_clusters.py
+	$(call run-bench,dense_clusters)
 
 bench-disclosure: setup
-	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/python bench/disclosure.py
+	$(call run-bench,disclosure)
 
 bench-exports: setup
-	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/python bench/exports_load.py
+	$(call run-bench,exports_load)
 
 bench-detection: setup
-	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/python bench/detection.py
+	$(call run-bench,detection)
 
 bench-weak: setup browser-packages
-	export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/python bench/weak_connection.py
+	$(call run-bench,weak_connection)
 
 stop:
 	bash scripts/stop-postgis.sh

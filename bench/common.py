@@ -1,9 +1,12 @@
 """What the benchmarks share: a fresh database of their own with the county imported."""
 from __future__ import annotations
 
+import http.client
 import os
 import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -62,3 +65,33 @@ def redis_reachable() -> bool:
             return True
     except OSError:
         return False
+
+
+# Limits no load test reaches: the limiter stays on (its cost is part of every pin).
+UNLIMITED_PINS = {"GLASWAENDE_PIN_LIMIT_PER_DEVICE": "10000000 per minute",
+                  "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "10000000 per minute",
+                  "GLASWAENDE_PIN_FLOOD_LIMIT_PER_ADDRESS": "10000000 per minute"}
+
+
+def start_server(database_url: str, workers: int, redis_db: int, **settings: str) -> tuple[subprocess.Popen, int]:
+    """`glaswaende serve` with `workers` processes on a free port, pins unlimited, once it answers
+    /healthz; (process, port). Several workers share their limits in Redis database `redis_db`
+    (as compose runs them); without a Redis here, serve runs one process."""
+    port = free_port()
+    env = {**os.environ, "GLASWAENDE_DATABASE_URL": database_url, **UNLIMITED_PINS, **settings}
+    if workers > 1 and redis_reachable():
+        env["GLASWAENDE_REDIS_URL"] = f"redis://127.0.0.1:6379/{redis_db}"
+    process = subprocess.Popen([str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port),
+                                "--workers", str(workers)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("glaswaende serve did not start")

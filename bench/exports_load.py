@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -27,7 +25,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import fresh_database, free_port, redis_reachable, server_url  # noqa: E402  (bench/ is the script's folder)
+from common import fresh_database, server_url, start_server  # noqa: E402  (bench/ is the script's folder)
 from mapserver.services import accounts, hotspots  # noqa: E402
 
 BENCH_DB = "glaswaende_bench_exports"
@@ -52,29 +50,6 @@ def prepare(database_url: str, pins: int) -> None:
         accounts.create_account(conn, *PLANNER, ["planner"])
     hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
     engine.dispose()
-
-
-def start_server(database_url: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {**os.environ, "GLASWAENDE_DATABASE_URL": database_url, "GLASWAENDE_CSRF": "false", "GLASWAENDE_TILE_URL": "",
-           "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "10000000 per minute", "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "10000000 per minute",
-           "GLASWAENDE_PIN_FLOOD_LIMIT_PER_ADDRESS": "10000000 per minute"}
-    if redis_reachable():
-        env["GLASWAENDE_REDIS_URL"] = "redis://127.0.0.1:6379/14"
-    process = subprocess.Popen([str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port),
-                                "--workers", "2"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process, port
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("glaswaende serve did not start")
 
 
 def session_cookie(port: int) -> str:
@@ -130,7 +105,7 @@ def main() -> None:
     args = parser.parse_args()
     database_url = fresh_database(server_url("bench-exports"), BENCH_DB)
     prepare(database_url, args.pins)
-    process, port = start_server(database_url)
+    process, port = start_server(database_url, workers=2, redis_db=14, GLASWAENDE_CSRF="false", GLASWAENDE_TILE_URL="")
     try:
         cookie = session_cookie(port)
         pin_latencies(port, 40, 4)  # warm up

@@ -19,16 +19,14 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import psutil
 import psycopg
 
-from common import fresh_database, free_port, redis_reachable, psycopg_url, server_url  # noqa: E402  (bench/ is the script's folder)
+from common import fresh_database, psycopg_url, redis_reachable, server_url, start_server  # noqa: E402  (bench/ is the script's folder)
 
 BENCH_DB = "glaswaende_bench"
 
@@ -119,32 +117,6 @@ def api_worker(port: int, points):
 
 
 
-def start_gunicorn(dsn: str, workers: int) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    # The limiter stays on (its cost is part of every pin), with limits no load test reaches.
-    env = {**os.environ, "GLASWAENDE_DATABASE_URL": dsn, "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "10000000 per minute",
-           "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "10000000 per minute",
-           "GLASWAENDE_PIN_FLOOD_LIMIT_PER_ADDRESS": "10000000 per minute"}
-    # Several workers count the limits together only through Redis (as compose runs them).
-    if workers > 1:
-        env["GLASWAENDE_REDIS_URL"] = "redis://127.0.0.1:6379/15"
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(port),
-         "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return process, port
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
-
-
 def database_server(dsn: str) -> psutil.Process:
     """The PostgreSQL server process (postmaster) of dsn; its children are the backends."""
     with psycopg.connect(dsn) as conn:
@@ -174,7 +146,7 @@ def describe(seconds: float, latencies: list[float]) -> dict:
 
 def measure_layout(dsn: str, database: psutil.Process, points, workers: int, args) -> None:
     """raw and api at each concurrency, against one `glaswaende serve` of `workers` processes."""
-    process, port = start_gunicorn(dsn, workers)
+    process, port = start_server(dsn, workers, redis_db=15)
     shared = "limits in Redis" if workers > 1 else "limits in memory"
     print(f"\nglaswaende serve --workers {workers} ({shared}); {args.requests} operations per row; "
           f"{os.cpu_count()} cores")

@@ -16,7 +16,7 @@ from flask import Flask
 from pyinstrument import Profiler
 from werkzeug.test import Client
 
-from common import fresh_database, psycopg_url, server_url  # noqa: E402  (bench/ is the script's folder)
+from common import UNLIMITED_PINS, fresh_database, psycopg_url, server_url  # noqa: E402  (bench/ is the script's folder)
 from ingest import sample_points  # noqa: E402
 
 from mapserver import create_app  # noqa: E402
@@ -54,10 +54,7 @@ def main() -> None:
 
     database_url = fresh_database(server_url("bench-profile"), "glaswaende_bench")
     points = sample_points(psycopg_url(database_url), 2000)
-    os.environ.update({"GLASWAENDE_DATABASE_URL": database_url,
-                       "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "10000000 per minute",
-                       "GLASWAENDE_PIN_LIMIT_PER_ADDRESS": "10000000 per minute",
-                       "GLASWAENDE_PIN_FLOOD_LIMIT_PER_ADDRESS": "10000000 per minute"})
+    os.environ.update({"GLASWAENDE_DATABASE_URL": database_url, **UNLIMITED_PINS})
     app = Client(create_app())
     bare = Client(bare_app())
     post_pins(app, points, 200)  # warm-up: connections, caches

@@ -111,6 +111,15 @@ http {{
         app.wait(timeout=20)
 
 
+def _send_pin(port: int, timeout: float = 10) -> tuple[int, dict]:
+    """One pin in Salzhemmendorf; (status, answer)."""
+    body = json.dumps({"id": str(uuid.uuid4()), "lat": 52.0772, "lon": 9.5542, "category": "divided"}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/pins", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, json.loads(response.read())
+
+
 def _with_trickling_clients(port: int, clients: int = 8):
     stop = threading.Event()
     threads = [threading.Thread(target=_trickle, args=(port, stop), daemon=True) for _ in range(clients)]
@@ -127,11 +136,7 @@ def test_slow_clients_freeze_neither_the_plain_server_nor_the_front(served, clea
     stop, threads = _with_trickling_clients(app_port, clients=50)
     try:
         assert _health_checks(app_port) == [True] * 6
-        body = json.dumps({"id": str(uuid.uuid4()), "lat": 52.0772, "lon": 9.5542, "category": "divided"}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{app_port}/api/pins", data=body,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 201
+        assert _send_pin(app_port)[0] == 201
     finally:
         stop.set()
         for thread in threads:
@@ -140,13 +145,10 @@ def test_slow_clients_freeze_neither_the_plain_server_nor_the_front(served, clea
     stop, threads = _with_trickling_clients(front_port, clients=50)
     try:
         assert _health_checks(front_port) == [True] * 6
-        body = json.dumps({"id": str(uuid.uuid4()), "lat": 52.0772, "lon": 9.5542, "category": "divided"}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{front_port}/api/pins", data=body,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 201
-            # The front's X-Forwarded-Proto and Host are what the app builds links from.
-            assert json.loads(response.read())["edit_url"].startswith(f"http://127.0.0.1:{front_port}/meine-pins/")
+        status, answer = _send_pin(front_port)
+        assert status == 201
+        # The front's X-Forwarded-Proto and Host are what the app builds links from.
+        assert answer["edit_url"].startswith(f"http://127.0.0.1:{front_port}/meine-pins/")
         # A client's own X-Forwarded-For is replaced by the address nginx saw: four failed
         # sign-ins, each claiming another address, are one address's, and the fourth is refused.
         statuses = []
@@ -173,16 +175,9 @@ def test_a_pin_waiting_for_the_database_holds_only_its_own_connection(served, co
     app_port, _ = served
     answers: list[int] = []
 
-    def send_pin():
-        body = json.dumps({"id": str(uuid.uuid4()), "lat": 52.0772, "lon": 9.5542, "category": "divided"}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{app_port}/api/pins", data=body,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answers.append(response.status)
-
     with psycopg.connect(county_db_url.replace("postgresql+psycopg://", "postgresql://")) as holder:
         holder.execute("LOCK TABLE pin IN ACCESS EXCLUSIVE MODE")
-        waiting = threading.Thread(target=send_pin)
+        waiting = threading.Thread(target=lambda: answers.append(_send_pin(app_port, timeout=30)[0]))
         waiting.start()
         time.sleep(1.0)
         assert not answers, "the pin should be waiting for the lock"
