@@ -7,6 +7,8 @@ import re
 import secrets
 from pathlib import Path
 
+import limits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
@@ -182,8 +184,6 @@ RATE_LIMIT_SETTINGS = ("PIN_LIMIT_PER_DEVICE", "PIN_LIMIT_PER_ADDRESS", "PIN_FLO
 def _validate_rate_limits(config: dict) -> None:
     """Each limit is one rule the library reads ("30 per 10 minutes"): a typo would fail every
     pin, and a second rule after ";" would be silently dropped."""
-    import limits
-
     for name in RATE_LIMIT_SETTINGS:
         try:
             rules = limits.parse_many(str(config[name]))

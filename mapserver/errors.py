@@ -124,22 +124,18 @@ def _handle_http_error(error: HTTPException):
         # The request named a host we do not answer to (GLASWAENDE_TRUSTED_HOSTS): no link can be
         # built for it, so no page; a short answer that names nothing of the request.
         return problem(status, f"http-{status}", title, detail)
+    # What the error says besides its status: the methods allowed (405), when to come back (429,
+    # the end of the spent window, limits.py). Kept on every answer made for it.
+    carried = [(name, value) for name, value in error.get_headers() if name in ("Allow", "Retry-After")]
     if wants_problem_json():
         response = problem(status, f"http-{status}", title, detail)
-        original_headers = error.get_response().headers
-        for header in ("Allow", "Retry-After"):
-            if header in original_headers:
-                response.headers[header] = original_headers[header]
+        response.headers.extend(carried)
         return response
-    if status == 429:  # when to come back: when the spent window ends (limits.py)
-        page = render_template("errors/error.html", status=status, title=title, detail=detail)
-        return Response(page, status=429, mimetype="text/html",
-                        headers=[(k, v) for k, v in error.get_headers() if k == "Retry-After"])
     if status == 401:
         # A page for staff, visited without sign-in: the sign-in form, then back to that page.
         expired = _l("Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.") if g.get("session_expired") else None
         return render_template("auth/login.html", error=expired, next=request.full_path.rstrip("?")), 401
-    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status, carried
 
 
 DATABASE_UNAVAILABLE = _l(

@@ -40,10 +40,9 @@ def test_one_device_is_limited_tightly_with_a_german_429(limited, engine):
     assert _pin(client, "phone-2").status_code == 201, "another phone on the same wifi goes on"
 
 
-def test_an_address_is_limited_only_against_floods_and_a_running_workshop_lifts_it(limited, engine):
-    client = limited.test_client()
-    statuses = [_pin(client, f"phone-{i}").status_code for i in range(8)]
-    assert statuses == [201] * 6 + [429] * 2
+@pytest.fixture
+def workshops(engine):
+    """A workshop held today (join code heute123) and one a month ago (vorbei12)."""
     with engine.begin() as conn:
         owner = conn.execute(text("SELECT id FROM account LIMIT 1")).scalar()
         if owner is None:
@@ -52,20 +51,25 @@ def test_an_address_is_limited_only_against_floods_and_a_running_workshop_lifts_
                              VALUES ('Heute', :today, '03252008', 'heute123', :owner),
                                     ('Vorbei', :past, '03252008', 'vorbei12', :owner)"""),
                      {"today": dt.date.today(), "past": dt.date.today() - dt.timedelta(days=30), "owner": owner})
-    try:
-        assert _pin(client, "phone-20", workshop="heute123").status_code == 201
-        assert _pin(client, "phone-21", workshop="vorbei12").status_code == 429, "only a running workshop"
-        assert _pin(client, "phone-22").status_code == 429
-        # The join link lifts the address limit, not the flood limit: a new device id on every
-        # request does not get around it.
-        statuses = [_pin(client, f"robot-{i}", workshop="heute123").status_code for i in range(12)]
-        assert 201 in statuses and statuses[-1] == 429
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM pin")).scalar_one() <= 12
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM pin"))
-            conn.execute(text("DELETE FROM workshop WHERE join_code IN ('heute123', 'vorbei12')"))
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM pin"))
+        conn.execute(text("DELETE FROM workshop WHERE join_code IN ('heute123', 'vorbei12')"))
+
+
+def test_an_address_is_limited_only_against_floods_and_a_running_workshop_lifts_it(limited, engine, workshops):
+    client = limited.test_client()
+    statuses = [_pin(client, f"phone-{i}").status_code for i in range(8)]
+    assert statuses == [201] * 6 + [429] * 2
+    assert _pin(client, "phone-20", workshop="heute123").status_code == 201
+    assert _pin(client, "phone-21", workshop="vorbei12").status_code == 429, "only a running workshop"
+    assert _pin(client, "phone-22").status_code == 429
+    # The join link lifts the address limit, not the flood limit: a new device id on every
+    # request does not get around it.
+    statuses = [_pin(client, f"robot-{i}", workshop="heute123").status_code for i in range(12)]
+    assert 201 in statuses and statuses[-1] == 429
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pin")).scalar_one() <= 12
 
 
 def test_sign_in_attempts_are_limited(limited):
@@ -74,6 +78,7 @@ def test_sign_in_attempts_are_limited(limited):
     assert statuses == [401, 401, 401, 429]
     page = client.post("/anmelden", data={"name": "niemand", "password": "falsch"})
     assert page.status_code == 429 and "Zu viele Anfragen." in page.get_data(as_text=True)
+    assert int(page.headers["Retry-After"]) > 0
     assert client.get("/anmelden").status_code == 200, "showing the form is not limited"
 
 
@@ -117,3 +122,31 @@ def test_with_redis_gone_the_limits_are_counted_in_memory(county_db_url, clean_p
         assert statuses == [201, 201, 201, 429]
     finally:
         app.extensions["glaswaende.engine"].dispose()
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="Kein Redis auf 127.0.0.1:6379: nur der Speicher im Arbeitsspeicher ist da.")
+def test_redis_in_one_round_trip_counts_a_random_stream_as_memory_does(county_db_url, clean_pins, workshops):
+    """The three pin limits in one Redis script must answer exactly as the library counting each
+    in memory: the same random stream of pins (phones, join links, a flood) to both."""
+    import random
+
+    import redis
+
+    store = redis.Redis(host="127.0.0.1", port=6379, db=3)
+    store.flushdb()
+    rng = random.Random(20261201)
+    stream = [(f"phone-{rng.randrange(8)}", rng.choice([None, "heute123", "heute123", "vorbei12"])) for _ in range(60)]
+    answers = {}
+    for storage, settings in (("memory", {}), ("redis", {"REDIS_URL": "redis://127.0.0.1:6379/3"})):
+        # A flood limit the stream reaches late, so that every limit refuses some pins.
+        app = make_test_app(county_db_url, **{**LIMITS, "PIN_FLOOD_LIMIT_PER_ADDRESS": "40 per 10 minutes"}, **settings)
+        try:
+            client = app.test_client()
+            replies = [_pin(client, device, **({"workshop": code} if code else {})) for device, code in stream]
+            answers[storage] = [r.status_code for r in replies]
+            assert all(int(r.headers["Retry-After"]) > 0 for r in replies if r.status_code == 429)
+        finally:
+            app.extensions["glaswaende.engine"].dispose()
+    store.flushdb()
+    assert answers["redis"] == answers["memory"]
+    assert {201, 429} <= set(answers["memory"]), "the stream should reach every kind of limit"

@@ -187,6 +187,10 @@ def test_odd_bodies_never_give_a_500(client, engine, raw):
 def test_get_on_pins_is_not_allowed(client):
     response = client.get("/api/pins")
     assert response.status_code == 405 and response.mimetype == "application/problem+json"
+    assert set(response.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
+    # A page answers a wrong method in German HTML, and says which methods it takes too.
+    page = client.post("/datenschutz")
+    assert page.status_code == 405 and page.mimetype == "text/html" and "GET" in page.headers["Allow"]
 
 
 def test_simultaneous_retries_of_one_pin_store_it_once(app, clean_pins, engine):
