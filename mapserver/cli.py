@@ -33,11 +33,11 @@ def main():
               with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int,
-              help="Prozesse (mehr als einer nur mit GLASWAENDE_REDIS_URL).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Prozesse (Standard: 2 mit GLASWAENDE_REDIS_URL, sonst 1; mehr als einer nur mit Redis).")
 @click.option("--connections", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Gleichzeitige Verbindungen je Prozess.")
-def serve(host: str, port: int, workers: int, connections: int):
+def serve(host: str, port: int, workers: int | None, connections: int):
     from . import serving
 
     config = load_config()

@@ -10,13 +10,16 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 
 
-def worker_count(workers: int, shared_limits: bool) -> tuple[int, str | None]:
-    """(worker processes, note): without storage shared by processes (GLASWAENDE_REDIS_URL) each
-    gunicorn worker would count the rate limits on its own, so 30 pins per device would be 30 per
-    worker; then one process serves (its connections are green threads)."""
-    if workers <= 1 or shared_limits:
-        return workers, None
-    return 1, (f"Ohne GLASWAENDE_REDIS_URL zählt jeder Prozess die Grenzen für sich: ein Prozess statt {workers}.")
+def worker_count(asked: int | None, shared_limits: bool) -> tuple[int, str | None]:
+    """(worker processes, note): two unless asked otherwise, but without storage shared by
+    processes (GLASWAENDE_REDIS_URL) each gunicorn worker would count the rate limits on its own,
+    so 30 pins per device would be 30 per worker; then one process serves (its connections are
+    green threads), and a note says so if more were asked for."""
+    if shared_limits:
+        return asked or 2, None
+    if asked is None or asked <= 1:
+        return 1, None
+    return 1, f"Ohne GLASWAENDE_REDIS_URL zählt jeder Prozess die Grenzen für sich: ein Prozess statt {asked}."
 
 
 def serve(host: str, port: int, workers: int, connections: int) -> None:

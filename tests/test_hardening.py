@@ -166,6 +166,8 @@ def test_without_shared_storage_one_process_serves_so_the_limits_hold():
     assert worker_count(2, shared_limits=False)[0] == 1
     assert worker_count(3, shared_limits=True) == (3, None)
     assert worker_count(1, shared_limits=False) == (1, None)
+    assert worker_count(None, shared_limits=False) == (1, None), "no note when nobody asked for more"
+    assert worker_count(None, shared_limits=True) == (2, None)
 
 
 def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url, clean_pins):
