@@ -104,7 +104,9 @@ def api_worker(port: int, points):
             lat, lon, _, _ = points[i % len(points)]
             body = json.dumps({"id": str(uuid.uuid4()), "lat": lat, "lon": lon,
                                "category": "divided", "dimensions": ["social"]})
-            conn.request("POST", "/api/pins", body=body, headers={"Content-Type": "application/json"})
+            # Each pin from one of 2,000 phones, as residents send them (a rate-limit key each).
+            conn.request("POST", "/api/pins", body=body, headers={"Content-Type": "application/json",
+                                                                  "X-Glaswaende-Device": f"phone-{i % 2000}"})
             response = conn.getresponse()
             response.read()
             if response.status != 201:

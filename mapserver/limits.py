@@ -17,11 +17,12 @@ import hmac
 import ipaddress
 import json
 import logging
+import threading
 import time
 
 import limits
 from flask import Flask, current_app, request
-from limits.storage import MemoryStorage, RedisStorage, storage_from_string
+from limits.storage import RedisStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
@@ -53,6 +54,66 @@ return {0, 0}
 """
 
 
+class ProcessMemory(Storage):
+    """Fixed-window counters in this process's memory, for the `limits` library's strategies:
+    key -> [count, window end]; a key whose window has passed starts again at its next hit, and
+    passed keys are dropped at most once a minute. (The library's own memory storage walks every
+    key from a timer a hundred times a second: with a key per phone that cost each pin 100 µs at
+    4,000 phones and 200 µs at 16,000, more than the counting itself.)"""
+
+    STORAGE_SCHEME = ["glaswaende-memory"]
+    PRUNE_EVERY_SECONDS = 60.0
+
+    def __init__(self, uri: str | None = None, **options):
+        super().__init__(uri, **options)
+        self._windows: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+        self._pruned_at = time.time()
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return ValueError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            if now - self._pruned_at > self.PRUNE_EVERY_SECONDS:
+                self._windows = {k: w for k, w in self._windows.items() if w[1] > now}
+                self._pruned_at = now
+            window = self._windows.get(key)
+            if window is None or window[1] <= now:
+                window = self._windows[key] = [0, now + expiry]
+            window[0] += amount
+            return int(window[0])
+
+    def _live(self, key: str) -> list[float] | None:
+        window = self._windows.get(key)
+        return window if window is not None and window[1] > time.time() else None
+
+    def get(self, key: str) -> int:
+        window = self._live(key)
+        return int(window[0]) if window else 0
+
+    def get_expiry(self, key: str) -> float:
+        window = self._live(key)
+        return window[1] if window else time.time()
+
+    def keys(self) -> list[str]:
+        return list(self._windows)
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int | None:
+        with self._lock:
+            count, self._windows = len(self._windows), {}
+        return count
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._windows.pop(key, None)
+
+
 @functools.lru_cache(maxsize=64)
 def _rule(notation: str) -> limits.RateLimitItem:
     """A setting such as "30 per 10 minutes" as the library's limit."""
@@ -68,9 +129,9 @@ class RateLimits:
         self.enabled = enabled
         # A Redis that does not answer costs each request at most half a second, then memory.
         self.storage = (storage_from_string(redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
-                        if redis_url else MemoryStorage())
+                        if redis_url else ProcessMemory())
         self._counter = FixedWindowRateLimiter(self.storage)
-        self._fallback = FixedWindowRateLimiter(MemoryStorage()) if redis_url else None
+        self._fallback = FixedWindowRateLimiter(ProcessMemory()) if redis_url else None
         self._shared_down_until = 0.0
         self._count_in_order = None
 

@@ -150,3 +150,31 @@ def test_redis_in_one_round_trip_counts_a_random_stream_as_memory_does(county_db
     store.flushdb()
     assert answers["redis"] == answers["memory"]
     assert {201, 429} <= set(answers["memory"]), "the stream should reach every kind of limit"
+
+
+def test_the_process_memory_counts_as_the_library_memory_does(monkeypatch):
+    """mapserver.limits.ProcessMemory against the library's MemoryStorage on one random stream of
+    hits (keys, windows, time passing): the same counts and window ends; and keys whose window has
+    passed are dropped once a minute, not kept for ever."""
+    import random
+    import types
+
+    import limits.storage.memory as library_memory
+
+    from mapserver import limits as rate_limits
+
+    clock = [1_000_000.0]
+    fake_time = types.SimpleNamespace(time=lambda: clock[0], monotonic=lambda: clock[0])
+    monkeypatch.setattr(rate_limits, "time", fake_time)
+    monkeypatch.setattr(library_memory, "time", fake_time)
+    ours, theirs = rate_limits.ProcessMemory(), library_memory.MemoryStorage()
+    rng = random.Random(7)
+    for _ in range(3000):
+        key, expiry = f"k{rng.randrange(40)}", rng.choice([5, 60, 600])
+        clock[0] += rng.expovariate(1 / 2.0)
+        assert ours.incr(key, expiry) == theirs.incr(key, expiry)
+        assert ours.get(key) == theirs.get(key)
+        assert ours.get_expiry(key) == theirs.get_expiry(key)
+    clock[0] += 700  # every window has passed; the next hit prunes
+    ours.incr("new", 60)
+    assert ours.keys() == ["new"]
