@@ -11,7 +11,6 @@ the same windows for a few µs in memory and one round trip per limit in Redis.)
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import ipaddress
@@ -26,6 +25,7 @@ from limits.storage import RedisStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from .config import RATE_LIMIT_SETTINGS
 from .request_body import limited_body
 
 DEVICE_HEADER = "X-Glaswaende-Device"
@@ -114,19 +114,18 @@ class ProcessMemory(Storage):
             self._windows.pop(key, None)
 
 
-@functools.lru_cache(maxsize=64)
-def _rule(notation: str) -> limits.RateLimitItem:
-    """A setting such as "30 per 10 minutes" as the library's limit."""
-    return limits.parse(notation)
-
-
 class RateLimits:
     """The app's counters: in Redis when GLASWAENDE_REDIS_URL is set (shared by the worker
     processes), else in memory. Should Redis fail, counting goes on in memory (per process)
     until it answers again, rather than refusing every pin."""
 
-    def __init__(self, redis_url: str | None, enabled: bool):
-        self.enabled = enabled
+    def __init__(self, config: dict):
+        """From the app's settings, read once: a pin is timed in µs."""
+        redis_url = config["REDIS_URL"]
+        self.enabled = config["RATE_LIMITS"]
+        self.secret = config["SECRET_KEY"].encode("utf-8")
+        # Each setting as the library's limit ("30 per 10 minutes"; config.py checked it).
+        self.rules = {name: limits.parse(config[name]) for name in RATE_LIMIT_SETTINGS}
         # A Redis that does not answer costs each request at most half a second, then memory.
         self.storage = (storage_from_string(redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
                         if redis_url else ProcessMemory())
@@ -145,7 +144,7 @@ class RateLimits:
             for check in checks:
                 self.enforce(*check)
             return
-        rules = [_rule(current_app.config[setting]) for setting, _, _ in checks]
+        rules = [self.rules[setting] for setting, _, _ in checks]
         keys = [self.storage.prefixed_key(rule.key_for(NAMESPACE, scope, key))
                 for rule, (_, scope, key) in zip(rules, checks)]
         windows = [value for rule in rules for value in (rule.get_expiry(), rule.amount)]
@@ -180,7 +179,7 @@ class RateLimits:
         """Count one request against the limit named by `setting`; whether it was within."""
         if not self.enabled:
             return True
-        rule = _rule(current_app.config[setting])
+        rule = self.rules[setting]
         return self._use(lambda counter: counter.hit(rule, NAMESPACE, scope, key))
 
     def enforce(self, setting: str, scope: str, key: str) -> None:
@@ -192,13 +191,13 @@ class RateLimits:
         """429 if the limit has no request left, without counting this one."""
         if not self.enabled:
             return
-        rule = _rule(current_app.config[setting])
+        rule = self.rules[setting]
         if not self._use(lambda counter: counter.test(rule, NAMESPACE, scope, key)):
             raise self._refusal(setting, scope, key)
 
     def _refusal(self, setting: str, scope: str, key: str) -> TooManyRequests:
         """A 429 whose Retry-After is when the window that is spent ends."""
-        rule = _rule(current_app.config[setting])
+        rule = self.rules[setting]
         reset_at = self._use(lambda counter: counter.get_window_stats(rule, NAMESPACE, scope, key).reset_time)
         return TooManyRequests(retry_after=max(1, int(reset_at - time.time()) + 1))
 
@@ -208,8 +207,7 @@ def _limits() -> RateLimits:
 
 
 def _hashed(kind: str, value: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode("utf-8")
-    return kind + ":" + hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return kind + ":" + hmac.new(_limits().secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def _address() -> str:
@@ -287,4 +285,4 @@ def after_failed_sign_in() -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["glaswaende.limiter"] = RateLimits(app.config["REDIS_URL"], app.config["RATE_LIMITS"])
+    app.extensions["glaswaende.limiter"] = RateLimits(app.config)

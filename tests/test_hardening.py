@@ -178,6 +178,8 @@ def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url,
     import urllib.request
     from pathlib import Path
 
+    import http.client
+
     port = free_port()
     environment = {**os.environ, "GLASWAENDE_DATABASE_URL": county_db_url, "GLASWAENDE_TILE_URL": "",
                    "GLASWAENDE_PIN_LIMIT_PER_DEVICE": "5 per 10 minutes", "GLASWAENDE_REDIS_URL": ""}
@@ -201,8 +203,15 @@ def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url,
             except urllib.error.HTTPError as error:
                 statuses.append(error.code)
         assert statuses.count(201) == 5 and statuses.count(429) == 4, statuses
+        # One kept-alive connection carries pin after pin (as the resident page's fetches do).
+        kept = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for n in range(3):
+            kept.request("POST", "/api/pins", body=json.dumps({**PIN, "id": str(uuid.uuid4())}),
+                         headers={"Content-Type": "application/json", "X-Glaswaende-Device": f"kept-{n}"})
+            answer = kept.getresponse()
+            assert answer.status == 201 and answer.read()
+        kept.close()
         # A chunked body (no Content-Length) is read whole, and one over 16 KB refused whole.
-        import http.client
 
         for size, expected in ((0, 201), (17 * 1024, 413)):
             pin = json.dumps({**PIN, "id": str(uuid.uuid4()), "comment": None}).encode()
