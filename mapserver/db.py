@@ -48,10 +48,14 @@ def engine() -> Engine:
     return current_app.extensions["glaswaende.engine"]
 
 
+def _source(name: str) -> str:
+    return with_fragments(resources.files("mapserver.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8"))
+
+
 @cache
 def sql(name: str) -> TextClause:
     """A named SQL file from mapserver/sql/ as a bound-parameter statement, SRIDs bound."""
-    source = with_fragments(resources.files("mapserver.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8"))
+    source = _source(name)
     srids = {key: value for key, value in SRID_PARAMETERS.items() if f":{key}" in source}
     return text(source).bindparams(**srids) if srids else text(source)
 
@@ -66,14 +70,12 @@ def with_fragments(source: str) -> str:
 
 @cache
 def dbapi_sql(name: str) -> str:
-    """The same SQL file in psycopg's own parameter style (%(name)s), for dbapi_autocommit().
-    Pass its parameters through dbapi_parameters(), which adds the SRIDs."""
-    return str(sql(name).compile(dialect=PGDialect_psycopg()))
-
-
-def dbapi_parameters(**parameters) -> dict:
-    """Parameters for a dbapi_sql() statement, with the named SRIDs."""
-    return {**SRID_PARAMETERS, **parameters}
+    """The same SQL file in psycopg's own parameter style (%(name)s), for dbapi_autocommit(), with
+    the SRIDs written in as numbers (the driver converts each parameter anew on every execution)."""
+    source = _source(name)
+    for key, value in SRID_PARAMETERS.items():
+        source = re.sub(rf"(?<!:):{key}\b", str(int(value)), source)
+    return str(text(source).compile(dialect=PGDialect_psycopg()))
 
 
 # Binary COPY: a signature, flags and header extension (19 bytes), then per row the number of
@@ -95,7 +97,7 @@ def fetch_columns(conn, name: str, parameters: dict, columns: dict[str, str]) ->
     fixed-width numpy type ('int16', 'int32', 'int64', 'float64' for smallint, integer, bigint,
     double precision; 'timestamptz' for microseconds since 2000-01-01 UTC as int64); no value may
     be NULL (the lengths would not match)."""
-    return query_columns(conn, dbapi_sql(name), dbapi_parameters(**parameters), columns, name)
+    return query_columns(conn, dbapi_sql(name), parameters, columns, name)
 
 
 def query_columns(conn, query: str, parameters: dict, columns: dict[str, str], name: str = "query") -> dict[str, np.ndarray]:

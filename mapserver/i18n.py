@@ -125,10 +125,14 @@ def _remember_choice(response):
         response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                             secure=bool(request.environ.get("wsgi.url_scheme") == "https"))
     if not request.path.startswith("/static/"):  # error pages too: they are translated
-        if "Vary" in response.headers:
-            response.vary.update(("Accept-Language", "Cookie"))
-        else:  # most answers: set, not parsed and rebuilt (a pin's answer is timed in µs)
+        # Appended as text, not parsed and rebuilt (a pin's answer is timed in µs).
+        vary = response.headers.get("Vary")
+        if not vary:
             response.headers["Vary"] = "Accept-Language, Cookie"
+        elif "accept-language" not in vary.lower():
+            response.headers["Vary"] = f"{vary}, Accept-Language, Cookie"
+        else:
+            response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 

@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import hmac
 import ipaddress
-import json
 import logging
 import threading
 import time
@@ -26,7 +25,6 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from .config import RATE_LIMIT_SETTINGS
-from .request_body import limited_body
 
 DEVICE_HEADER = "X-Glaswaende-Device"
 NAMESPACE = "glaswaende"  # the first part of every key (LIMITS:LIMITER/glaswaende/…)
@@ -238,36 +236,34 @@ def device_key() -> str:
     return _hashed("device", device) if device else address_key()
 
 
-def running_workshop_link() -> bool:
-    """True for a pin sent through the join link of a workshop held today (± one day)."""
+def running_workshop_link(join_code: str) -> bool:
+    """True for the join code of a workshop held today (± one day)."""
     from .db import engine
     from .services import workshops
 
-    try:
-        body = json.loads(limited_body())
-    except (ValueError, RecursionError):  # not JSON, or nested too deep: the view answers 400
-        return False
-    code = body.get("workshop") if isinstance(body, dict) else None
-    if not isinstance(code, str):
-        return False
     with engine().connect() as conn:
-        workshop = workshops.by_join_code(conn, code)
+        workshop = workshops.by_join_code(conn, join_code)
     return workshop is not None and abs((workshop["held_on"] - dt.date.today()).days) <= 1
 
 
-def before_new_pin() -> None:
+def before_new_pin(join_code: str | None) -> None:
     """The flood limit per address, then the address limit (lifted by a running workshop's join
-    link: the flood limit still holds for it, whatever device id each request names), then the
-    device limit; the first one that is over answers 429, and the later ones are not counted."""
+    link, `join_code` of the pin: the flood limit still holds for it, whatever device id each
+    request names), then the device limit; the first one that is over answers 429, and the later
+    ones are not counted. A pin naming a join code passes the flood limit before the database is
+    asked about the code."""
     counters = _limits()
     if not counters.enabled:
         return
     address = address_key()
-    checks = [("PIN_FLOOD_LIMIT_PER_ADDRESS", "pins-address-flood", address)]
-    if not running_workshop_link():
-        checks.append(("PIN_LIMIT_PER_ADDRESS", "pins-address", address))
-    checks.append(("PIN_LIMIT_PER_DEVICE", "pins-device", device_key()))
-    counters.enforce_in_order(checks)
+    flood = ("PIN_FLOOD_LIMIT_PER_ADDRESS", "pins-address-flood", address)
+    per_address = ("PIN_LIMIT_PER_ADDRESS", "pins-address", address)
+    per_device = ("PIN_LIMIT_PER_DEVICE", "pins-device", device_key())
+    if join_code is None:
+        counters.enforce_in_order([flood, per_address, per_device])
+        return
+    counters.enforce_in_order([flood])
+    counters.enforce_in_order([per_device] if running_workshop_link(join_code) else [per_address, per_device])
 
 
 def before_sign_in() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import threading
 import uuid
 
 import pytest
@@ -70,6 +71,25 @@ def test_an_address_is_limited_only_against_floods_and_a_running_workshop_lifts_
     assert 201 in statuses and statuses[-1] == 429
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pin")).scalar_one() <= 12
+
+
+def test_a_flood_naming_a_join_code_is_refused_before_the_database_is_asked(limited, engine, workshops):
+    """Past the flood limit, a pin naming a join code gets 429 at once, even while the workshop
+    table is locked: the code is looked up only for requests within the flood limit."""
+    client = limited.test_client()
+    statuses = [_pin(client, f"robot-{i}", workshop="heute123").status_code for i in range(13)]
+    assert statuses[-1] == 429
+    answers = []
+    with engine.connect() as locker:
+        locker.execute(text("LOCK TABLE workshop IN ACCESS EXCLUSIVE MODE"))
+        worker = threading.Thread(target=lambda: answers.append(_pin(client, "robot-x", workshop="heute123")))
+        worker.start()
+        worker.join(timeout=5)
+        finished = not worker.is_alive()
+        locker.rollback()
+    worker.join()
+    assert finished, "the flooded request waited for the workshop lookup"
+    assert answers[0].status_code == 429
 
 
 def test_sign_in_attempts_are_limited(limited):

@@ -32,8 +32,8 @@ def create_pin():
     # "no-cors"}) sends, and browsers let that through without asking us first.
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType()
-    limits.before_new_pin()
     submission = pins.parse_submission(limited_body())
+    limits.before_new_pin(submission.workshop)
     pin, created = pins.submit_pin(engine(), submission, current_app.config["COUNTY_KEY"], edit_url)
     return _json(pin, 201 if created else 200)
 
