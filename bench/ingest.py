@@ -7,8 +7,10 @@ measures
   - baseline: single-row INSERTs into `pin` with psycopg 3 (autocommit, one connection per worker,
     municipality and district given, nothing resolved);
   - api: POST /api/pins over HTTP keep-alive (validation, limits, resolution, JSON answer);
-and prints pins per second, p50/p95 latency, the ratio api/baseline and the CPU each pin costs
-the web server, PostgreSQL and this load generator. Run: `make bench`; where the web server's
+the two in turns (four segments each by default, each into an empty table, so that a noisy
+neighbour on a shared machine slows both alike), and prints pins per second, p50/p95 latency,
+the ratio api/baseline and the CPU each pin costs the web server, PostgreSQL and this load
+generator. Run: `make bench`; where the web server's
 CPU goes: `make bench-profile`.
 """
 from __future__ import annotations
@@ -82,9 +84,11 @@ def run_workers(concurrency: int, total: int, make_worker, measure=lambda: None)
     return seconds, [x for lat in latencies for x in lat]
 
 
-def raw_insert_worker(dsn: str, points):
+def raw_insert_worker(connections: list[psycopg.Connection], points):
+    """INSERTs over the given open connections (one per thread): their backends stay warm from
+    segment to segment, as the web server's pooled ones do."""
     def make(index):
-        conn = psycopg.connect(dsn, autocommit=True)
+        conn = connections[index]
 
         def insert(i):
             lat, lon, ags, district_id = points[i % len(points)]
@@ -92,7 +96,7 @@ def raw_insert_worker(dsn: str, points):
                 "INSERT INTO pin (client_id, geom, category, dimensions, municipality_ags, district_id) "
                 "VALUES (%s, ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s, %s, %s, %s)",
                 (uuid.uuid4(), lon, lat, "divided", ["social"], ags, district_id))
-        return insert, conn.close
+        return insert, lambda: None
     return make
 
 
@@ -146,36 +150,57 @@ def describe(seconds: float, latencies: list[float]) -> dict:
             "p95_ms": ordered[int(len(ordered) * 0.95) - 1] * 1000}
 
 
+def measure_segment(dsn: str, database: psutil.Process, server, concurrency: int, requests: int, make_worker) -> dict:
+    """One segment into an empty table: seconds, latencies and the CPU seconds of the web server
+    (None for raw), PostgreSQL and this load generator."""
+    truncate(dsn)
+    before = (server_cpu_seconds(server) if server else 0.0, server_cpu_seconds(database), time.process_time())
+    after: list[float] = []
+    seconds, latencies = run_workers(concurrency, requests, make_worker, measure=lambda: after.extend(
+        (server_cpu_seconds(server) if server else 0.0, server_cpu_seconds(database), time.process_time())))
+    return {"seconds": seconds, "latencies": latencies, "cpu": [b - a for a, b in zip(before, after)]}
+
+
+def combine(segments: list[dict]) -> dict:
+    """Segments of one kind as one measurement: rate over their summed time, percentiles over all."""
+    latencies = [x for segment in segments for x in segment["latencies"]]
+    result = describe(sum(segment["seconds"] for segment in segments), latencies)
+    result["cpu_us"] = [sum(segment["cpu"][i] for segment in segments) / len(latencies) * 1e6 for i in range(3)]
+    return result
+
+
 def measure_layout(dsn: str, database: psutil.Process, points, workers: int, args) -> None:
-    """raw and api at each concurrency, against one `glaswaende serve` of `workers` processes."""
+    """raw and api at each concurrency, against one `glaswaende serve` of `workers` processes.
+    Raw and api take turns in `args.rounds` segments each, so that what the neighbours on a
+    shared machine do in the meantime falls on both alike."""
     process, port = start_server(dsn, workers, redis_db=15)
     shared = "limits in Redis" if workers > 1 else "limits in memory"
-    print(f"\nglaswaende serve --workers {workers} ({shared}); {args.requests} operations per row; "
-          f"{os.cpu_count()} cores")
+    print(f"\nglaswaende serve --workers {workers} ({shared}); {args.requests} operations per row, "
+          f"in {args.rounds} turns with raw; {os.cpu_count()} cores")
     print(f"{'concurrency':>11} {'kind':>8} {'pins/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'api/raw':>8}")
     try:
         # Warm-up: connections, caches, gunicorn workers.
         run_workers(8, 400, api_worker(port, points))
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
-            truncate(dsn)
-            db_before, client_before = server_cpu_seconds(database), time.process_time()
-            after: list[float] = []
-            raw = describe(*run_workers(concurrency, args.requests, raw_insert_worker(dsn, points),
-                                        measure=lambda: after.extend((server_cpu_seconds(database), time.process_time()))))
-            raw_db_us = (after[0] - db_before) / args.requests * 1e6
-            raw_client_us = (after[1] - client_before) / args.requests * 1e6
-            truncate(dsn)
-            cpu_before, db_before, client_before = server_cpu_seconds(process), server_cpu_seconds(database), time.process_time()
-            api = describe(*run_workers(concurrency, args.requests, api_worker(port, points)))
-            api_cpu_us = (server_cpu_seconds(process) - cpu_before) / args.requests * 1e6
-            api_db_us = (server_cpu_seconds(database) - db_before) / args.requests * 1e6
-            api_client_us = (time.process_time() - client_before) / args.requests * 1e6
+            per_segment = args.requests // args.rounds
+            raw_connections = [psycopg.connect(dsn, autocommit=True) for _ in range(concurrency)]
+            run_workers(concurrency, 20 * concurrency, raw_insert_worker(raw_connections, points))  # warm-up
+            raw_segments, api_segments = [], []
+            for _ in range(args.rounds):
+                raw_segments.append(measure_segment(dsn, database, None, concurrency, per_segment,
+                                                    raw_insert_worker(raw_connections, points)))
+                api_segments.append(measure_segment(dsn, database, process, concurrency, per_segment,
+                                                    api_worker(port, points)))
+            for connection in raw_connections:
+                connection.close()
+            raw, api = combine(raw_segments), combine(api_segments)
             ratio = api["rate"] / raw["rate"]
             for kind, r in (("raw", raw), ("api", api)):
                 print(f"{concurrency:>11} {kind:>8} {r['rate']:>9.0f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
                       f"{(f'{ratio:.2f}' if kind == 'api' else ''):>8}")
-            print(f"{'':>11} CPU per pin: gunicorn+Flask {api_cpu_us:.0f} µs; PostgreSQL {api_db_us:.0f} µs "
-                  f"(raw {raw_db_us:.0f} µs); this load generator {api_client_us:.0f} µs (raw {raw_client_us:.0f} µs)")
+            print(f"{'':>11} CPU per pin: gunicorn+Flask {api['cpu_us'][0]:.0f} µs; PostgreSQL {api['cpu_us'][1]:.0f} µs "
+                  f"(raw {raw['cpu_us'][1]:.0f} µs); this load generator {api['cpu_us'][2]:.0f} µs "
+                  f"(raw {raw['cpu_us'][2]:.0f} µs)")
             if concurrency == 8:
                 print(f"{'':>11} goal at concurrency 8: api/raw >= 0.30 -> {'met' if ratio >= 0.3 else 'NOT met'}")
     finally:
@@ -187,6 +212,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=4000, help="operations per measurement")
     parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--rounds", type=int, default=4, help="turns of raw and api per row")
     parser.add_argument("--workers", default="1,2",
                         help="layouts to measure: gunicorn worker processes (more than one share limits in Redis)")
     args = parser.parse_args()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 import uuid
 
@@ -221,6 +222,18 @@ def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url,
                                headers={"Content-Type": "application/json", "X-Glaswaende-Device": f"chunked-{size}"})
             assert connection.getresponse().status == expected, size
             connection.close()
+        # Header fields are read strictly: a folded line, a blank before the colon and two
+        # different lengths (one request smuggled behind another) are refused whole.
+        def status_of(raw: bytes) -> int:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+                connection.sendall(raw)
+                return int(connection.recv(4096).split(b" ", 2)[1])
+        host = f"Host: 127.0.0.1:{port}\r\n".encode()
+        assert status_of(b"GET /healthz HTTP/1.1\r\n" + host + b"X-Glaswaende-Device: \t a b \r\n\r\n") == 200
+        assert status_of(b"GET /healthz HTTP/1.1\r\n" + host + b"X-Note: a\r\n folded\r\n\r\n") == 400
+        assert status_of(b"GET /healthz HTTP/1.1\r\n" + host + b"X-Note : a\r\n\r\n") == 400
+        assert status_of(b"POST /api/pins HTTP/1.1\r\n" + host + b"Content-Type: application/json\r\n"
+                         b"Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}") == 400
         # A request line over 4 KB: our German 414, not gunicorn's English page.
         try:
             urllib.request.urlopen(base + "/gemeinde/" + "x" * 5000, timeout=10)
