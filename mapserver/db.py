@@ -219,7 +219,9 @@ def dbapi_autocommit(engine: Engine) -> Iterator[psycopg.Cursor]:
             engine.dispose(close=False)
         raise
     finally:
-        if connection.closed:
+        # Closed, or stopped in the middle of a statement (a green thread ended while it waited):
+        # not to be used again.
+        if connection.closed or connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             pooled.invalidate()
         else:
             connection.autocommit = False

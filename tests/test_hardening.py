@@ -234,6 +234,11 @@ def test_glaswaende_serve_with_two_workers_keeps_the_device_limit(county_db_url,
         assert status_of(b"GET /healthz HTTP/1.1\r\n" + host + b"X-Note : a\r\n\r\n") == 400
         assert status_of(b"POST /api/pins HTTP/1.1\r\n" + host + b"Content-Type: application/json\r\n"
                          b"Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}") == 400
+        for smuggling in (b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+                          b"Transfer-Encoding: gzip, chunked\r\n", b"Content-Length: +2\r\n",
+                          b"Transfer-Encoding: chunked\r\nContent-Length: 2\r\n"):
+            assert status_of(b"POST /api/pins HTTP/1.1\r\n" + host + b"Content-Type: application/json\r\n"
+                             + smuggling + b"\r\n0\r\n\r\n") == 400, smuggling
         # A request line over 4 KB: our German 414, not gunicorn's English page.
         try:
             urllib.request.urlopen(base + "/gemeinde/" + "x" * 5000, timeout=10)
@@ -298,3 +303,20 @@ def test_the_smaller_holes(county_db_url, engine, clean_pins):
     responses = app.test_client().get("/api/openapi.json").json["paths"]["/api/pins"]["post"]["responses"]
     assert {"400", "413", "415", "422", "429", "503"} <= set(responses)
     app.extensions["glaswaende.engine"].dispose()
+
+
+def test_a_header_line_of_blanks_is_refused_at_once():
+    """64 KB of blanks and a control character: refused in linear time. The first version of
+    the header reader backtracked over them for hours, and froze its whole worker meanwhile."""
+    import subprocess
+    import sys
+
+    probe = ("import io, time; from mapserver.serving import read_header_fields\n"
+             "line = b'X:' + b' ' * 65000 + b'\\x01\\r\\n\\r\\n'\n"
+             "start = time.perf_counter()\n"
+             "try:\n    read_header_fields(io.BufferedReader(io.BytesIO(line)))\nexcept ValueError:\n    pass\n"
+             "else:\n    raise SystemExit('accepted')\n"
+             "print(time.perf_counter() - start)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) < 0.5

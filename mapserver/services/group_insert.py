@@ -16,14 +16,20 @@ import uuid
 import weakref
 from dataclasses import dataclass, field
 
+import psycopg
 from sqlalchemy import Engine
 
 from ..db import dbapi_autocommit, dbapi_sql
 
+# At most this many pins in one statement (a burst after a pause could queue a thousand).
+MAX_PINS_PER_STATEMENT = 200
+
+
 @dataclass(eq=False)
 class _Queued:
     pin: str  # the pin as a JSON object
-    wake: threading.Event = field(default_factory=threading.Event)
+    # Looked up when a pin queues, not when this module is imported: gevent's patched Event then.
+    wake: threading.Event = field(default_factory=lambda: threading.Event())
     sends: bool = False  # woken to send the queue, not with an answer
     row: object = None
     error: BaseException | None = None
@@ -33,7 +39,7 @@ class GroupInsert:
     """insert_pins.sql for one database and county, statement after statement."""
 
     def __init__(self, engine: Engine, county_key: str):
-        self.engine = engine
+        self._engine = weakref.ref(engine)  # the registry below holds GroupInserts by engine, weakly
         self.county_key = county_key
         self._lock = threading.Lock()
         self._queue: list[_Queued] = []
@@ -62,14 +68,18 @@ class GroupInsert:
 
     def _send_queue(self) -> None:
         with self._lock:
-            batch, self._queue = self._queue, []
+            batch, self._queue = self._queue[:MAX_PINS_PER_STATEMENT], self._queue[MAX_PINS_PER_STATEMENT:]
         try:
             rows = self._store(batch)
             for position, queued in enumerate(batch, start=1):
                 queued.row = rows.get(position)
-        except BaseException as error:  # every sender of the statement answers with its error
+        except Exception as error:  # every sender of the statement answers with its error
             for queued in batch:
                 queued.error = error
+            raise
+        except BaseException:  # this sender was stopped (shutting down): whether it was stored is unknown
+            for queued in batch:
+                queued.error = psycopg.OperationalError("Der Absender dieser Pins wurde beendet.")
             raise
         finally:
             with self._lock:
@@ -100,7 +110,10 @@ class GroupInsert:
     def _store(self, batch: list[_Queued]) -> dict:
         """{position in batch (from 1): row} for the pins the statement stored."""
         parameters = {"pins": "[" + ",".join(queued.pin for queued in batch) + "]", "county_key": self.county_key}
-        with dbapi_autocommit(self.engine) as cursor:
+        engine = self._engine()
+        if engine is None:
+            raise psycopg.OperationalError("Die Datenbankverbindung dieser App ist geschlossen.")
+        with dbapi_autocommit(engine) as cursor:
             return {row.position: row for row in cursor.execute(dbapi_sql("insert_pins"), parameters)}
 
 
@@ -118,4 +131,7 @@ _registry_lock = threading.Lock()
 def group_insert(engine: Engine, county_key: str) -> GroupInsert:
     """The one GroupInsert of this engine and county."""
     with _registry_lock:
-        return _by_engine.setdefault(engine, {}).setdefault(county_key, GroupInsert(engine, county_key))
+        of_engine = _by_engine.setdefault(engine, {})
+        if county_key not in of_engine:
+            of_engine[county_key] = GroupInsert(engine, county_key)
+        return of_engine[county_key]
