@@ -19,7 +19,6 @@ from ..errors import InvalidInput, MalformedRequest, OutsideCounty
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 from .areas import county
 from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash, new_edit_key
-from .group_insert import group_insert
 
 Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
 Dimension = Literal[tuple(DIMENSIONS)]  # type: ignore[valid-type]
@@ -215,30 +214,30 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
     respondent = submission.respondent or Respondent()
     edit_key = submission.edit_key or new_edit_key()
     key_hash = edit_key_hash(edit_key)
-    workshop_id = None
-    if submission.workshop is not None:
-        with dbapi_autocommit(engine) as cursor:
-            found = cursor.execute(dbapi_sql("workshop_by_join_code"), {"join_code": submission.workshop}).fetchone()
-        if found is None:
-            message = _("Dieser Workshop-Link ist ungültig oder der Workshop wurde gelöscht.")
-            raise InvalidInput(message, [{"field": "workshop", "message": message}])
-        workshop_id = found.id
-    values = dict(client_id=submission.id, category=submission.category, dimensions=list(submission.dimensions),
-                  comment=submission.comment, age_band=respondent.age_band, years_here=respondent.years_here,
-                  workshop_id=workshop_id, edit_key_hash=key_hash)
-    if submission.district_id is None:
-        row = group_insert(engine, county_key).insert(dict(lat=submission.lat, lon=submission.lon, **values))
-    else:
-        with dbapi_autocommit(engine) as cursor:
-            row = cursor.execute(dbapi_sql("insert_pin_at_district"), dict(
-                district_id=submission.district_id, county_key=county_key, **values)).fetchone()
-    if row is not None:
-        return _as_response(row, edit_url_for(edit_key)), True
     with dbapi_autocommit(engine) as cursor:
+        workshop_id = None
+        if submission.workshop is not None:
+            found = cursor.execute(dbapi_sql("workshop_by_join_code"), {"join_code": submission.workshop}).fetchone()
+            if found is None:
+                message = _("Dieser Workshop-Link ist ungültig oder der Workshop wurde gelöscht.")
+                raise InvalidInput(message, [{"field": "workshop", "message": message}])
+            workshop_id = found.id
+        # The dimensions as an array literal (of known words: nothing to quote), which the SQL
+        # casts to text[]: the driver would work out a Python list's element type on every pin.
+        values = dict(client_id=submission.id, category=submission.category,
+                      dimensions="{" + ",".join(submission.dimensions) + "}",
+                      comment=submission.comment, age_band=respondent.age_band, years_here=respondent.years_here,
+                      county_key=county_key, workshop_id=workshop_id, edit_key_hash=key_hash)
+        if submission.district_id is None:
+            row = cursor.execute(dbapi_sql("insert_pin"), dict(lat=submission.lat, lon=submission.lon, **values)).fetchone()
+        else:
+            row = cursor.execute(dbapi_sql("insert_pin_at_district"), dict(district_id=submission.district_id, **values)).fetchone()
+        if row is not None:
+            return _as_response(row, edit_url_for(edit_key)), True
         stored = cursor.execute(dbapi_sql("pin_by_client_id"), {"client_id": submission.id}).fetchone()
-    if stored is not None:
-        same_key = stored.edit_key_hash is not None and hmac.compare_digest(bytes(stored.edit_key_hash), key_hash)
-        return _as_response(stored, edit_url_for(edit_key) if same_key else None), False
+        if stored is not None:
+            same_key = stored.edit_key_hash is not None and hmac.compare_digest(bytes(stored.edit_key_hash), key_hash)
+            return _as_response(stored, edit_url_for(edit_key) if same_key else None), False
     with engine.connect() as conn:
         info = county(conn, county_key)
     # German sentences take the county in the genitive ("außerhalb des Landkreises …"); the

@@ -1,0 +1,30 @@
+-- Store a pin and resolve its municipality and district in the same statement, so the areas are
+-- fixed at insert time (aggregation later is a plain GROUP BY) and the answer needs no second
+-- round trip. A point that no municipality of the configured county covers inserts nothing; a
+-- retried client id inserts nothing either; the caller tells the two apart.
+WITH point AS (
+    SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), :storage_srid) AS geom
+), area AS (
+    SELECT m.ags, m.name FROM municipality m, point p
+    WHERE m.county_key = :county_key AND ST_Covers(m.geom, p.geom)
+    ORDER BY m.ags LIMIT 1
+), inserted AS (
+    INSERT INTO pin (client_id, geom, category, dimensions, comment, age_band, years_here,
+                     municipality_ags, district_id, workshop_id, edit_key_hash)
+    SELECT :client_id, p.geom, :category, CAST(:dimensions AS text[]), :comment, :age_band, :years_here,
+           a.ags, district_for_point(a.ags, p.geom),
+           -- tagged only when the pin lies in the workshop's municipality (its join link's area)
+           (SELECT w.id FROM workshop w WHERE w.id = CAST(:workshop_id AS integer) AND w.municipality_ags = a.ags),
+           :edit_key_hash
+    FROM point p, area a
+    ON CONFLICT (client_id) DO NOTHING
+    RETURNING client_id, status, category, dimensions, created_at, geom, municipality_ags, district_id,
+              location_precision
+)
+SELECT i.client_id, i.status, i.category, i.dimensions, i.created_at, i.location_precision,
+       ST_Y(i.geom) AS lat, ST_X(i.geom) AS lon,
+       i.municipality_ags, a.name AS municipality_name,
+       d.id AS district_id, d.name AS district_name, d.approximate AS district_approximate
+FROM inserted i
+JOIN area a ON a.ags = i.municipality_ags
+LEFT JOIN district d ON d.id = i.district_id
