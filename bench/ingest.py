@@ -6,12 +6,13 @@ serves, limits in memory; `--workers 2`, limits in Redis, as compose serves) and
 measures
   - baseline: single-row INSERTs into `pin` with psycopg 3 (autocommit, one connection per worker,
     municipality and district given, nothing resolved);
-  - api: POST /api/pins over HTTP keep-alive (validation, limits, resolution, JSON answer);
+  - api: POST /api/pins over HTTP keep-alive (validation, limits, resolution, JSON answer), sent
+    as requests prepared before the clock runs (residents' phones are not on the server; the
+    standard library's http.client cost this machine 200 µs a pin: `--client http.client`);
 the two in turns (four segments each by default, each into an empty table, so that a noisy
 neighbour on a shared machine slows both alike), and prints pins per second, p50/p95 latency,
 the ratio api/baseline and the CPU each pin costs the web server, PostgreSQL and this load
-generator. Run: `make bench`; where the web server's
-CPU goes: `make bench-profile`.
+generator. Run: `make bench`; where the web server's CPU goes: `make bench-profile`.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ import uuid
 import psutil
 import psycopg
 
-from common import fresh_database, psycopg_url, redis_reachable, server_url, start_server  # noqa: E402  (bench/ is the script's folder)
+from common import KeptAliveClient, fresh_database, psycopg_url, redis_reachable, server_url, start_server  # noqa: E402  (bench/ is the script's folder)
 
 BENCH_DB = "glaswaende_bench"
 
@@ -62,7 +63,7 @@ def run_workers(concurrency: int, total: int, make_worker, measure=lambda: None)
     closes = []
 
     def body(index: int):
-        operation, close = make_worker(index)
+        operation, close = make_worker(index, per_worker)
         closes.append(close)
         barrier.wait()
         for i in range(per_worker):
@@ -86,41 +87,57 @@ def run_workers(concurrency: int, total: int, make_worker, measure=lambda: None)
 
 def raw_insert_worker(connections: list[psycopg.Connection], points):
     """INSERTs over the given open connections (one per thread): their backends stay warm from
-    segment to segment, as the web server's pooled ones do."""
-    def make(index):
+    segment to segment, as the web server's pooled ones do. Parameters are made before the clock
+    runs, as the API's requests are."""
+    def make(index, total):
         conn = connections[index]
+        prepared = {}
+        for i in range(index * total, (index + 1) * total):
+            lat, lon, ags, district_id = points[i % len(points)]
+            prepared[i] = (uuid.uuid4(), lon, lat, "divided", ["social"], ags, district_id)
 
         def insert(i):
-            lat, lon, ags, district_id = points[i % len(points)]
             conn.execute(
                 "INSERT INTO pin (client_id, geom, category, dimensions, municipality_ags, district_id) "
-                "VALUES (%s, ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s, %s, %s, %s)",
-                (uuid.uuid4(), lon, lat, "divided", ["social"], ags, district_id))
+                "VALUES (%s, ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s, %s, %s, %s)", prepared.pop(i))
         return insert, lambda: None
     return make
 
 
-def api_worker(port: int, points):
-    def make(index):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def api_worker(port: int, points, client: str = "lean"):
+    """POST /api/pins over one kept-alive connection per thread, each pin from one of 2,000
+    phones as residents send them (a rate-limit key each). `client` "lean": requests prepared as
+    bytes before the clock runs (common.KeptAliveClient), as the raw side's parameters are;
+    "http.client": built and parsed by the standard library while the clock runs."""
+    def body_of(i):
+        lat, lon, _, _ = points[i % len(points)]
+        return json.dumps({"id": str(uuid.uuid4()), "lat": lat, "lon": lon,
+                           "category": "divided", "dimensions": ["social"]}).encode()
+
+    def headers_of(i):
+        return {"Content-Type": "application/json", "X-Glaswaende-Device": f"phone-{i % 2000}"}
+
+    def make(index, total):
+        if client == "http.client":
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+            def post(i):
+                conn.request("POST", "/api/pins", body=body_of(i), headers=headers_of(i))
+                response = conn.getresponse()
+                response.read()
+                if response.status != 201:
+                    raise RuntimeError(f"API answered {response.status}")
+            return post, conn.close
+        lean = KeptAliveClient(port)
+        prepared = {i: KeptAliveClient.prepare("POST", "/api/pins", body_of(i), headers_of(i))
+                    for i in range(index * total, (index + 1) * total)}
 
         def post(i):
-            lat, lon, _, _ = points[i % len(points)]
-            body = json.dumps({"id": str(uuid.uuid4()), "lat": lat, "lon": lon,
-                               "category": "divided", "dimensions": ["social"]})
-            # Each pin from one of 2,000 phones, as residents send them (a rate-limit key each).
-            conn.request("POST", "/api/pins", body=body, headers={"Content-Type": "application/json",
-                                                                  "X-Glaswaende-Device": f"phone-{i % 2000}"})
-            response = conn.getresponse()
-            response.read()
-            if response.status != 201:
-                raise RuntimeError(f"API answered {response.status}")
-        return post, conn.close
+            status, answer = lean.send(prepared.pop(i))
+            if status != 201:
+                raise RuntimeError(f"API answered {status}: {answer[:200]!r}")
+        return post, lean.close
     return make
-
-
-
-
 
 
 def database_server(dsn: str) -> psutil.Process:
@@ -176,11 +193,11 @@ def measure_layout(dsn: str, database: psutil.Process, points, workers: int, arg
     process, port = start_server(dsn, workers, redis_db=15)
     shared = "limits in Redis" if workers > 1 else "limits in memory"
     print(f"\nglaswaende serve --workers {workers} ({shared}); {args.requests} operations per row, "
-          f"in {args.rounds} turns with raw; {os.cpu_count()} cores")
+          f"in {args.rounds} turns with raw; load generator: {args.client}; {os.cpu_count()} cores")
     print(f"{'concurrency':>11} {'kind':>8} {'pins/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'api/raw':>8}")
     try:
         # Warm-up: connections, caches, gunicorn workers.
-        run_workers(8, 400, api_worker(port, points))
+        run_workers(8, 400, api_worker(port, points, args.client))
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
             per_segment = args.requests // args.rounds
             raw_connections = [psycopg.connect(dsn, autocommit=True) for _ in range(concurrency)]
@@ -190,7 +207,7 @@ def measure_layout(dsn: str, database: psutil.Process, points, workers: int, arg
                 raw_segments.append(measure_segment(dsn, database, None, concurrency, per_segment,
                                                     raw_insert_worker(raw_connections, points)))
                 api_segments.append(measure_segment(dsn, database, process, concurrency, per_segment,
-                                                    api_worker(port, points)))
+                                                    api_worker(port, points, args.client)))
             for connection in raw_connections:
                 connection.close()
             raw, api = combine(raw_segments), combine(api_segments)
@@ -212,6 +229,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=4000, help="operations per measurement")
     parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--client", choices=("lean", "http.client"), default="lean",
+                        help="how the API's load is sent: prepared bytes over kept-alive sockets (phones are not "
+                             "on the server), or the standard library's http.client (costs this machine more)")
     parser.add_argument("--rounds", type=int, default=4, help="turns of raw and api per row")
     parser.add_argument("--workers", default="1,2",
                         help="layouts to measure: gunicorn worker processes (more than one share limits in Redis)")
