@@ -5,7 +5,12 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run demo test setup messages bench-weak bench-profile bench-detection bench-disclosure bench-exports system-packages browser-packages database migrate import bench bench-hotspots bench-dbscan stop clean
+# Extra arguments for pytest in `make test` and `make test-fast`, e.g. PYTEST_ARGS=tests/test_properties.py
+PYTEST_ARGS ?=
+
+.PHONY: run demo test test-fast setup messages system-packages browser-packages \
+	bench bench-profile bench-hotspots bench-dbscan bench-disclosure bench-exports bench-detection bench-weak \
+	stop clean clean-database
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -77,7 +82,13 @@ demo: setup
 # The whole test suite against a real PostGIS; each run creates and drops its own databases.
 test: setup browser-packages
 	export GLASWAENDE_TEST_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The same without Chromium and nginx: leaves out the browser tests and the fault test (which
+# stops and starts a cluster of its own).
+test-fast: setup
+	export GLASWAENDE_TEST_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)"; \
+	$(BIN)/pytest -m "not browser and not fault" $(PYTEST_ARGS)
 
 # Benchmarks (not tests): each prints its figures against a baseline measured in the same run,
 # on the database server `make run` uses (each creates a database of its own there).
@@ -110,5 +121,12 @@ bench-weak: setup browser-packages
 stop:
 	bash scripts/stop-postgis.sh
 
-clean: stop
-	rm -rf var static/vendor node_modules $(VENV)
+# Build output and installed dependencies; the local database (var/) stays, and keeps running.
+clean:
+	rm -rf static/vendor static/dist node_modules $(VENV) mapserver/translations/.compiled
+	rm -f mapserver/translations/*/LC_MESSAGES/*.mo
+
+# Deletes ALL local data: stops the private cluster and removes var/ (the database with every pin,
+# account and workshop, and var/secret_key, so sessions end too). Not part of `make clean`.
+clean-database: stop
+	rm -rf var

@@ -18,8 +18,11 @@ server=${base%/*}         # without /database
 # psql speaks libpq URLs; SQLAlchemy's "postgresql+psycopg://" is the same server.
 libpq_url() { echo "$1" | sed -E 's#^postgres(ql)?(\+[a-z0-9]+)?://#postgresql://#'; }
 
-psql=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1 || true)
-[[ -n "$psql" ]] || { echo "psql wurde nicht gefunden (Debian: apt-get install postgresql-client)." >&2; exit 1; }
+# psql on PATH, else the private cluster's own version's (or the newest installed).
+source scripts/postgres-bin.sh
+if ! psql=$(command -v psql); then
+  psql=$(pg_bindir --without-postgis psql)/psql || exit 1
+fi
 
 # Asked through the database ensure-postgis.sh vouches for: it exists, and we may connect to it.
 if ! "$psql" "$(libpq_url "$url")" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then

@@ -16,13 +16,9 @@ fi
 
 bash scripts/ensure-system-packages.sh
 
-bindir=""
-for v in $(ls /usr/lib/postgresql 2>/dev/null | sort -rn); do
-  if [[ -x /usr/lib/postgresql/$v/bin/pg_ctl && -f /usr/share/postgresql/$v/extension/postgis.control ]]; then
-    bindir=/usr/lib/postgresql/$v/bin; break
-  fi
-done
-[[ -n "$bindir" ]] || { echo "PostgreSQL mit PostGIS wurde nicht gefunden." >&2; exit 1; }
+# An existing cluster's own version (its PG_VERSION), else the newest PostgreSQL with PostGIS.
+source scripts/postgres-bin.sh
+bindir=$(pg_bindir) || exit 1
 
 root=${GLASWAENDE_CLUSTER_DIR:-$(pwd)/var}
 data=$root/pgdata

@@ -12,20 +12,18 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # Debian's python3 needs python3-venv for `python3 -m venv`.
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
 
-pg_bindir() {
-  # The newest PostgreSQL whose PostGIS extension is installed.
-  local v
-  for v in $(ls /usr/lib/postgresql 2>/dev/null | sort -rn); do
-    if [[ -x /usr/lib/postgresql/$v/bin/pg_ctl && -f /usr/share/postgresql/$v/extension/postgis.control ]]; then
-      echo "/usr/lib/postgresql/$v/bin"; return 0
-    fi
-  done
-  return 1
-}
+# The PostgreSQL the project would use: an existing private cluster's own version (its
+# PG_VERSION), else the newest one whose PostGIS extension is installed.
+source "$(dirname "${BASH_SOURCE[0]}")/postgres-bin.sh"
 
-if ! pg_bindir >/dev/null; then
+if ! pg_bindir >/dev/null 2>&1; then
   installed_pg=$(ls /usr/lib/postgresql 2>/dev/null | sort -rn | head -1 || true)
-  if [[ -n "$installed_pg" ]]; then
+  cluster_pg=$(pg_cluster_version)
+  if [[ -n "$cluster_pg" ]]; then
+    # The existing cluster runs only on its own version.
+    [[ -x /usr/lib/postgresql/$cluster_pg/bin/pg_ctl ]] || missing+=("postgresql-$cluster_pg")
+    [[ -f /usr/share/postgresql/$cluster_pg/extension/postgis.control ]] || missing+=("postgresql-$cluster_pg-postgis-3")
+  elif [[ -n "$installed_pg" ]]; then
     missing+=("postgresql-$installed_pg-postgis-3")
   else
     missing+=(postgresql postgis)
