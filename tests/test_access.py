@@ -94,7 +94,7 @@ def test_session_cookie_is_signed_httponly_and_samesite(client, accounts_db):
 
 
 def test_secure_cookies_behind_https(county_db_url, accounts_db):
-    from tests.conftest import make_test_app
+    from tests.helpers import make_test_app
 
     app = make_test_app(county_db_url, SECURE_COOKIES="true")
     response = app.test_client().post("/anmelden", data={"name": "planerin", "password": "ein-langes-passwort"},
@@ -163,7 +163,7 @@ def test_a_guesser_slows_only_himself_and_no_name_is_told_apart(county_db_url, e
     anyone, and only real names said "gesperrt". Now the failures count per name and address:
     the guesser gets 429 on his own address, the planner signs in from hers, and a real name and
     an unknown one are answered alike."""
-    from tests.conftest import make_test_app
+    from tests.helpers import make_test_app
 
     app = make_test_app(county_db_url, LOGIN_FAILURE_SECONDS="0", RATE_LIMITS=True, TRUSTED_PROXIES=1,
                         LOGIN_FAILURES_PER_NAME_AND_ADDRESS="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="50 per 10 minutes")
@@ -190,7 +190,7 @@ def test_a_guesser_slows_only_himself_and_no_name_is_told_apart(county_db_url, e
 def test_sessions_expire(county_db_url, accounts_db):
     import time
 
-    from tests.conftest import make_test_app
+    from tests.helpers import make_test_app
 
     app = make_test_app(county_db_url, SESSION_HOURS=str(1.5 / 3600))
     client = app.test_client()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import make_test_app, serve_in_thread
+from tests.helpers import make_test_app, serve_in_thread
 
 pytestmark = pytest.mark.browser
 

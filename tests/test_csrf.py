@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from mapserver.services import accounts
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 
 
 @pytest.fixture

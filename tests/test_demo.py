@@ -19,7 +19,7 @@ from sqlalchemy import text
 from mapserver.services import accounts, demo
 from mapserver.services.demo import BACKGROUND_PINS_PER_KM2, CLUSTER_PINS, CLUSTER_SIGMA_M
 from mapserver.vocabulary import AGE_BANDS, YEARS_HERE
-from tests.conftest import GEODATA_DIR, HAMELN_PYRMONT, make_test_app
+from tests.helpers import GEODATA_DIR, HAMELN_PYRMONT, make_test_app
 
 SALZHEMMENDORF = "03252008"
 PLACES = json.loads((GEODATA_DIR / HAMELN_PYRMONT / "demo.json").read_text(encoding="utf-8"))

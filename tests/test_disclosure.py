@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from mapserver.config import ConfigError, load_config
 from mapserver.services import disclosure, hotspots
 from mapserver.services.statistics import Tally
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 from tests.helpers import insert_uniform
 
 RULES = disclosure.Rules(k=5, max_deviation=2, variance=1.0, release_min_new_pins=5, release_min_hours=0)

@@ -21,7 +21,7 @@ from scipy.optimize import linprog
 from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, disclosure, hotspots
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 from tests.helpers import insert_uniform
 
 COUNTY = "03252"

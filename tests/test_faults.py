@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mapserver.config import PROJECT_ROOT
-from tests.conftest import make_test_app, serve_in_thread
+from tests.helpers import make_test_app, serve_in_thread
 
 pytestmark = pytest.mark.fault
 

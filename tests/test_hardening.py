@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from mapserver.config import PUBLISHED_SECRET_KEYS, ConfigError, load_config
 from mapserver.services import accounts
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 from tests.helpers import free_port, pin_count
 
 PIN = {"lat": 52.0772, "lon": 9.5542, "category": "divided"}

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, text
 from mapserver.db import with_fragments
 from mapserver.services import hotspots, statistics
 from mapserver.services.statistics import PinFilter
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 from tests.helpers import insert_cluster_around, insert_uniform
 
 SALZHEMMENDORF = "03252008"
@@ -90,8 +90,8 @@ def test_planted_cluster_is_one_dbscan_cluster(planted):
 
 
 def test_uniform_pins_alone_give_no_hotspot(pg_server):
-    from tests.conftest import _make_database
-    for url in _make_database(pg_server, "03252"):
+    from tests.helpers import make_database
+    for url in make_database(pg_server, "03252"):
         engine = create_engine(url)
         with engine.begin() as conn:
             insert_uniform(conn, SALZHEMMENDORF, 600, seed=11)
@@ -114,8 +114,8 @@ def test_uniform_pins_alone_give_no_hotspot(pg_server):
 def test_a_cluster_across_a_municipal_border_is_one_hotspot_on_both_pages(pg_server):
     """40 pins around a point on the Salzhemmendorf/Coppenbrügge border: one hotspot, listed
     for both municipalities with the same pins, and the planner page says where it reaches."""
-    from tests.conftest import _make_database
-    for url in _make_database(pg_server, "03252"):
+    from tests.helpers import make_database
+    for url in make_database(pg_server, "03252"):
         engine = create_engine(url)
         with engine.begin() as conn:
             insert_uniform(conn, SALZHEMMENDORF, 470, seed=41)
@@ -344,9 +344,9 @@ def test_with_a_population_grid_pins_are_expected_where_people_live(pg_server):
     often as their neighbours outside the village (120 and 75 pins, 4 % each): under the uniform
     baseline their village is a hotspot, under the population baseline it is not. Bakede's
     residents pin nothing: a coldspot, sought only where the baseline is where people live."""
-    from tests.conftest import _make_database
+    from tests.helpers import make_database
     villages = {"Lauenstein": (SALZHEMMENDORF, 3000.0), "Bakede": (BAD_MUENDER, 1000.0)}
-    for url in _make_database(pg_server, "03252"):
+    for url in make_database(pg_server, "03252"):
         engine = create_engine(url)
         with engine.begin() as conn:
             insert_uniform(conn, SALZHEMMENDORF, 75, seed=51)

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from mapserver.errors import ImportProblem
 from mapserver.importers.boundaries import import_boundaries
-from tests.conftest import BOUNDARIES_DIR, GEODATA_DIR, make_test_app
+from tests.helpers import BOUNDARIES_DIR, GEODATA_DIR, make_test_app
 from tests.helpers import shared_source
 
 HAMELN_PYRMONT_MUNICIPALITIES = {

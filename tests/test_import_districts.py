@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from mapserver.errors import ImportProblem
 from mapserver.importers.boundaries import import_boundaries
 from mapserver.importers.districts import import_official_districts, read_district_file
-from tests.conftest import BOUNDARIES_DIR, GEODATA_DIR, make_test_app
+from tests.helpers import BOUNDARIES_DIR, GEODATA_DIR, make_test_app
 
 SALZHEMMENDORF = "03252008"
 SPLIT_LON = 9.60  # a north–south line through Salzhemmendorf: west and east halves

@@ -18,7 +18,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 from sqlalchemy import text
 
-from tests.conftest import HAMELN_PYRMONT, make_test_app
+from tests.helpers import HAMELN_PYRMONT, make_test_app
 
 SEED = 20220515  # the Zensus 2022 reference day
 COUNTY_TITLE = "Landkreis Hameln-Pyrmont"

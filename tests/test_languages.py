@@ -16,7 +16,7 @@ from mapserver.config import PROJECT_ROOT
 from mapserver.i18n import LANGUAGES, TRANSLATIONS_DIR
 from mapserver.services import accounts, hotspots
 from mapserver.services.moderation import digest
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 from tests.helpers import insert_cluster_around, insert_uniform
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from mapserver.services import accounts
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 from tests.helpers import pin_count
 
 LIMITS = {"RATE_LIMITS": True, "PIN_LIMIT_PER_DEVICE": "3 per 10 minutes", "PIN_LIMIT_PER_ADDRESS": "6 per 10 minutes",

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, hotspots
 from mapserver.services.moderation import digest
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 
 SALZHEMMENDORF, BAD_MUENDER = "03252008", "03252001"
 

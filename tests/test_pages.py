@@ -154,7 +154,7 @@ def test_every_response_carries_security_headers(client):
 
 
 def test_privacy_notice_is_filled_from_configuration_and_linked_from_resident_pages(county_db_url, client):
-    from tests.conftest import make_test_app
+    from tests.helpers import make_test_app
 
     for url in ("/", "/gemeinde/03252008"):
         assert 'href="/datenschutz">Datenschutz</a>' in client.get(url).get_data(as_text=True)

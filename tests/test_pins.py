@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from tests.helpers import pin_count
+from tests.helpers import make_test_app, pin_count
 
 LAUENSTEIN = (52.077222, 9.554167)  # lat, lon of the Ortsteil's centre (Wikipedia)
 
@@ -206,3 +206,18 @@ def test_simultaneous_retries_of_one_pin_store_it_once(app, clean_pins, engine):
         statuses = sorted(pool.map(send, range(16)))
     assert statuses == [200] * 15 + [201]
     assert pin_count(engine) == 1
+
+
+def test_413_names_the_configured_size_limit(county_db_url, engine):
+    # The refusal tells the limit the deployment set (GLASWAENDE_MAX_CONTENT_LENGTH), in every language.
+    before = pin_count(engine)
+    app = make_test_app(county_db_url, MAX_CONTENT_LENGTH=8 * 1024)
+    try:
+        for language, expected in (("de", "größer als 8 KB"), ("en", "larger than 8 KB")):
+            response = app.test_client().post(f"/api/pins?lang={language}", data=b'{"comment": "' + b"x" * 9000 + b'"}',
+                                              content_type="application/json")
+            assert response.status_code == 413
+            assert expected in response.json["detail"]
+    finally:
+        app.extensions["glaswaende.engine"].dispose()
+    assert pin_count(engine) == before

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, hotspots, statistics
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 SALZHEMMENDORF = "03252008"
@@ -184,8 +184,9 @@ def test_geojson_and_csv_exports(planner, planner_app):
     assert planner.get("/planung/export/pins.xlsx").status_code == 404
 
 
+@pytest.mark.browser
 def test_planner_map_renders_in_chromium_without_errors(planner_app, browser):
-    from tests.conftest import serve_in_thread
+    from tests.helpers import serve_in_thread
 
     app, _ = planner_app
     server, url = serve_in_thread(app)
@@ -214,7 +215,7 @@ def test_district_choropleth_is_per_1000_inhabitants_where_populations_are_known
     from mapserver.importers.boundaries import import_boundaries
     from mapserver.services import planning, statistics
     from mapserver.services.statistics import PinFilter
-    from tests.conftest import BOUNDARIES_DIR, GEODATA_DIR
+    from tests.helpers import BOUNDARIES_DIR, GEODATA_DIR
 
     geodata = tmp_path / "counties"
     shutil.copytree(GEODATA_DIR / "03252", geodata / "03252")

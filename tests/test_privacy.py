@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from mapserver.config import ConfigError
 from mapserver.services import hotspots
-from tests.conftest import make_test_app
+from tests.helpers import make_test_app
 
 SALZHEMMENDORF = "03252008"
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, hotspots
-from tests.conftest import make_test_app, serve_in_thread
+from tests.helpers import make_test_app, serve_in_thread
 from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 SALZHEMMENDORF = "03252008"

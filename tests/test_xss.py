@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from mapserver.services import accounts, hotspots
 from mapserver.services.moderation import digest
-from tests.conftest import make_test_app, serve_in_thread
+from tests.helpers import make_test_app, serve_in_thread
 from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 pytestmark = pytest.mark.browser

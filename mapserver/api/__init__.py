@@ -1,10 +1,11 @@
 """The JSON API: thin adapters from HTTP to the services."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, json, request
+from flask import Blueprint, Flask, Response, current_app, json, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from .. import limits
+from ..csrf import csrf
 from ..db import engine
 from ..errors import InvalidInput
 from ..services import areas, disclosure, pins
@@ -12,7 +13,7 @@ from ..request_body import limited_body
 from ..web import edit_url
 from .openapi import openapi_document
 
-api = Blueprint("api", __name__, url_prefix="/api")
+blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
 
@@ -21,12 +22,12 @@ def _json(body, status: int = 200, mimetype: str = "application/json") -> Respon
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=mimetype)
 
 
-@api.get("/openapi.json")
+@blueprint.get("/openapi.json")
 def openapi():
     return _json(openapi_document())
 
 
-@api.post("/pins")
+@blueprint.post("/pins")
 def create_pin():
     # JSON only, declared: a body without Content-Type is what a foreign page's fetch(…, {mode:
     # "no-cors"}) sends, and browsers let that through without asking us first.
@@ -38,13 +39,13 @@ def create_pin():
     return _json(pin, 201 if created else 200)
 
 
-@api.get("/municipalities")
+@blueprint.get("/municipalities")
 def municipalities():
     with engine().connect() as conn:
         return _json(areas.municipalities_geojson(conn, current_app.config["COUNTY_KEY"]), mimetype=GEOJSON)
 
 
-@api.get("/municipalities/<ags>/districts")
+@blueprint.get("/municipalities/<ags>/districts")
 def districts(ags: str):
     with engine().connect() as conn:
         return _json(areas.districts_geojson(conn, current_app.config["COUNTY_KEY"], ags), mimetype=GEOJSON)
@@ -87,21 +88,27 @@ def _public(read, municipality: bool = False):
                    "disclosure": _rules().as_dict() | {"note": str(_rules().note())}}
 
 
-@api.get("/stats/municipalities")
+@blueprint.get("/stats/municipalities")
 def stats_municipalities():
     return _json(_public(lambda conn, run, ags: {
         "municipalities": disclosure.public_municipalities(conn, run, current_app.config["COUNTY_KEY"], _rules())}))
 
 
-@api.get("/stats/districts")
+@blueprint.get("/stats/districts")
 def stats_districts():
     return _json(_public(lambda conn, run, ags: {
         "districts": disclosure.public_districts(conn, run, ags, _rules()), "municipality": ags}, municipality=True))
 
 
-@api.get("/hotspots")
+@blueprint.get("/hotspots")
 def hotspots():
     body = _public(lambda conn, run, ags: disclosure.public_cells_geojson(
         conn, run, current_app.config["COUNTY_KEY"], ags, _rules()), municipality=True)
     body["attribution"] = areas.BOUNDARY_ATTRIBUTION
     return _json(body, mimetype=GEOJSON)
+
+
+def init_app(app: Flask) -> None:
+    """The JSON API under /api. It takes no cookies (residents have no account), so no CSRF token."""
+    app.register_blueprint(blueprint)
+    csrf.exempt(blueprint)

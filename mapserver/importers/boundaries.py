@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from ..db import sql
 from ..errors import ImportProblem
-from ..geo import STORAGE_SRID, as_multipolygon
+from ..geo import STORAGE_SRID, as_multipolygon, shape_to_wkb
 from ..services.areas import county_title
 from .county_data import load_county_data, merge_coincident
 
@@ -87,7 +87,7 @@ def import_boundaries(engine: Engine, county_key: str, boundaries_dir: Path, geo
             conn.execute(sql("upsert_municipality"), {
                 "ags": row.AGS, "county_key": county_key, "name": row.GEN, "kind": row.BEZ,
                 "active": active, "population": population, "population_date": population_date,
-                "wkb": row.geometry.wkb,
+                "wkb": shape_to_wkb(row.geometry),
             })
             report.municipalities.append(row.GEN)
         conn.execute(sql("upsert_county"), {"key": county_key, "name": county_name, "kind": county_kind,

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from ..db import sql
 from ..errors import ImportProblem
-from ..geo import STORAGE_SRID, as_multipolygon
+from ..geo import STORAGE_SRID, as_multipolygon, shape_to_wkb
 from .boundaries import replace_districts
 
 
@@ -65,7 +65,7 @@ def import_official_districts(engine: Engine, path: Path, name_field: str, count
     with engine.begin() as conn:
         conn.execute(sql("create_incoming_district"))
         conn.execute(sql("insert_incoming_district"),
-                     [{"name": row.name, "wkb": row.geometry.wkb} for row in frame.itertuples()])
+                     [{"name": row.name, "wkb": shape_to_wkb(row.geometry)} for row in frame.itertuples()])
         assigned = conn.execute(sql("assign_official_districts"), {"county_key": county_key}).all()
         report.outside = sorted(set(frame["name"]) - {row.name for row in assigned})
         if not assigned:

@@ -7,6 +7,7 @@ from html import escape
 
 import folium
 
+from ..config import DEFAULT_SETTINGS
 from ..i18n import s_, s_l
 from ..vocabulary import CATEGORIES, DIMENSIONS
 from .assets import Attribution, HexagonCells, HtmlPopup, Legend, vendored_heatmap, vendored_map
@@ -47,7 +48,7 @@ class PlannerMapData:
     statistic_note: str | None = None
     method_note: str = ""  # statistics.method_summary(run): how the hotspots were found
     show_grid: bool = True  # the hexagon grid layer (the hotspot layer is always there)
-    cell_size_m: float = 250.0
+    cell_size_m: float = DEFAULT_SETTINGS.HOTSPOT_CELL_SIZE_M
     labels: list[tuple[float, float, str]] = field(default_factory=list)  # lat, lon, name
     hotspot_areas: list[dict] = field(default_factory=list)  # statistics.hotspot_areas(): a popup each
 

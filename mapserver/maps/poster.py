@@ -12,9 +12,8 @@ import matplotlib
 matplotlib.use("Agg")  # no display: files only
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from shapely.geometry import shape  # noqa: E402
 
-from ..geo import METRIC_SRID, STORAGE_SRID  # noqa: E402
+from ..geo import METRIC_SRID, STORAGE_SRID, shape_from_geojson  # noqa: E402
 from ..i18n import s_  # noqa: E402
 from .planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key  # noqa: E402
 
@@ -25,13 +24,15 @@ def poster(data: PlannerMapData, subtitle: str, attribution: str, fmt: str, dpi:
     """The poster as PDF or PNG bytes."""
     districts = gpd.GeoDataFrame(
         {"name": [f["properties"]["name"] for f in data.outlines["features"]]},
-        geometry=[shape(f["geometry"]) for f in data.outlines["features"]], crs=STORAGE_SRID).to_crs(METRIC_SRID)
+        geometry=[shape_from_geojson(f["geometry"]) for f in data.outlines["features"]],
+        crs=STORAGE_SRID).to_crs(METRIC_SRID)
     cells = [f for f in (data.cells or {"features": []})["features"] if hotspot_key(f["properties"])]
     figure, axes = plt.subplots(figsize=A3_LANDSCAPE_INCHES)
     figure.subplots_adjust(left=0.02, right=0.74, top=0.9, bottom=0.06)
     if cells:
         hot = gpd.GeoDataFrame({"colour": [HOTSPOT_COLOURS[hotspot_key(f["properties"])] for f in cells]},
-                               geometry=[shape(f["geometry"]) for f in cells], crs=STORAGE_SRID).to_crs(METRIC_SRID)
+                               geometry=[shape_from_geojson(f["geometry"]) for f in cells],
+                               crs=STORAGE_SRID).to_crs(METRIC_SRID)
         hot.plot(ax=axes, color=hot["colour"], edgecolor="none", alpha=0.9)
     districts.boundary.plot(ax=axes, color="#222222", linewidth=1.2,
                             linestyle="--" if data.outlines_approximate else "-")

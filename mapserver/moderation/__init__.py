@@ -2,7 +2,7 @@
 (or admin)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 
 from ..auth import current_account, restrict_blueprint
 from ..config import BOUNDARY_ATTRIBUTION
@@ -11,7 +11,7 @@ from ..i18n import s_, s_l, sn_
 from ..services import areas, moderation, workshops
 from ..vocabulary import CATEGORIES, DIMENSIONS, MODERATION_ACTIONS, PIN_STATUS_LABELS
 
-moderation_pages = Blueprint("moderation", __name__, url_prefix="/moderation")
+blueprint = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 # The buttons' words for each action (vocabulary.MODERATION_ACTIONS keeps the codes and statuses).
 ACTION_LABELS = {"approve": s_l("Freigeben"), "hide": s_l("Verbergen"), "redact": s_l("Schwärzen und freigeben")}
@@ -22,7 +22,7 @@ def _actions() -> dict[str, tuple[str, str]]:
     return {code: (status, str(ACTION_LABELS.get(code, label))) for code, (status, label) in MODERATION_ACTIONS.items()}
 
 
-restrict_blueprint(moderation_pages, "moderator")
+restrict_blueprint(blueprint, "moderator")
 
 
 def _county_key() -> str:
@@ -33,7 +33,7 @@ def _page_number() -> int:
     return moderation.page_number(request.args.get("seite"))
 
 
-@moderation_pages.get("/")
+@blueprint.get("/")
 def queue():
     queue_filter = moderation.QueueFilter.from_args(request.args)
     page = _page_number()
@@ -67,17 +67,17 @@ def _act(chosen: list[tuple[int, str]]):
     return redirect(url_for("moderation.queue") + "?" + queue_filter.query_string(), code=303)
 
 
-@moderation_pages.post("/")
+@blueprint.post("/")
 def act_on_selection():
     return _act(moderation.selection(request.form.getlist("pin")))
 
 
-@moderation_pages.post("/<int(max=999999999999999999):pin_id>")
+@blueprint.post("/<int(max=999999999999999999):pin_id>")
 def act_on_one(pin_id: int):
     return _act(moderation.selection([f"{pin_id}:{request.form.get('seen', '')}"]))
 
 
-@moderation_pages.get("/protokoll")
+@blueprint.get("/protokoll")
 def audit_log():
     pin_id = moderation.log_pin_filter(request.args.get("pin"))
     with engine().connect() as conn:
@@ -86,3 +86,8 @@ def audit_log():
     return render_template("moderation/log.html", county=county, events=events, total=total, page=_page_number(),
                            page_size=moderation.PAGE_SIZE * 2, pin_id=pin_id, statuses=PIN_STATUS_LABELS,
                            actions=_actions(), account=current_account())
+
+
+def init_app(app: Flask) -> None:
+    """The moderation pages under /moderation."""
+    app.register_blueprint(blueprint)

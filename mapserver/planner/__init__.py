@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
 from ..auth import current_account, restrict_blueprint
@@ -15,10 +15,10 @@ from ..services.statistics import PinFilter
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, YEARS_HERE
 from . import export_process
 
-planner = Blueprint("planner", __name__, url_prefix="/planung")
+blueprint = Blueprint("planner", __name__, url_prefix="/planung")
 
 
-restrict_blueprint(planner, "planner")
+restrict_blueprint(blueprint, "planner")
 
 
 def _filter() -> PinFilter:
@@ -54,7 +54,7 @@ def _reading(ags: str | None = None, district_id: int | None = None):
         yield conn, place, statistics.require_run(conn, key), pin_filter
 
 
-@planner.get("/")
+@blueprint.get("/")
 def overview():
     with _reading() as (conn, place, run, pin_filter):
         counts = statistics.municipality_counts(conn, run, place.county.key, pin_filter)
@@ -62,14 +62,14 @@ def overview():
                  map_url=url_for("planner.county_map", **request.args))
 
 
-@planner.get("/karte")
+@blueprint.get("/karte")
 def county_map():
     with _reading() as (conn, place, run, pin_filter):
         data = planning.county_map_data(conn, run, place, pin_filter)
     return _map_response(_render_map(data, place.county))
 
 
-@planner.get("/gemeinde/<ags>")
+@blueprint.get("/gemeinde/<ags>")
 def municipality(ags: str):
     with _reading(ags) as (conn, place, run, pin_filter):
         counts = statistics.district_counts(conn, run, ags, pin_filter)
@@ -81,14 +81,14 @@ def municipality(ags: str):
                  map_url=url_for("planner.municipality_map", ags=ags, **request.args))
 
 
-@planner.get("/gemeinde/<ags>/karte")
+@blueprint.get("/gemeinde/<ags>/karte")
 def municipality_map(ags: str):
     with _reading(ags, request.args.get("ortsteil", type=int)) as (conn, place, run, pin_filter):
         data = planning.municipality_map_data(conn, run, place, pin_filter)
     return _map_response(_render_map(data, place.county))
 
 
-@planner.get("/gemeinde/<ags>/ortsteil/<int:district_id>")
+@blueprint.get("/gemeinde/<ags>/ortsteil/<int:district_id>")
 def district(ags: str, district_id: int):
     with _reading(ags, district_id) as (conn, place, run, pin_filter):
         counts = next((c for c in statistics.district_counts(conn, run, ags, pin_filter) if c.key == district_id), None)
@@ -96,7 +96,7 @@ def district(ags: str, district_id: int):
                  map_url=url_for("planner.municipality_map", ags=ags, ortsteil=district_id, **request.args))
 
 
-@planner.get("/export/<dataset>.<fmt>")
+@blueprint.get("/export/<dataset>.<fmt>")
 def export(dataset: str, fmt: str):
     pin_filter = _filter()
     ags = request.args.get("gemeinde") or None
@@ -108,3 +108,8 @@ def export(dataset: str, fmt: str):
                                        str(get_locale() or "de"), attributions)
     return Response(file.content, content_type=file.mimetype,  # the type names its charset itself
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
+
+
+def init_app(app: Flask) -> None:
+    """The planner pages under /planung."""
+    app.register_blueprint(blueprint)

@@ -1,7 +1,6 @@
 """The county, its municipalities and districts, as the maps and the API show them."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
@@ -11,7 +10,7 @@ from sqlalchemy import Connection
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import sql
 from ..errors import NotFound
-from ..geo import feature, feature_collection
+from ..geo import feature, feature_collection, geojson_geometry
 
 # German genitive of a county's designation: "außerhalb des Landkreises …", "… der Region …".
 # Longest first, so "Kreisfreie Stadt" wins over "Kreis".
@@ -88,7 +87,7 @@ def municipalities_geojson(conn: Connection, county_key: str) -> dict:
     """The county's municipalities as a GeoJSON FeatureCollection."""
     features = []
     for row in conn.execute(sql("municipalities_geojson"), {"county_key": county_key}):
-        features.append(feature(json.loads(row.geometry), {
+        features.append(feature(geojson_geometry(row.geometry), {
             "ags": row.ags, "name": row.name, "kind": row.kind, "active": row.active,
             "population": row.population,
             "population_date": row.population_date.isoformat() if row.population_date else None,
@@ -108,7 +107,7 @@ def districts_geojson(conn: Connection, county_key: str, ags: str) -> dict:
     owner = municipality(conn, county_key, ags)
     features = []
     for row in conn.execute(sql("districts_geojson"), {"ags": ags}):
-        features.append(feature(json.loads(row.geometry), {
+        features.append(feature(geojson_geometry(row.geometry), {
             "id": row.id, "name": row.name, "approximate": row.approximate,
             "label": APPROXIMATE_LABEL if row.approximate else None,
             "source": row.source, "label_point": [row.label_lon, row.label_lat],

@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 
 from ..db import sql
 from ..errors import GlaswaendeError
+from ..geo import shape_from_wkb
 from ..vocabulary import (AGE_BANDS, CATEGORIES, DIMENSIONS, INITIAL_PIN_STATUS, MODERATION_ACTIONS, PIN_STATUS_LABELS,
                           ROLES)
 from . import accounts, workshops
@@ -414,7 +415,7 @@ class _Municipality:
 
 def _municipalities(conn: Connection, county_key: str) -> list[_Municipality]:
     rows = conn.execute(sql("demo_municipalities"), {"county_key": county_key}).all()
-    return [_Municipality(r.ags, r.name, r.active, shapely.from_wkb(bytes(r.geom))) for r in rows]
+    return [_Municipality(r.ags, r.name, r.active, shape_from_wkb(r.geom)) for r in rows]
 
 
 def _site_position(conn: Connection, site: ClusterSite) -> tuple[float, float]:

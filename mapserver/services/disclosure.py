@@ -38,21 +38,18 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from pyproj import Transformer
 from scipy.optimize import root
 
 from sqlalchemy import Connection
 
-from ..geo import METRIC_SRID, STORAGE_SRID, cell_centre, feature, feature_collection, hex_cell_of
+from ..config import DEFAULT_SETTINGS
+from ..geo import METRIC_SRID, STORAGE_SRID, cell_centre, feature, feature_collection, hex_cell_of, transformer
 from ..errors import NotFound
 from ..i18n import s_
 from . import hotspots, statistics
 from .statistics import PinFilter, Tally
 
 KEY_MODULUS = 2 ** 31  # record keys are drawn from [0, KEY_MODULUS) (migration 0009)
-
-_TO_METRIC = Transformer.from_crs(STORAGE_SRID, METRIC_SRID, always_xy=True)
-_TO_STORAGE = Transformer.from_crs(METRIC_SRID, STORAGE_SRID, always_xy=True)
 
 
 def perturbation_distribution(count: int, max_deviation: int, variance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -84,11 +81,11 @@ class Rules:
     """The disclosure rules of a deployment (from GLASWAENDE_PRIVACY_K and the DISCLOSURE_ and
     PUBLIC_RELEASE_ settings)."""
 
-    k: int = 5
-    max_deviation: int = 2
-    variance: float = 1.0
-    release_min_new_pins: int = 5
-    release_min_hours: float = 24.0
+    k: int = DEFAULT_SETTINGS.PRIVACY_K
+    max_deviation: int = DEFAULT_SETTINGS.DISCLOSURE_MAX_DEVIATION
+    variance: float = DEFAULT_SETTINGS.DISCLOSURE_VARIANCE
+    release_min_new_pins: int = DEFAULT_SETTINGS.PUBLIC_RELEASE_MIN_NEW_PINS or DEFAULT_SETTINGS.PRIVACY_K
+    release_min_hours: float = DEFAULT_SETTINGS.PUBLIC_RELEASE_MIN_HOURS
 
     @classmethod
     def from_config(cls, config) -> "Rules":
@@ -203,10 +200,10 @@ def public_hotspot(rules: Rules, area: dict, scale: float) -> dict:
 
 def grid_centre(lon: float, lat: float, cell_size_m: float) -> tuple[float, float]:
     """The centre (lon, lat) of the grid cell holding a point: where the public sees a cluster."""
-    x, y = _TO_METRIC.transform(lon, lat)
+    x, y = transformer(STORAGE_SRID, METRIC_SRID).transform(lon, lat)
     i, j = hex_cell_of(np.array([x]), np.array([y]), cell_size_m)
     centre_x, centre_y = cell_centre(int(i[0]), int(j[0]), cell_size_m)
-    lon_c, lat_c = _TO_STORAGE.transform(centre_x, centre_y)
+    lon_c, lat_c = transformer(METRIC_SRID, STORAGE_SRID).transform(centre_x, centre_y)
     return round(lon_c, 5), round(lat_c, 5)
 
 
@@ -268,7 +265,7 @@ def live_view(rules: Rules, state: dict, cell_size_m: float) -> dict:
         kind, _, place = key.partition(":")
         if kind == "cell":
             i, j = (int(v) for v in place.split(":"))
-            lon, lat = _TO_STORAGE.transform(*cell_centre(i, j, cell_size_m))
+            lon, lat = transformer(METRIC_SRID, STORAGE_SRID).transform(*cell_centre(i, j, cell_size_m))
             cells.append({"lat": round(lat, 5), "lon": round(lon, 5), "pins": n})
         elif kind == "district":
             districts[place] = n

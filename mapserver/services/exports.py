@@ -11,14 +11,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
-from shapely import from_wkb
-from shapely.geometry import shape
 from sqlalchemy import Connection
 
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import sql
 from ..errors import NotFound
-from ..geo import STORAGE_SRID
+from ..geo import STORAGE_SRID, shape_from_geojson, shape_from_wkb
 from . import areas, statistics
 from .statistics import PinFilter
 
@@ -43,7 +41,7 @@ def _frame(conn: Connection, dataset: str, county_key: str, ags: str | None, pin
         rows = conn.execute(sql("export_pins"), {"county_key": county_key, "ags": ags,
                                                  **pin_filter.parameters(time_zone)}).all()
         records = [{k: v for k, v in r._mapping.items() if k != "wkb"} for r in rows]
-        geometry = [from_wkb(bytes(r.wkb)) for r in rows]
+        geometry = [shape_from_wkb(r.wkb) for r in rows]
         return gpd.GeoDataFrame(records, geometry=geometry, crs=f"EPSG:{STORAGE_SRID}", columns=[
             "id", "category", "dimensions", "comment", "age_band", "years_here", "status", "created_at",
             "municipality_ags", "municipality", "district", "location_precision", "lon", "lat"])
@@ -64,7 +62,7 @@ def _frame(conn: Connection, dataset: str, county_key: str, ags: str | None, pin
                             "pins_per_km2": c.pins_per_km2,
                             "pins_per_1000_inhabitants": c.pins_per_1000_inhabitants,
                             "computed_at": run.finished_at.isoformat()})
-            geometry.append(from_wkb(bytes(r.wkb)))
+            geometry.append(shape_from_wkb(r.wkb))
         return gpd.GeoDataFrame(records, geometry=geometry, crs=f"EPSG:{STORAGE_SRID}")
     if dataset == "hotspots":
         municipalities = [ags] if ags else [m["ags"] for m in areas.municipality_list(conn, county_key)]
@@ -78,7 +76,7 @@ def _frame(conn: Connection, dataset: str, county_key: str, ags: str | None, pin
                                 "hotspot_class": p["hotspot_class"], "confidence": p["confidence"],
                                 "hotspot": p["hotspot"], "p_value": p["p_value"], "variant": pin_filter.variant,
                                 "computed_at": run.finished_at.isoformat()})
-                geometry.append(shape(f["geometry"]))
+                geometry.append(shape_from_geojson(f["geometry"]))
         return gpd.GeoDataFrame(records, geometry=geometry, crs=f"EPSG:{STORAGE_SRID}")
     raise NotFound(f"Unbekannter Export {dataset!r}. Möglich: {', '.join(DATASETS)}.")
 

@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-import shapely
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from ..config import DEFAULT_SETTINGS
 from ..db import copy_columns_in, fetch_columns, sql
-from ..geo import cell_centre, hex_cell_of
+from ..geo import cell_centre, hex_cell_of, shape_to_wkb
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, YEARS_HERE
 from . import dense_clusters, filter_cube, scan
 
@@ -57,16 +57,19 @@ if max(len(values) for values in VOCABULARY_LISTS.values()) >= 16:
 
 @dataclass(frozen=True)
 class HotspotSettings:
-    cell_size_m: float = 250.0  # hexagon edge length in metres
-    max_radius_m: float = 1200.0  # the largest circle the scan tries (a village core)
-    replications: int = 999  # Monte Carlo replications of the scan statistic
-    min_pins: int = 5  # a hotspot holds at least this many pins (no "hotspot" of 3 pins in an empty municipality)
-    dbscan_eps_m: float = 150.0
-    dbscan_min_pins: int = 5
+    """The hotspot job's settings; the defaults are the deployment's (config.Settings)."""
+    cell_size_m: float = DEFAULT_SETTINGS.HOTSPOT_CELL_SIZE_M  # hexagon edge length in metres
+    max_radius_m: float = DEFAULT_SETTINGS.HOTSPOT_MAX_RADIUS_M  # the largest circle the scan tries (a village core)
+    replications: int = DEFAULT_SETTINGS.HOTSPOT_REPLICATIONS  # Monte Carlo replications of the scan statistic
+    # a hotspot holds at least this many pins (no "hotspot" of 3 pins in an empty municipality)
+    min_pins: int = DEFAULT_SETTINGS.HOTSPOT_MIN_PINS
+    dbscan_eps_m: float = DEFAULT_SETTINGS.DBSCAN_EPS_M
+    dbscan_min_pins: int = DEFAULT_SETTINGS.DBSCAN_MIN_PINS
     seed: int = 20261124  # the Monte Carlo inference is reproducible from run to run
-    time_zone: str = "Europe/Berlin"
-    release_min_new_pins: int = 5  # a run is public only with this many more pins than the last public one
-    release_min_hours: float = 24.0  # and only this long after it
+    time_zone: str = DEFAULT_SETTINGS.TIME_ZONE
+    # a run is public only with this many more pins than the last public one (default: k)
+    release_min_new_pins: int = DEFAULT_SETTINGS.PUBLIC_RELEASE_MIN_NEW_PINS or DEFAULT_SETTINGS.PRIVACY_K
+    release_min_hours: float = DEFAULT_SETTINGS.PUBLIC_RELEASE_MIN_HOURS  # and only this long after it
 
     @classmethod
     def from_config(cls, config) -> "HotspotSettings":
@@ -463,8 +466,8 @@ def _dense_clusters(engine: Engine, pins: dict[str, np.ndarray], settings: Hotsp
             conn.execute(sql("insert_pin_clusters"), [
                 {"run_id": run_id, "id": number, "municipality_ags": filter_cube.ags_of(cluster.partition),
                  "pin_count": cluster.pin_count, "main_category": cluster.main_category,
-                 "main_dimension": cluster.main_dimension, "outline": shapely.to_wkb(cluster.outline),
-                 "centre": shapely.to_wkb(cluster.centre), "key_sum": key_sum}
+                 "main_dimension": cluster.main_dimension, "outline": shape_to_wkb(cluster.outline),
+                 "centre": shape_to_wkb(cluster.centre), "key_sum": key_sum}
                 for number, (cluster, key_sum) in enumerate(zip(found, _key_sums(labels, pins["record_key"], found)),
                                                             start=1)])
     return len(found)

@@ -2,23 +2,19 @@
 latest released run for the workshop's area (services/disclosure.py: a room is the public)."""
 from __future__ import annotations
 
-from pyproj import Transformer
-from shapely.geometry import Point, Polygon, mapping
+from shapely.geometry import Point, Polygon
 from sqlalchemy import Connection
 
 from ..maps.planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key, number
-from ..geo import METRIC_SRID, STORAGE_SRID, feature, feature_collection
+from ..geo import METRIC_SRID, STORAGE_SRID, feature, feature_collection, shape_to_geojson, transformer
 from . import areas, disclosure, statistics
-
-_TO_METRIC = Transformer.from_crs(STORAGE_SRID, METRIC_SRID, always_xy=True)
-_TO_STORAGE = Transformer.from_crs(METRIC_SRID, STORAGE_SRID, always_xy=True)
 
 
 def _circle(lon: float, lat: float, radius_m: float) -> dict:
     """A GeoJSON circle (polygon) of radius_m metres around a point (drawn in the metric CRS)."""
-    ring = Point(*_TO_METRIC.transform(lon, lat)).buffer(radius_m, quad_segs=8).exterior
-    lons, lats = _TO_STORAGE.transform(*ring.xy)
-    return mapping(Polygon(zip(lons, lats)))
+    ring = Point(*transformer(STORAGE_SRID, METRIC_SRID).transform(lon, lat)).buffer(radius_m, quad_segs=8).exterior
+    lons, lats = transformer(METRIC_SRID, STORAGE_SRID).transform(*ring.xy)
+    return shape_to_geojson(Polygon(zip(lons, lats)))
 
 
 def _bounds(conn: Connection, county_key: str, workshop: dict) -> tuple[float, float, float, float]:

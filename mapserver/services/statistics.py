@@ -4,7 +4,6 @@ planners; what the public sees of them is services/disclosure.py's."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
@@ -13,7 +12,7 @@ from sqlalchemy import Connection
 
 from ..db import sql
 from ..errors import InvalidInput, NotFound
-from ..geo import feature, feature_collection
+from ..geo import feature, feature_collection, geojson_geometry
 from ..i18n import s_, s_l
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, DIMENSIONS, YEARS_HERE
 from . import hotspots
@@ -217,7 +216,8 @@ def cells_of_municipality(conn: Connection, run, ags: str, pin_filter: PinFilter
     cells = []
     for row in conn.execute(sql("cells_with_statistic"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}):
         cells.append({
-            "cell": row.id, "geometry": json.loads(row.geometry), "tally": counts.get(row.id) or Counts(key=row.id),
+            "cell": row.id, "geometry": geojson_geometry(row.geometry),
+            "tally": counts.get(row.id) or Counts(key=row.id),
             "expected_pins": None if row.expected_pins is None else round(row.expected_pins, 2),
             "hotspot_class": row.hotspot_class, "confidence": row.confidence, "hotspot": row.hotspot_id,
             "p_value": None if row.p_value is None else round(row.p_value, 4), "area_share": round(row.area_share, 3),
@@ -244,7 +244,7 @@ def cells_geojson(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dic
 def clusters(conn: Connection, run, ags: str) -> list[dict]:
     """DBSCAN's dense clusters, each saying whether a significant hotspot covers it: a dense
     cluster is not by itself more than chance would explain."""
-    return [dict(r._mapping) | {"geometry": json.loads(r.geometry)}
+    return [dict(r._mapping) | {"geometry": geojson_geometry(r.geometry)}
             for r in conn.execute(sql("pin_clusters_of_municipality"), {"run_id": run.id, "ags": ags})]
 
 
@@ -276,7 +276,7 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
             "by_category": total.by_category, "by_dimension": total.by_dimension, "tally": total,
             "comments": [{"text": c.comment, "category": c.category} for c in comments],
             "centre": [row.lon, row.lat], "bounds": [row.west, row.south, row.east, row.north],
-            "geometry": json.loads(row.geometry),
+            "geometry": geojson_geometry(row.geometry),
         })
     return areas
 

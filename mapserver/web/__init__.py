@@ -1,7 +1,7 @@
 """Resident pages: the county map, a municipality's map with the pin form."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, json, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, flash, json, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..config import BOUNDARY_ATTRIBUTION
@@ -10,7 +10,7 @@ from ..errors import NotFound
 from ..services import areas, own_pins, workshops
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 
-web = Blueprint("web", __name__)
+blueprint = Blueprint("web", __name__)
 
 
 def pin_form_messages() -> dict:
@@ -54,7 +54,7 @@ def _map_settings(county: areas.CountyInfo) -> dict:
     }
 
 
-@web.get("/")
+@blueprint.get("/")
 def county_map():
     key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
@@ -65,7 +65,7 @@ def county_map():
                            map_settings=_map_settings(county))
 
 
-@web.get("/w/<join_code>")
+@blueprint.get("/w/<join_code>")
 def join_workshop(join_code: str):
     """The join link behind a workshop's QR code: the resident page for exactly its area."""
     with engine().connect() as conn:
@@ -75,7 +75,7 @@ def join_workshop(join_code: str):
     return redirect(url_for("web.municipality_map", ags=workshop["municipality_ags"], workshop=workshop["join_code"]))
 
 
-@web.get("/gemeinde/<ags>")
+@blueprint.get("/gemeinde/<ags>")
 def municipality_map(ags: str):
     key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
@@ -95,7 +95,7 @@ def municipality_map(ags: str):
 SEARCH_MAX_LENGTH = 100
 
 
-@web.get("/ortsteile")
+@blueprint.get("/ortsteile")
 def district_search():
     """The Ortsteil search by name: each match links to its municipality's page with the district
     chosen for a pin without the map."""
@@ -112,7 +112,7 @@ def district_search():
     return render_template("web/district_search.html", county=county, query=query, matches=matches)
 
 
-@web.get("/datenschutz")
+@blueprint.get("/datenschutz")
 def privacy_notice():
     key = current_app.config["COUNTY_KEY"]
     with engine().connect() as conn:
@@ -148,7 +148,7 @@ def _private(response: Response) -> Response:
     return response
 
 
-@web.get("/meine-pins/<edit_key>")
+@blueprint.get("/meine-pins/<edit_key>")
 def own_pins_page(edit_key: str):
     with engine().connect() as conn:
         county = areas.county(conn, current_app.config["COUNTY_KEY"])
@@ -158,7 +158,7 @@ def own_pins_page(edit_key: str):
     return _private(Response(page, mimetype="text/html"))
 
 
-@web.get("/meine-pins/<edit_key>/pins.json")
+@blueprint.get("/meine-pins/<edit_key>/pins.json")
 def own_pins_download(edit_key: str):
     with engine().connect() as conn:
         body = own_pins.as_json(own_pins.own_pins(conn, edit_key))
@@ -166,7 +166,7 @@ def own_pins_download(edit_key: str):
                              headers={"Content-Disposition": 'attachment; filename="meine-glaswaende-pins.json"'}))
 
 
-@web.post("/meine-pins/<edit_key>/<client_id>")
+@blueprint.post("/meine-pins/<edit_key>/<client_id>")
 def change_own_pin(edit_key: str, client_id: str):
     change = own_pins.change_from_form(request.form)
     with engine().begin() as conn:
@@ -175,7 +175,7 @@ def change_own_pin(edit_key: str, client_id: str):
     return redirect(url_for("web.own_pins_page", edit_key=edit_key), code=303)
 
 
-@web.post("/meine-pins/<edit_key>/<client_id>/loeschen")
+@blueprint.post("/meine-pins/<edit_key>/<client_id>/loeschen")
 def delete_own_pin(edit_key: str, client_id: str):
     with engine().begin() as conn:
         remaining = own_pins.delete_own_pins(conn, edit_key, client_id)[1]
@@ -185,7 +185,7 @@ def delete_own_pin(edit_key: str, client_id: str):
     return redirect(url_for("web.county_map"), code=303)
 
 
-@web.post("/meine-pins/<edit_key>/loeschen")
+@blueprint.post("/meine-pins/<edit_key>/loeschen")
 def delete_all_own_pins(edit_key: str):
     with engine().begin() as conn:
         deleted = own_pins.delete_own_pins(conn, edit_key)[0]
@@ -193,13 +193,18 @@ def delete_all_own_pins(edit_key: str):
     return redirect(url_for("web.county_map"), code=303)
 
 
-@web.get("/favicon.ico")
+@blueprint.get("/favicon.ico")
 def favicon():
     return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
-@web.get("/healthz")
+@blueprint.get("/healthz")
 def health():
     with engine().connect() as conn:
         conn.exec_driver_sql("SELECT 1")
     return {"status": "ok"}
+
+
+def init_app(app: Flask) -> None:
+    """The resident pages (no URL prefix: they are the site)."""
+    app.register_blueprint(blueprint)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 import segno
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 
 from ..auth import current_account, restrict_blueprint
@@ -22,10 +22,10 @@ from ..maps.poster import poster
 from ..security import with_nonce
 from ..services import areas, disclosure, presentation, workshops
 
-workshop_pages = Blueprint("workshops", __name__, url_prefix="/workshops")
+blueprint = Blueprint("workshops", __name__, url_prefix="/workshops")
 
 
-restrict_blueprint(workshop_pages, "facilitator")
+restrict_blueprint(blueprint, "facilitator")
 
 
 def _county_key() -> str:
@@ -58,17 +58,17 @@ def join_url(join_code: str) -> str:
     return url_for("web.join_workshop", join_code=join_code, _external=True)
 
 
-@workshop_pages.get("/")
+@blueprint.get("/")
 def index():
     with engine().connect() as conn:
         county = areas.county(conn, _county_key())
         listing = workshops.list_workshops(conn, _county_key())
         municipalities = areas.municipality_list(conn, _county_key())
-    return render_template("workshop/index.html", county=county, workshops=listing, municipalities=municipalities,
+    return render_template("workshops/index.html", county=county, workshops=listing, municipalities=municipalities,
                            account=current_account(), today=dt.date.today().isoformat())
 
 
-@workshop_pages.post("/")
+@blueprint.post("/")
 def create():
     data = workshops.WorkshopInput.from_form(request.form)
     with engine().begin() as conn:
@@ -76,19 +76,19 @@ def create():
     return redirect(url_for("workshops.detail", workshop_id=workshop_id), code=303)
 
 
-@workshop_pages.get("/<int:workshop_id>")
+@blueprint.get("/<int:workshop_id>")
 def detail(workshop_id: int):
     with engine().connect() as conn:
         county = areas.county(conn, _county_key())
         item = workshops.workshop(conn, workshop_id)
         districts = areas.districts_geojson(conn, _county_key(), item["municipality_ags"])["features"]
         municipalities = areas.municipality_list(conn, _county_key())
-    return render_template("workshop/detail.html", county=county, workshop=item, join_url=join_url(item["join_code"]),
+    return render_template("workshops/detail.html", county=county, workshop=item, join_url=join_url(item["join_code"]),
                            districts=[f["properties"] for f in districts], municipalities=municipalities,
                            account=current_account())
 
 
-@workshop_pages.post("/<int:workshop_id>")
+@blueprint.post("/<int:workshop_id>")
 def update(workshop_id: int):
     data = workshops.WorkshopInput.from_form(request.form)
     with engine().begin() as conn:
@@ -96,7 +96,7 @@ def update(workshop_id: int):
     return redirect(url_for("workshops.detail", workshop_id=workshop_id), code=303)
 
 
-@workshop_pages.post("/<int:workshop_id>/loeschen")
+@blueprint.post("/<int:workshop_id>/loeschen")
 def delete(workshop_id: int):
     with engine().begin() as conn:
         workshops.delete_workshop(conn, current_account(), workshop_id)
@@ -107,18 +107,18 @@ def _rules() -> disclosure.Rules:
     return disclosure.Rules.from_config(current_app.config)
 
 
-@workshop_pages.get("/<int:workshop_id>/praesentation")
+@blueprint.get("/<int:workshop_id>/praesentation")
 def present(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
         county = areas.county(conn, _county_key())
     settings = {"tile_url": current_app.config["TILE_URL"], "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
                 "data_attributions": [BOUNDARY_ATTRIBUTION, *county.attributions]}
-    return render_template("workshop/presentation.html", workshop=item, join_url=join_url(item["join_code"]),
+    return render_template("workshops/presentation.html", workshop=item, join_url=join_url(item["join_code"]),
                            map_settings=settings, js_messages=presentation_messages())
 
 
-@workshop_pages.get("/<int:workshop_id>/praesentation/daten")
+@blueprint.get("/<int:workshop_id>/praesentation/daten")
 def presentation_data(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
@@ -126,7 +126,7 @@ def presentation_data(workshop_id: int):
     return body
 
 
-@workshop_pages.get("/<int:workshop_id>/live")
+@blueprint.get("/<int:workshop_id>/live")
 def live(workshop_id: int):
     with engine().begin() as conn:  # a new snapshot is stored
         body = workshops.live_state(conn, workshop_id, current_app.config["HOTSPOT_CELL_SIZE_M"], _rules())
@@ -135,7 +135,7 @@ def live(workshop_id: int):
     return response
 
 
-@workshop_pages.get("/<int:workshop_id>/qr.svg")
+@blueprint.get("/<int:workshop_id>/qr.svg")
 def qr_code(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
@@ -173,7 +173,7 @@ def _download(content: bytes | str, item: dict, suffix: str, mimetype: str) -> R
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@workshop_pages.get("/<int:workshop_id>/offline.html")
+@blueprint.get("/<int:workshop_id>/offline.html")
 def offline(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
@@ -182,7 +182,7 @@ def offline(workshop_id: int):
     return _download(with_nonce(html), item, "html", "text/html")
 
 
-@workshop_pages.get("/<int:workshop_id>/plakat.<fmt>")
+@blueprint.get("/<int:workshop_id>/plakat.<fmt>")
 def poster_download(workshop_id: int, fmt: str):
     if fmt not in ("pdf", "png"):
         return redirect(url_for("workshops.poster_download", workshop_id=workshop_id, fmt="pdf"))
@@ -221,6 +221,7 @@ def export_command(workshop_id: int, html_file: Path | None, pdf_file: Path | No
             raise click.ClickException(error.detail) from None
 
 
-def init_app(app) -> None:
-    app.register_blueprint(workshop_pages)
+def init_app(app: Flask) -> None:
+    """The workshop pages under /workshops and the `workshop` commands."""
+    app.register_blueprint(blueprint)
     app.cli.add_command(workshop_cli)
