@@ -21,11 +21,15 @@ from sqlalchemy.sql.elements import TextClause
 
 from .config import PROJECT_ROOT
 from .geo import METRIC_SRID, STORAGE_SRID
+from .vocabulary import INITIAL_PIN_STATUS, SHOWN_PIN_STATUSES
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 # SQL files name the reference systems :storage_srid and :metric_srid; the values live in geo.py.
 SRID_PARAMETERS = {"storage_srid": STORAGE_SRID, "metric_srid": METRIC_SRID}
+# The named state sets of vocabulary.py, bound wherever a statement names them (as FixMyStreet
+# names its state sets), so no SQL file spells a state of its own.
+STATE_PARAMETERS = {"shown_statuses": list(SHOWN_PIN_STATUSES), "initial_status": INITIAL_PIN_STATUS}
 
 
 def make_engine(database_url: str) -> Engine:
@@ -50,15 +54,19 @@ def engine() -> Engine:
 
 
 def _source(name: str) -> str:
-    return with_fragments(resources.files("mapserver.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8"))
+    """The text of sql/<concern>/<name>.sql, e.g. "pins/insert", fragments filled in."""
+    concern, _, statement = name.rpartition("/")
+    return with_fragments(resources.files("mapserver.sql").joinpath(concern).joinpath(f"{statement}.sql")
+                          .read_text(encoding="utf-8"))
 
 
 @cache
 def sql(name: str) -> TextClause:
-    """A named SQL file from mapserver/sql/ as a bound-parameter statement, SRIDs bound."""
+    """A named SQL file from mapserver/sql/ ("concern/name") as a bound-parameter statement, SRIDs bound."""
     source = _source(name)
-    srids = {key: value for key, value in SRID_PARAMETERS.items() if f":{key}" in source}
-    return text(source).bindparams(**srids) if srids else text(source)
+    fixed = {key: value for key, value in (SRID_PARAMETERS | STATE_PARAMETERS).items()
+             if re.search(rf"(?<!:):{key}\b", source)}
+    return text(source).bindparams(**fixed) if fixed else text(source)
 
 
 def with_fragments(source: str) -> str:
@@ -74,6 +82,8 @@ def dbapi_sql(name: str) -> str:
     """The same SQL file in psycopg's own parameter style (%(name)s), for dbapi_autocommit(), with
     the SRIDs written in as numbers (the driver converts each parameter anew on every execution)."""
     source = _source(name)
+    if any(re.search(rf"(?<!:):{key}\b", source) for key in STATE_PARAMETERS):
+        raise ValueError(f"{name}: state sets are bound by sql() only")
     for key, value in SRID_PARAMETERS.items():
         source = re.sub(rf"(?<!:):{key}\b", str(int(value)), source)
     return str(text(source).compile(dialect=PGDialect_psycopg()))

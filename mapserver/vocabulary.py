@@ -37,6 +37,8 @@ YEARS_HERE = {
 # Moderation states of a pin's comment; a new pin starts pending.
 PIN_STATUSES = ("pending", "published", "hidden")
 INITIAL_PIN_STATUS = "pending"
+# The states whose comment anyone but a moderator may read (pages, exports): approved ones only.
+SHOWN_PIN_STATUSES = ("published",)
 
 # What a moderator can do to a comment, and the status it leaves: redact edits out names, phone
 # numbers or addresses and publishes the rest (the original stays only in the audit log).

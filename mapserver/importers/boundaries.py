@@ -80,20 +80,20 @@ def import_boundaries(engine: Engine, county_key: str, boundaries_dir: Path, geo
     report = BoundaryImportReport(county_key=county_key, county_name=county_title(county_name, county_kind))
 
     with engine.begin() as conn:
-        conn.execute(sql("insert_county_placeholder"), {"key": county_key, "name": county_name, "kind": county_kind})
+        conn.execute(sql("boundaries/county_placeholder_insert"), {"key": county_key, "name": county_name, "kind": county_kind})
         for row in municipalities.itertuples():
             population, population_date = facts.population.get(row.AGS, (None, None))
             active = facts.active_municipalities is None or row.AGS in facts.active_municipalities
-            conn.execute(sql("upsert_municipality"), {
+            conn.execute(sql("boundaries/municipality_upsert"), {
                 "ags": row.AGS, "county_key": county_key, "name": row.GEN, "kind": row.BEZ,
                 "active": active, "population": population, "population_date": population_date,
                 "wkb": shape_to_wkb(row.geometry),
             })
             report.municipalities.append(row.GEN)
-        conn.execute(sql("upsert_county"), {"key": county_key, "name": county_name, "kind": county_kind,
+        conn.execute(sql("boundaries/county_upsert"), {"key": county_key, "name": county_name, "kind": county_kind,
                                             "attributions": facts.attributions})
 
-        official = set(conn.execute(sql("municipalities_with_official_districts")).scalars())
+        official = set(conn.execute(sql("boundaries/municipalities_with_official_districts")).scalars())
         for row in municipalities.itertuples():
             if row.AGS in official:
                 report.kept_official.append(row.GEN)
@@ -102,25 +102,25 @@ def import_boundaries(engine: Engine, county_key: str, boundaries_dir: Path, geo
             replace_districts(conn, row.AGS, district_ids)
             for (ags, name), population in facts.district_population.items():
                 if ags == row.AGS:
-                    conn.execute(sql("set_district_population"), {"ags": ags, "name": name, "population": population})
+                    conn.execute(sql("boundaries/district_population_set"), {"ags": ags, "name": name, "population": population})
             report.approximate_districts += len(district_ids)
-        conn.execute(sql("analyze_boundaries"))
+        conn.execute(sql("boundaries/analyze"))
     return report
 
 
 def replace_districts(conn, ags: str, district_ids: list[int]) -> None:
     """Make `district_ids` the only districts of a municipality, re-assigning its pins first."""
     params = {"ags": ags, "keep_ids": district_ids}
-    conn.execute(sql("detach_pins_from_stale_districts"), params)
-    conn.execute(sql("delete_stale_districts"), params)
-    conn.execute(sql("reassign_pins"), {"ags_list": [ags]})
+    conn.execute(sql("boundaries/stale_district_pins_detach"), params)
+    conn.execute(sql("boundaries/stale_districts_delete"), params)
+    conn.execute(sql("boundaries/pins_reassign"), {"ags_list": [ags]})
 
 
 def _approximate_districts(conn, ags: str, municipality_name: str, ortsteile) -> list[int]:
     """Upsert the Voronoi districts of one municipality (or the whole municipality as one); their ids."""
     centres = merge_coincident(ortsteile)
     if len(centres) >= 2:
-        rows = conn.execute(sql("voronoi_districts"), {
+        rows = conn.execute(sql("boundaries/voronoi_districts"), {
             "ags": ags, "names": [c.name for c in centres],
             "lons": [c.lon for c in centres], "lats": [c.lat for c in centres],
         }).all()
@@ -128,12 +128,12 @@ def _approximate_districts(conn, ags: str, municipality_name: str, ortsteile) ->
     else:
         # One centre (or none): the municipality is one district, named after that Ortsteil.
         only = centres[0] if centres else None
-        rows = conn.execute(sql("whole_municipality_district"), {
+        rows = conn.execute(sql("boundaries/whole_municipality_district"), {
             "ags": ags, "name": only.name if only else municipality_name,
             "lon": only.lon if only else None, "lat": only.lat if only else None}).all()
         source = APPROXIMATE_SOURCE if only else WHOLE_MUNICIPALITY_SOURCE
     return [
-        conn.execute(sql("upsert_district"), {
+        conn.execute(sql("boundaries/district_upsert"), {
             "municipality_ags": ags, "name": row.name, "approximate": True, "source": source,
             "wkb": bytes(row.wkb), "lon": row.lon, "lat": row.lat,
         }).scalar_one()

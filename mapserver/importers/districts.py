@@ -63,16 +63,16 @@ def import_official_districts(engine: Engine, path: Path, name_field: str, count
     frame = read_district_file(path, name_field, layer)
     report = DistrictImportReport(file=path)
     with engine.begin() as conn:
-        conn.execute(sql("create_incoming_district"))
-        conn.execute(sql("insert_incoming_district"),
+        conn.execute(sql("boundaries/incoming_district_create"))
+        conn.execute(sql("boundaries/incoming_district_insert"),
                      [{"name": row.name, "wkb": shape_to_wkb(row.geometry)} for row in frame.itertuples()])
-        assigned = conn.execute(sql("assign_official_districts"), {"county_key": county_key}).all()
+        assigned = conn.execute(sql("boundaries/official_districts_assign"), {"county_key": county_key}).all()
         report.outside = sorted(set(frame["name"]) - {row.name for row in assigned})
         if not assigned:
             raise ImportProblem(f"Keine Fläche aus {path.name} liegt im Kreis {county_key}.")
         ids_by_municipality: dict[str, list[int]] = {}
         for row in assigned:
-            district_id = conn.execute(sql("upsert_district"), {
+            district_id = conn.execute(sql("boundaries/district_upsert"), {
                 "municipality_ags": row.ags, "name": row.name, "approximate": False,
                 "source": f"amtlich: {path.name}", "wkb": bytes(row.wkb), "lon": None, "lat": None,
             }).scalar_one()

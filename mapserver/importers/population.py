@@ -110,7 +110,7 @@ def import_population(engine: Engine, path: Path, county_key: str, inhabitants_f
                       layer: str | None = None, crs: str | None = None) -> PopulationImportReport:
     """Replace the county's population grid by the file's points inside it, in one transaction."""
     with engine.connect() as conn:
-        county = conn.execute(sql("county"), {"county_key": county_key}).one_or_none()
+        county = conn.execute(sql("areas/county"), {"county_key": county_key}).one_or_none()
     if county is None:
         raise ImportProblem(f"Den Kreis {county_key} gibt es in der Datenbank nicht. Bitte importieren Sie zuerst "
                             f"seine Gemeinden: glaswaende import-boundaries --county {county_key}")
@@ -131,9 +131,9 @@ def import_population(engine: Engine, path: Path, county_key: str, inhabitants_f
     if len(points.lons) == 0:
         raise ImportProblem(nowhere)
     with engine.begin() as conn:
-        conn.execute(sql("population_lock_county"), {"county_key": county_key})
-        report.replaced = conn.execute(sql("population_delete"), {"county_key": county_key}).rowcount
-        kept = conn.execute(sql("population_insert"), {
+        conn.execute(sql("population/county_lock"), {"county_key": county_key})
+        report.replaced = conn.execute(sql("population/delete"), {"county_key": county_key}).rowcount
+        kept = conn.execute(sql("population/insert"), {
             "county_key": county_key, "lons": points.lons.tolist(), "lats": points.lats.tolist(),
             "inhabitants": points.inhabitants.tolist(),
         }).one()

@@ -49,7 +49,7 @@ def _build(dataset: str, fmt: str, ags: str | None, query: str, locale: str, att
         with engine().connect() as conn:
             # One export at a time in the whole server, whatever web process asked: the other core
             # stays with the residents. The lock ends with the transaction.
-            conn.execute(sql("lock_exports"))
+            conn.execute(sql("exports/lock"))
             return exports.export(conn, dataset, fmt, _APP.config["COUNTY_KEY"], ags, pin_filter,
                                   _APP.config["TIME_ZONE"], attributions)
 

@@ -35,11 +35,11 @@ def create_account(conn: Connection, name: str, password: str, roles: list[str])
     if not NAME_PATTERN.fullmatch(name):
         errors.append({"field": "name", "message": "Der Name darf 2 bis 64 Zeichen aus Buchstaben, Ziffern und . _ @ - haben."})
     errors += _password_and_role_errors(password, roles)
-    if not errors and conn.execute(sql("account_by_name"), {"name": name}).first() is not None:
+    if not errors and conn.execute(sql("accounts/by_name"), {"name": name}).first() is not None:
         errors.append({"field": "name", "message": f"Ein Konto {name!r} gibt es schon."})
     if errors:
         raise InvalidInput("Das Konto kann so nicht angelegt werden.", errors)
-    return conn.execute(sql("insert_account"), {
+    return conn.execute(sql("accounts/insert"), {
         "name": name, "password_hash": generate_password_hash(password, method="scrypt"),
         "roles": sorted(set(roles)),
     }).scalar_one()
@@ -51,7 +51,7 @@ def reset_account(conn: Connection, name: str, password: str, roles: list[str]) 
     errors = _password_and_role_errors(password, roles)
     if errors:
         raise InvalidInput("Das Konto kann so nicht geändert werden.", errors)
-    return conn.execute(sql("reset_account"), {
+    return conn.execute(sql("accounts/reset"), {
         "name": name, "password_hash": generate_password_hash(password, method="scrypt"),
         "roles": sorted(set(roles)),
     }).scalar_one_or_none()
@@ -72,20 +72,20 @@ def authenticate(conn: Connection, name: str, password: str) -> Account | None:
     Counts failures (for the administration; no account is ever locked by them: strangers could
     lock staff out, and a lock would tell which names exist; the limits per address and per name
     and address slow guessing instead, limits.py); success resets the count."""
-    row = conn.execute(sql("account_for_sign_in"), {"name": name}).first() if NAME_PATTERN.fullmatch(name) else None
+    row = conn.execute(sql("accounts/for_sign_in"), {"name": name}).first() if NAME_PATTERN.fullmatch(name) else None
     if row is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(row.password_hash, password) or not row.active:
-        conn.execute(sql("record_failed_login"), {"id": row.id})
+        conn.execute(sql("accounts/failed_login_record"), {"id": row.id})
         return None
-    conn.execute(sql("record_successful_login"), {"id": row.id})
+    conn.execute(sql("accounts/successful_login_record"), {"id": row.id})
     return Account(row.id, row.name, frozenset(row.roles), row.session_version)
 
 
 def account_by_id(conn: Connection, account_id: int) -> Account | None:
     """The active account with this id, or None (deleted or deactivated since sign-in)."""
-    row = conn.execute(sql("account_by_id"), {"id": account_id}).first()
+    row = conn.execute(sql("accounts/by_id"), {"id": account_id}).first()
     if row is None or not row.active:
         return None
     return Account(row.id, row.name, frozenset(row.roles), row.session_version)
@@ -93,8 +93,8 @@ def account_by_id(conn: Connection, account_id: int) -> Account | None:
 
 def end_sessions(conn: Connection, account_id: int) -> None:
     """Every session of the account ends, copies of its cookie included."""
-    conn.execute(sql("end_sessions"), {"id": account_id})
+    conn.execute(sql("accounts/sessions_end"), {"id": account_id})
 
 
 def list_accounts(conn: Connection) -> list[dict]:
-    return [dict(r._mapping) for r in conn.execute(sql("account_list"))]
+    return [dict(r._mapping) for r in conn.execute(sql("accounts/list"))]

@@ -61,7 +61,7 @@ class CountyInfo:
 
 def county(conn: Connection, county_key: str) -> CountyInfo:
     """The configured county; NotFound until its boundaries are imported."""
-    row = conn.execute(sql("county"), {"county_key": county_key}).first()
+    row = conn.execute(sql("areas/county"), {"county_key": county_key}).first()
     if row is None:
         raise NotFound(f"Der Kreis {county_key} ist noch nicht importiert (glaswaende import-boundaries).")
     return CountyInfo(row.key, row.name, row.kind, (row.west, row.south, row.east, row.north),
@@ -70,14 +70,14 @@ def county(conn: Connection, county_key: str) -> CountyInfo:
 
 def municipality_list(conn: Connection, county_key: str) -> list[dict]:
     """The county's municipalities without geometry, by name."""
-    return [dict(row._mapping) for row in conn.execute(sql("municipality_list"), {"county_key": county_key})]
+    return [dict(row._mapping) for row in conn.execute(sql("areas/municipality_list"), {"county_key": county_key})]
 
 
 def municipality(conn: Connection, county_key: str, ags: str) -> dict:
     """One municipality of the county, with its bounding box; NotFound otherwise."""
     if not AGS_PATTERN.fullmatch(ags):
         raise NotFound(_("Eine Gemeinde wird mit ihrem achtstelligen Gemeindeschlüssel (AGS) aufgerufen."))
-    row = conn.execute(sql("municipality_by_ags"), {"county_key": county_key, "ags": ags}).first()
+    row = conn.execute(sql("areas/municipality_by_ags"), {"county_key": county_key, "ags": ags}).first()
     if row is None:
         raise NotFound(_("Die Gemeinde %(ags)s gibt es in diesem Kreis nicht.", ags=ags))
     return dict(row._mapping)
@@ -86,7 +86,7 @@ def municipality(conn: Connection, county_key: str, ags: str) -> dict:
 def municipalities_geojson(conn: Connection, county_key: str) -> dict:
     """The county's municipalities as a GeoJSON FeatureCollection."""
     features = []
-    for row in conn.execute(sql("municipalities_geojson"), {"county_key": county_key}):
+    for row in conn.execute(sql("areas/municipalities_geojson"), {"county_key": county_key}):
         features.append(feature(geojson_geometry(row.geometry), {
             "ags": row.ags, "name": row.name, "kind": row.kind, "active": row.active,
             "population": row.population,
@@ -98,7 +98,7 @@ def municipalities_geojson(conn: Connection, county_key: str) -> dict:
 
 def district_list(conn: Connection, county_key: str, ags: str | None = None, name: str | None = None) -> list[dict]:
     """Districts by name (of one municipality, or those whose name contains `name`), without geometry."""
-    return [dict(r._mapping) for r in conn.execute(sql("district_list"),
+    return [dict(r._mapping) for r in conn.execute(sql("areas/district_list"),
                                                    {"county_key": county_key, "ags": ags, "name": name})]
 
 
@@ -106,7 +106,7 @@ def districts_geojson(conn: Connection, county_key: str, ags: str) -> dict:
     """The districts of one municipality as a GeoJSON FeatureCollection; NotFound for a foreign AGS."""
     owner = municipality(conn, county_key, ags)
     features = []
-    for row in conn.execute(sql("districts_geojson"), {"ags": ags}):
+    for row in conn.execute(sql("areas/districts_geojson"), {"ags": ags}):
         features.append(feature(geojson_geometry(row.geometry), {
             "id": row.id, "name": row.name, "approximate": row.approximate,
             "label": APPROXIMATE_LABEL if row.approximate else None,

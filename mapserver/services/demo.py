@@ -332,7 +332,7 @@ class PinCounts:
 
 def count_pins(conn: Connection, county_key: str) -> PinCounts:
     """The county's demo pins and real (residents') pins."""
-    row = conn.execute(sql("demo_pin_counts"), {"county_key": county_key, "demo_ids": list(demo_client_ids())}).one()
+    row = conn.execute(sql("demo/pin_counts"), {"county_key": county_key, "demo_ids": list(demo_client_ids())}).one()
     return PinCounts(row.demo_pins, row.real_pins)
 
 
@@ -414,21 +414,21 @@ class _Municipality:
 
 
 def _municipalities(conn: Connection, county_key: str) -> list[_Municipality]:
-    rows = conn.execute(sql("demo_municipalities"), {"county_key": county_key}).all()
+    rows = conn.execute(sql("demo/municipalities"), {"county_key": county_key}).all()
     return [_Municipality(r.ags, r.name, r.active, shape_from_wkb(r.geom)) for r in rows]
 
 
 def _site_position(conn: Connection, site: ClusterSite) -> tuple[float, float]:
     if site.border is not None:
         (first_ags, first_ortsteil), (second_ags, second_ortsteil) = site.near
-        row = conn.execute(sql("demo_border_site"), {
+        row = conn.execute(sql("demo/border_site"), {
             "first_ags": first_ags, "second_ags": second_ags,
             "first_ortsteil": first_ortsteil, "second_ortsteil": second_ortsteil}).first()
         if row is None:
             raise DemoDataProblem(f"Häufung {site.name!r}: die Gemeinden {' und '.join(site.border)} haben keine "
                                   "gemeinsame Grenze, oder die Ortsteile fehlen.")
     else:
-        row = conn.execute(sql("demo_ortsteil_site"), {"ags": site.municipality_ags, "name": site.ortsteil}).first()
+        row = conn.execute(sql("demo/ortsteil_site"), {"ags": site.municipality_ags, "name": site.ortsteil}).first()
         if row is None:
             raise DemoDataProblem(f"Häufung {site.name!r}: den Ortsteil {site.ortsteil!r} gibt es in der Gemeinde "
                                   f"{site.municipality_ags} nicht. Sind die Grenzen importiert (glaswaende import-boundaries)?")
@@ -644,12 +644,12 @@ def seed(conn: Connection, county_key: str, geodata_dir: Path, *, seed: int = DE
         password = made_password = secrets.token_urlsafe(PASSWORD_BYTES)
     account, created = _demo_account(conn, password)
 
-    removed_row = conn.execute(sql("demo_delete_pins"), {
+    removed_row = conn.execute(sql("demo/pins_delete"), {
         "county_key": county_key, "demo_ids": list(demo_client_ids()), "include_real": force}).one()
     removed = PinCounts(removed_row.demo_pins, removed_row.real_pins)
-    removed_runs = len(conn.execute(sql("demo_delete_aggregate_runs"), {"county_key": county_key}).all())
-    conn.execute(sql("drop_orphan_pin_cubes"))
-    conn.execute(sql("demo_delete_workshops"), {"account_id": account.id})
+    removed_runs = len(conn.execute(sql("demo/aggregate_runs_delete"), {"county_key": county_key}).all())
+    conn.execute(sql("hotspots/orphan_pin_cubes_drop"))
+    conn.execute(sql("demo/workshops_delete"), {"account_id": account.id})
 
     workshop_day = today - dt.timedelta(days=places.workshop_days_ago)
     title = places.workshop_title or f"Glaswände-Werkstatt {by_ags[workshop_ags].name}"
@@ -660,7 +660,7 @@ def seed(conn: Connection, county_key: str, geodata_dir: Path, *, seed: int = DE
     if len(pins) > DEMO_PIN_LIMIT:
         raise DemoDataProblem(f"{german_number(len(pins))} Demo-Pins sind mehr als die {german_number(DEMO_PIN_LIMIT)}, "
                               "die sich als Demodaten erkennen lassen.")
-    stored = conn.execute(sql("demo_insert_pins"), {
+    stored = conn.execute(sql("demo/pins_insert"), {
         "client_ids": [demo_client_id(n) for n in range(len(pins))],
         "xs": [p.x for p in pins], "ys": [p.y for p in pins],
         "categories": [p.category for p in pins], "dimensions": [",".join(p.dimensions) for p in pins],
@@ -669,7 +669,6 @@ def seed(conn: Connection, county_key: str, geodata_dir: Path, *, seed: int = DE
         "statuses": [p.status for p in pins], "actions": [p.action for p in pins],
         "moderated_at": [p.moderated_at for p in pins], "in_workshop": [p.in_workshop for p in pins],
         "workshop_id": workshop_id, "actor_id": account.id, "county_key": county_key,
-        "initial_status": INITIAL_PIN_STATUS,
     }).all()
     if sum(r.pins for r in stored) != len(pins):
         raise DemoDataProblem(f"Nur {german_number(sum(r.pins for r in stored))} von {german_number(len(pins))} Demo-Pins liegen "

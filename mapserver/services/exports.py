@@ -38,7 +38,7 @@ class ExportFile:
 def _frame(conn: Connection, dataset: str, county_key: str, ags: str | None, pin_filter: PinFilter,
            time_zone: str) -> gpd.GeoDataFrame:
     if dataset == "pins":
-        rows = conn.execute(sql("export_pins"), {"county_key": county_key, "ags": ags,
+        rows = conn.execute(sql("exports/pins"), {"county_key": county_key, "ags": ags,
                                                  **pin_filter.parameters(time_zone)}).all()
         records = [{k: v for k, v in r._mapping.items() if k != "wkb"} for r in rows]
         geometry = [shape_from_wkb(r.wkb) for r in rows]
@@ -52,7 +52,7 @@ def _frame(conn: Connection, dataset: str, county_key: str, ags: str | None, pin
         for code in municipalities:
             counts.update({c.key: c for c in statistics.district_counts(conn, run, code, pin_filter)})
         records, geometry = [], []
-        for r in conn.execute(sql("export_districts"), {"county_key": county_key, "ags": ags}):
+        for r in conn.execute(sql("exports/districts"), {"county_key": county_key, "ags": ags}):
             c = counts.get(r.id) or statistics.Counts(key=r.id)
             records.append({"district_id": r.id, "municipality_ags": r.municipality_ags,
                             "municipality": r.municipality, "district": r.name, "approximate": r.approximate,

@@ -3,7 +3,7 @@
 The cube counts the run's pins by municipality, district, cell part and every attribute a
 filter selects (category, dimension mask, age band, years here, day); filtered counts on the
 pages are sums over it (sql/counts_by_*.sql). The refresh reads every pin once as numbers
-(sql/pins_of_run.sql) for the scan statistic and DBSCAN; grouping those same numbers here and
+(sql/hotspots/pins_of_run.sql) for the scan statistic and DBSCAN; grouping those same numbers here and
 copying the groups into the run's partition by binary COPY (rows) costs a fraction of grouping
 a million pins again in SQL (3.5 s of server time, the statement with its insert).
 """

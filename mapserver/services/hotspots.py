@@ -45,7 +45,7 @@ SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
 BASELINE_UNIFORM = "uniform"
 BASELINE_POPULATION = "population"
 
-# The refresh reads its pins as these numbers (sql/pins_of_run.sql, unpack_pins), with
+# The refresh reads its pins as these numbers (sql/hotspots/pins_of_run.sql, unpack_pins), with
 # categories, age bands and years here as 1-based positions in the vocabulary's lists, packed
 # into 4 bits each.
 PIN_COLUMNS = {"place": "int64", "attributes": "int32", "created_at": "timestamptz", "metric_x": "float64",
@@ -286,7 +286,7 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
         started = now
 
     with engine.connect() as conn:
-        conn.execute(sql("lock_refresh"), {"county_key": county_key})
+        conn.execute(sql("hotspots/refresh_lock"), {"county_key": county_key})
         conn.commit()
         run = None
         try:
@@ -294,30 +294,30 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                 params = {"county_key": county_key, "cell_size_m": settings.cell_size_m,
                           "dbscan_eps_m": settings.dbscan_eps_m, "dbscan_min_pins": settings.dbscan_min_pins,
                           "replications": settings.replications, "max_radius_m": settings.max_radius_m}
-                run = conn.execute(sql("create_aggregate_run"), params).one()
+                run = conn.execute(sql("hotspots/run_create"), params).one()
                 params |= {"run_id": run.id, "last_pin_id": run.last_pin_id}
-                earlier = conn.execute(sql("grid_of_earlier_run"), {
+                earlier = conn.execute(sql("hotspots/grid_of_earlier_run"), {
                     "county_key": county_key, "cell_size_m": settings.cell_size_m, "run_id": run.id,
                     "boundaries_digest": run.boundaries_digest}).scalar()
                 copied = 0
                 if earlier is not None:
-                    copied = conn.execute(sql("copy_hex_cells"), {"run_id": run.id, "earlier_run_id": earlier}).rowcount
+                    copied = conn.execute(sql("hotspots/hex_cells_copy"), {"run_id": run.id, "earlier_run_id": earlier}).rowcount
                 if not copied:  # none to copy, or it was removed in the meantime
-                    conn.execute(sql("insert_hex_cells"), params)
-                conn.execute(sql("analyze_grid"))
-                conn.execute(sql("create_pin_cube_partition"), {"run_id": run.id})
+                    conn.execute(sql("hotspots/hex_cells_insert"), params)
+                conn.execute(sql("hotspots/grid_analyze"))
+                conn.execute(sql("hotspots/pin_cube_partition_create"), {"run_id": run.id})
             lap("Raster")
             with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
-                snapshot = holder.execute(sql("export_snapshot")).scalar_one()
+                snapshot = holder.execute(sql("hotspots/snapshot_export")).scalar_one()
                 hotspot_rows, cell_columns, clusters, pin_count, key_sum = _read_count_and_scan(
                     engine, snapshot, run, settings, params, lap)
             with conn.begin():
                 if hotspot_rows:
-                    conn.execute(sql("insert_hotspot"), hotspot_rows)
-                conn.execute(sql("insert_cell_statistic"), {"run_id": run.id, **cell_columns})
-                conn.execute(sql("finish_aggregate_run"), {"run_id": run.id, "pin_count": pin_count, "key_sum": key_sum})
+                    conn.execute(sql("hotspots/hotspot_insert"), hotspot_rows)
+                conn.execute(sql("hotspots/cell_statistic_insert"), {"run_id": run.id, **cell_columns})
+                conn.execute(sql("hotspots/run_finish"), {"run_id": run.id, "pin_count": pin_count, "key_sum": key_sum})
                 released = release_if_due(conn, county_key, settings)
-                conn.execute(sql("prune_aggregate_runs"), {"county_key": county_key, "keep": RUNS_KEPT})
+                conn.execute(sql("hotspots/runs_prune"), {"county_key": county_key, "keep": RUNS_KEPT})
                 report = _report(run, pin_count, hotspot_rows, cell_columns, clusters)
                 report.released = released == run.id
             drop_orphan_cubes(conn)
@@ -327,20 +327,20 @@ def refresh(engine: Engine, county_key: str, settings: HotspotSettings) -> Refre
                 conn.rollback()
             if run is not None:
                 with conn.begin():
-                    conn.execute(sql("delete_aggregate_run"), {"run_id": run.id})
+                    conn.execute(sql("hotspots/run_delete"), {"run_id": run.id})
                 drop_orphan_cubes(conn)
             raise
         finally:
-            conn.execute(sql("unlock_refresh"), {"county_key": county_key})
+            conn.execute(sql("hotspots/refresh_unlock"), {"county_key": county_key})
             conn.commit()
     report.seconds = timings
     return report
 
 
 def release_if_due(conn: Connection, county_key: str, settings: HotspotSettings) -> int | None:
-    """Release the latest run to the public if it is due (sql/release_run_if_due.sql says when);
+    """Release the latest run to the public if it is due (sql/hotspots/run_release_if_due.sql says when);
     the id of the run released, or None."""
-    return conn.execute(sql("release_run_if_due"), {
+    return conn.execute(sql("hotspots/run_release_if_due"), {
         "county_key": county_key, "release_min_new_pins": settings.release_min_new_pins,
         "release_min_hours": settings.release_min_hours}).scalar()
 
@@ -351,7 +351,7 @@ def drop_orphan_cubes(conn: Connection) -> None:
     until the next refresh: an orphan holds rows no page reads."""
     try:
         with conn.begin():
-            conn.execute(sql("drop_orphan_pin_cubes"))
+            conn.execute(sql("hotspots/orphan_pin_cubes_drop"))
     except OperationalError as error:
         log.warning("Würfel entfernter Auswertungen bleiben bis zur nächsten: %s", error.orig)
 
@@ -400,7 +400,7 @@ def _cube(engine: Engine, run_id: int, cube: dict[str, np.ndarray]) -> None:
     then index it (a thread of the pool)."""
     with engine.begin() as conn:
         copy_columns_in(conn, "pin_cube", filter_cube.rows(cube, run_id))
-        conn.execute(sql("index_pin_cube_partition"), {"run_id": run_id})
+        conn.execute(sql("hotspots/pin_cube_partition_index"), {"run_id": run_id})
 
 
 def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSettings, params: dict, lap):
@@ -411,11 +411,11 @@ def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSe
     with ThreadPoolExecutor(max_workers=2) as pool:
         halves = [pool.submit(_read_pins, engine, snapshot, params | {"halves": 2, "half": half}) for half in (0, 1)]
         with _in_snapshot(engine, snapshot) as conn:
-            parts = conn.execute(sql("cell_parts_of_run"), params).all()
+            parts = conn.execute(sql("hotspots/cell_parts_of_run"), params).all()
             inhabitants = None
             if run.baseline == BASELINE_POPULATION:
                 inhabitants = {(r.ags, r.i, r.j): float(r.inhabitants) for r in conn.execute(
-                    sql("population_by_cell"), {"county_key": params["county_key"], "cell_size_m": settings.cell_size_m})}
+                    sql("population/by_cell"), {"county_key": params["county_key"], "cell_size_m": settings.cell_size_m})}
         pins = unpack_pins({name: np.concatenate([half.result()[name] for half in halves]) for name in PIN_COLUMNS},
                            settings.time_zone)
         lap("Pins lesen")
@@ -438,7 +438,7 @@ def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSe
 def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndarray]:
     """The run's pins with ids of remainder `half` (of `halves`) as numbers, in the snapshot."""
     with _in_snapshot(engine, snapshot) as conn:
-        return fetch_columns(conn, "pins_of_run", params | VOCABULARY_LISTS, PIN_COLUMNS)
+        return fetch_columns(conn, "hotspots/pins_of_run", params | VOCABULARY_LISTS, PIN_COLUMNS)
 
 
 def unpack_pins(read: dict[str, np.ndarray], time_zone: str) -> dict[str, np.ndarray]:
@@ -463,7 +463,7 @@ def _dense_clusters(engine: Engine, pins: dict[str, np.ndarray], settings: Hotsp
                                     pins["dimension_mask"], DIMENSION_BITS, settings.dbscan_eps_m)
     if found:
         with engine.begin() as conn:
-            conn.execute(sql("insert_pin_clusters"), [
+            conn.execute(sql("hotspots/pin_clusters_insert"), [
                 {"run_id": run_id, "id": number, "municipality_ags": filter_cube.ags_of(cluster.partition),
                  "pin_count": cluster.pin_count, "main_category": cluster.main_category,
                  "main_dimension": cluster.main_dimension, "outline": shape_to_wkb(cluster.outline),
@@ -495,13 +495,13 @@ def _report(run, pin_count: int, hotspot_rows: list[dict], cell_columns: dict, c
 
 def pins_since_last_run(conn: Connection, county_key: str) -> int:
     """New pins of the county that the latest finished run does not include."""
-    return conn.execute(sql("pins_since_run"), {"county_key": county_key}).scalar_one()
+    return conn.execute(sql("hotspots/pins_since_run"), {"county_key": county_key}).scalar_one()
 
 
 def latest_run(conn: Connection, county_key: str, released_only: bool = False):
     """The latest finished run (a row), or None before the first refresh; with released_only the
     latest one released to the public (services/disclosure.py reads that one)."""
-    return conn.execute(sql("latest_aggregate_run"), {"county_key": county_key, "released_only": released_only}).first()
+    return conn.execute(sql("hotspots/run_latest"), {"county_key": county_key, "released_only": released_only}).first()
 
 
 def run_age(run) -> dt.timedelta | None:

@@ -71,7 +71,7 @@ class QueueFilter:
 
 def queue(conn: Connection, county_key: str, queue_filter: QueueFilter, page: int = 1) -> tuple[list[dict], int]:
     """One page of the queue, oldest first, and how many comments match in all."""
-    rows = [dict(r._mapping) for r in conn.execute(sql("moderation_queue"), {
+    rows = [dict(r._mapping) for r in conn.execute(sql("moderation/queue"), {
         "county_key": county_key, "status": queue_filter.status, "ags": queue_filter.municipality_ags,
         "workshop_id": queue_filter.workshop_id, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE,
     })]
@@ -124,7 +124,7 @@ def moderate(conn: Connection, county_key: str, actor: Account, action: str, cho
                                [{"field": "pin", "message": s_("Bitte genau einen Kommentar wählen.")}])
         redacted = _redacted_text(comment)
     status_after, _ = MODERATION_ACTIONS[action]
-    changed = conn.execute(sql("moderate_comments"), {
+    changed = conn.execute(sql("moderation/comments_moderate"), {
         "county_key": county_key, "pin_ids": [pin_id for pin_id, _ in chosen], "seen": [d for _, d in chosen],
         "status_after": status_after, "comment": redacted,
         "actor_id": actor.id, "action": action,
@@ -146,7 +146,7 @@ def log_pin_filter(value) -> int | None:
 def audit_log(conn: Connection, reader: Account, pin_id: int | None = None, page: int = 1) -> tuple[list[dict], int]:
     """The log, newest first. Admins read every text; others only the text the pin shows now, so
     the original of a redacted comment (in the redaction and in any earlier entry) stays with admins."""
-    rows = [dict(r._mapping) for r in conn.execute(sql("moderation_log"), {
+    rows = [dict(r._mapping) for r in conn.execute(sql("moderation/log"), {
         "pin_id": pin_id, "limit": PAGE_SIZE * 2, "offset": (page - 1) * PAGE_SIZE * 2})]
     if "admin" not in reader.roles:
         for row in rows:

@@ -32,7 +32,7 @@ def _hash_or_not_found(edit_key: str) -> bytes:
 
 def own_pins(conn: Connection, edit_key: str) -> list[dict]:
     """The pins of this link, oldest first; NotFound when there are none (or the link is wrong)."""
-    rows = [dict(r._mapping) for r in conn.execute(sql("own_pins"), {"edit_key_hash": _hash_or_not_found(edit_key)})]
+    rows = [dict(r._mapping) for r in conn.execute(sql("own_pins/list"), {"edit_key_hash": _hash_or_not_found(edit_key)})]
     if not rows:
         raise NotFound(str(UNKNOWN_LINK))
     return rows
@@ -83,7 +83,7 @@ def _client_id(value: str) -> uuid.UUID:
 
 def change_own_pin(conn: Connection, edit_key: str, client_id: str, change: PinDetails) -> None:
     respondent = change.respondent or Respondent()
-    changed = conn.execute(sql("update_own_pin"), {
+    changed = conn.execute(sql("own_pins/update"), {
         "edit_key_hash": _hash_or_not_found(edit_key), "client_id": _client_id(client_id),
         "category": change.category, "dimensions": change.dimensions, "comment": change.comment,
         "age_band": respondent.age_band, "years_here": respondent.years_here,
@@ -95,12 +95,12 @@ def change_own_pin(conn: Connection, edit_key: str, client_id: str, change: PinD
 def delete_own_pins(conn: Connection, edit_key: str, client_id: str | None = None) -> tuple[int, int]:
     """Delete one pin of this link, or all of them; (how many were deleted, how many remain)."""
     key_hash = _hash_or_not_found(edit_key)
-    deleted = conn.execute(sql("delete_own_pins"), {
+    deleted = conn.execute(sql("own_pins/delete"), {
         "edit_key_hash": key_hash, "client_id": None if client_id is None else _client_id(client_id),
     }).all()
     if not deleted:
         raise NotFound(_("Diesen Pin gibt es unter Ihrem Link nicht (mehr)."))
-    return len(deleted), conn.execute(sql("count_own_pins"), {"edit_key_hash": key_hash}).scalar_one()
+    return len(deleted), conn.execute(sql("own_pins/count"), {"edit_key_hash": key_hash}).scalar_one()
 
 
 LABELS = {"categories": CATEGORIES, "dimensions": DIMENSIONS, "age_bands": AGE_BANDS, "years_here": YEARS_HERE,

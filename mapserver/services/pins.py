@@ -217,7 +217,7 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
     with dbapi_autocommit(engine) as cursor:
         workshop_id = None
         if submission.workshop is not None:
-            found = cursor.execute(dbapi_sql("workshop_by_join_code"), {"join_code": submission.workshop}).fetchone()
+            found = cursor.execute(dbapi_sql("workshops/by_join_code"), {"join_code": submission.workshop}).fetchone()
             if found is None:
                 message = _("Dieser Workshop-Link ist ungültig oder der Workshop wurde gelöscht.")
                 raise InvalidInput(message, [{"field": "workshop", "message": message}])
@@ -229,12 +229,12 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
                       comment=submission.comment, age_band=respondent.age_band, years_here=respondent.years_here,
                       county_key=county_key, workshop_id=workshop_id, edit_key_hash=key_hash)
         if submission.district_id is None:
-            row = cursor.execute(dbapi_sql("insert_pin"), dict(lat=submission.lat, lon=submission.lon, **values)).fetchone()
+            row = cursor.execute(dbapi_sql("pins/insert"), dict(lat=submission.lat, lon=submission.lon, **values)).fetchone()
         else:
-            row = cursor.execute(dbapi_sql("insert_pin_at_district"), dict(district_id=submission.district_id, **values)).fetchone()
+            row = cursor.execute(dbapi_sql("pins/insert_at_district"), dict(district_id=submission.district_id, **values)).fetchone()
         if row is not None:
             return _as_response(row, edit_url_for(edit_key)), True
-        stored = cursor.execute(dbapi_sql("pin_by_client_id"), {"client_id": submission.id}).fetchone()
+        stored = cursor.execute(dbapi_sql("pins/by_client_id"), {"client_id": submission.id}).fetchone()
         if stored is not None:
             same_key = stored.edit_key_hash is not None and hmac.compare_digest(bytes(stored.edit_key_hash), key_hash)
             return _as_response(stored, edit_url_for(edit_key) if same_key else None), False

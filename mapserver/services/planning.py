@@ -44,7 +44,7 @@ def scope(conn: Connection, county_key: str, ags: str | None = None, district_id
     municipality = areas.municipality(conn, county_key, ags)
     if district_id is None:
         return Scope(county, municipality)
-    row = conn.execute(sql("district_bounds"), {"district_id": district_id, "ags": ags}).first()
+    row = conn.execute(sql("areas/district_bounds"), {"district_id": district_id, "ags": ags}).first()
     if row is None:
         raise NotFound(s_("Diesen Ortsteil gibt es in %(municipality)s nicht.", municipality=municipality["name"]))
     return Scope(county, municipality, dict(row._mapping))

@@ -29,8 +29,8 @@ def purge_self_descriptions(conn: Connection, county_key: str, campaign_end: dt.
     due_on = purge_due_on(campaign_end, retention_days)
     sent_before = dt.datetime.combine(campaign_end + dt.timedelta(days=1), dt.time(), ZoneInfo(time_zone))
     act = today >= due_on and not dry_run
-    row = conn.execute(sql("purge_self_descriptions"), {
+    row = conn.execute(sql("retention/self_descriptions_purge"), {
         "county_key": county_key, "sent_before": sent_before, "dry_run": not act}).one()
     if act:
-        conn.execute(sql("purge_self_descriptions_from_aggregates"), {"county_key": county_key})
+        conn.execute(sql("retention/self_descriptions_purge_from_aggregates"), {"county_key": county_key})
     return PurgeReport(due_on, row.purged if act else row.due, act)

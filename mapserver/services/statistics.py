@@ -194,18 +194,18 @@ def require_run(conn: Connection, county_key: str):
 def municipality_counts(conn: Connection, run, county_key: str, pin_filter: PinFilter,
                         ags: str | None = None) -> list[Counts]:
     """Every municipality of the county (or the one of `ags`), by name."""
-    rows = conn.execute(sql("counts_by_municipality"), {
+    rows = conn.execute(sql("statistics/counts_by_municipality"), {
         "run_id": run.id, "county_key": county_key, "ags": ags, **pin_filter.parameters()})
     return sorted(_fold(rows).values(), key=lambda c: c.name)
 
 
 def district_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> list[Counts]:
-    rows = conn.execute(sql("counts_by_district"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
+    rows = conn.execute(sql("statistics/counts_by_district"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
     return sorted(_fold(rows).values(), key=lambda c: c.name)
 
 
 def cell_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dict[int, Counts]:
-    rows = conn.execute(sql("counts_by_cell"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
+    rows = conn.execute(sql("statistics/counts_by_cell"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
     return _fold(rows)
 
 
@@ -214,7 +214,7 @@ def cells_of_municipality(conn: Connection, run, ags: str, pin_filter: PinFilter
     the pins the baseline lets expect there, and the hotspot or coldspot it belongs to."""
     counts = cell_counts(conn, run, ags, pin_filter)
     cells = []
-    for row in conn.execute(sql("cells_with_statistic"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}):
+    for row in conn.execute(sql("statistics/cells_with_statistic"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}):
         cells.append({
             "cell": row.id, "geometry": geojson_geometry(row.geometry),
             "tally": counts.get(row.id) or Counts(key=row.id),
@@ -245,7 +245,7 @@ def clusters(conn: Connection, run, ags: str) -> list[dict]:
     """DBSCAN's dense clusters, each saying whether a significant hotspot covers it: a dense
     cluster is not by itself more than chance would explain."""
     return [dict(r._mapping) | {"geometry": geojson_geometry(r.geometry)}
-            for r in conn.execute(sql("pin_clusters_of_municipality"), {"run_id": run.id, "ags": ags})]
+            for r in conn.execute(sql("statistics/pin_clusters_of_municipality"), {"run_id": run.id, "ags": ags})]
 
 
 def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, comments_per_area: int = 5) -> list[dict]:
@@ -254,9 +254,9 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
     across a border is the same on both municipalities' pages."""
     areas = []
     ranks = {"hot": 0, "cold": 0}
-    rows = conn.execute(sql("hotspot_areas"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}).all()
+    rows = conn.execute(sql("statistics/hotspot_areas"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}).all()
     # One query for the cells of every hotspot on the page (a hundred hotspots: one round trip).
-    by_cell = _fold(conn.execute(sql("counts_by_cells"), {
+    by_cell = _fold(conn.execute(sql("statistics/counts_by_cells"), {
         "run_id": run.id, "cell_ids": sorted({c for row in rows for c in row.cell_ids}), **pin_filter.parameters()}))
     for row in rows:
         ranks[row.hotspot_class] += 1
@@ -264,7 +264,7 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
         total = Tally()
         for cell in (by_cell[c] for c in row.cell_ids if c in by_cell):
             total.add(cell)
-        comments = conn.execute(sql("published_comments_in_cells"), {
+        comments = conn.execute(sql("statistics/published_comments_in_cells"), {
             "run_id": run.id, "cell_ids": list(row.cell_ids), "last_pin_id": run.last_pin_id, "ags": ags,
             "limit": comments_per_area}).all()
         areas.append({

@@ -77,13 +77,13 @@ def _check_place(conn: Connection, county_key: str, data: WorkshopInput) -> None
 def create_workshop(conn: Connection, county_key: str, account: Account, data: WorkshopInput) -> int:
     _check_place(conn, county_key, data)
     join_code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-    return conn.execute(sql("insert_workshop"), {
+    return conn.execute(sql("workshops/insert"), {
         "title": data.title, "held_on": data.held_on, "municipality_ags": data.municipality_ags,
         "district_id": data.district_id, "join_code": join_code, "created_by": account.id}).scalar_one()
 
 
 def workshop(conn: Connection, workshop_id: int) -> dict:
-    row = conn.execute(sql("workshop_by_id"), {"id": workshop_id}).first()
+    row = conn.execute(sql("workshops/by_id"), {"id": workshop_id}).first()
     if row is None:
         raise NotFound(s_("Diesen Workshop gibt es nicht."))
     return dict(row._mapping)
@@ -93,7 +93,7 @@ def by_join_code(conn: Connection, join_code: str) -> dict | None:
     code = join_code.strip().lower()
     if not JOIN_CODE_PATTERN.fullmatch(code):
         return None
-    row = conn.execute(sql("workshop_by_join_code"), {"join_code": code}).first()
+    row = conn.execute(sql("workshops/by_join_code"), {"join_code": code}).first()
     return None if row is None else dict(row._mapping)
 
 
@@ -112,7 +112,7 @@ def joined_area(conn: Connection, county_key: str, municipality: dict, join_code
 
 
 def list_workshops(conn: Connection, county_key: str) -> list[dict]:
-    return [dict(r._mapping) for r in conn.execute(sql("workshop_list"), {"county_key": county_key})]
+    return [dict(r._mapping) for r in conn.execute(sql("workshops/list"), {"county_key": county_key})]
 
 
 def require_owner(account: Account, existing: dict) -> None:
@@ -125,14 +125,14 @@ def require_owner(account: Account, existing: dict) -> None:
 def update_workshop(conn: Connection, county_key: str, account: Account, workshop_id: int, data: WorkshopInput) -> None:
     require_owner(account, workshop(conn, workshop_id))
     _check_place(conn, county_key, data)
-    conn.execute(sql("update_workshop"), {
+    conn.execute(sql("workshops/update"), {
         "id": workshop_id, "title": data.title, "held_on": data.held_on,
         "municipality_ags": data.municipality_ags, "district_id": data.district_id})
 
 
 def delete_workshop(conn: Connection, account: Account, workshop_id: int) -> None:
     require_owner(account, workshop(conn, workshop_id))
-    conn.execute(sql("delete_workshop"), {"id": workshop_id})
+    conn.execute(sql("workshops/delete"), {"id": workshop_id})
 
 
 def live_state(conn: Connection, workshop_id: int, cell_size_m: float, rules: disclosure.Rules) -> dict:
@@ -140,11 +140,11 @@ def live_state(conn: Connection, workshop_id: int, cell_size_m: float, rules: di
     stored, on this locking connection) only when disclosure.live_snapshot_due says so, each
     number batched on its own (disclosure.live_numbers)."""
     workshop(conn, workshop_id)  # NotFound for an unknown workshop
-    state = conn.execute(sql("lock_workshop_live"), {"workshop_id": workshop_id}).one()
+    state = conn.execute(sql("workshops/live_lock"), {"workshop_id": workshop_id}).one()
     stored = state.live_view
     if disclosure.live_snapshot_due(rules, state.pin_count, state.live_pin_count, stored is not None):
         counts = {"total": Tally()}
-        for row in conn.execute(sql("workshop_live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m}):
+        for row in conn.execute(sql("workshops/live_cells"), {"workshop_id": workshop_id, "cell_size_m": cell_size_m}):
             tally = Tally(total=int(row.pin_count), key_sum=int(row.key_sum))
             if row.level == "cell":
                 counts[f"cell:{int(row.i)}:{int(row.j)}"] = tally
@@ -153,6 +153,6 @@ def live_state(conn: Connection, workshop_id: int, cell_size_m: float, rules: di
             elif row.level == "workshop":
                 counts["total"] = tally
         stored = disclosure.live_numbers(rules, stored, counts)
-        conn.execute(sql("store_workshop_live"), {"workshop_id": workshop_id, "live_pin_count": state.pin_count,
+        conn.execute(sql("workshops/live_store"), {"workshop_id": workshop_id, "live_pin_count": state.pin_count,
                                                   "live_view": json.dumps(stored)})
     return disclosure.live_view(rules, stored, cell_size_m) | {"at": dt.datetime.now(dt.timezone.utc).isoformat()}

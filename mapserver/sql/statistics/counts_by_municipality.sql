@@ -5,7 +5,7 @@
 WITH counts AS (
     SELECT q.municipality_ags, q.category, q.dimension_mask, sum(q.pin_count) AS pin_count, sum(q.key_sum) AS key_sum
     FROM pin_cube q
-    WHERE q.run_id = :run_id AND (CAST(:ags AS text) IS NULL OR q.municipality_ags = :ags) AND {{cube_filter}}
+    WHERE q.run_id = :run_id AND (CAST(:ags AS text) IS NULL OR q.municipality_ags = :ags) AND {{pin_filter}}
     GROUP BY q.municipality_ags, q.category, q.dimension_mask
 )
 SELECT m.ags AS key, m.name, m.population, ST_Area(ST_Transform(m.geom, :metric_srid)) / 1e6 AS area_km2,

@@ -1,7 +1,7 @@
 -- Clear the county's demo pins before a new seeding, and with --force (:include_real) its real
 -- pins too. Demo pins take their invented audit entries with them; a real pin's entries stay (who
 -- moderated, and when) but lose the comment's text, as when residents delete their own pins
--- (delete_own_pins.sql). Demo and real pins are counted apart, for the report.
+-- (own_pins/delete.sql). Demo and real pins are counted apart, for the report.
 WITH demo AS (
     SELECT DISTINCT unnest(CAST(:demo_ids AS uuid[])) AS client_id
 ), doomed AS (

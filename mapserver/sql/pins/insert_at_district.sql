@@ -17,8 +17,7 @@ WITH area AS (
            :edit_key_hash, 'district'
     FROM area a
     ON CONFLICT (client_id) DO NOTHING
-    RETURNING client_id, status, category, dimensions, created_at, geom, municipality_ags, district_id,
-              location_precision
+    {{pin_answer_returning}}
 )
 SELECT i.client_id, i.status, i.category, i.dimensions, i.created_at, i.location_precision,
        ST_Y(i.geom) AS lat, ST_X(i.geom) AS lon,

@@ -2,7 +2,7 @@
 -- 'district': placed at the district's centre, chosen without the map). A comment is
 -- exported only once approved; residents' comments awaiting moderation never leave the system.
 SELECT p.client_id::text AS id, p.category, array_to_string(p.dimensions, ',') AS dimensions,
-       CASE WHEN p.status = 'published' THEN p.comment END AS comment,
+       CASE WHEN p.status = ANY(CAST(:shown_statuses AS text[])) THEN p.comment END AS comment,
        p.age_band, p.years_here, p.status,
        to_char(p.created_at AT TIME ZONE :time_zone, 'YYYY-MM-DD"T"HH24:MI:SS') AS created_at,
        m.ags AS municipality_ags, m.name AS municipality, d.name AS district,
@@ -10,5 +10,11 @@ SELECT p.client_id::text AS id, p.category, array_to_string(p.dimensions, ',') A
 FROM pin p
 JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
 LEFT JOIN district d ON d.id = p.district_id
+-- The pin's attributes under the names the planner's filters read (fragments/pin_filter.sql, the
+-- same rules as on the numbers): its local day as created_on.
+CROSS JOIN LATERAL (
+    SELECT p.category, p.dimension_mask, CAST(p.created_at AT TIME ZONE :time_zone AS date) AS created_on,
+           p.age_band, p.years_here
+) AS q
 WHERE (CAST(:ags AS varchar) IS NULL OR p.municipality_ags = CAST(:ags AS varchar)) AND {{pin_filter}}
 ORDER BY p.id

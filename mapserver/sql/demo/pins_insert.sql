@@ -1,7 +1,7 @@
--- Demo pins in bulk, placed like a resident's pin (insert_pin.sql): the municipality whose polygon
+-- Demo pins in bulk, placed like a resident's pin (pins/insert.sql): the municipality whose polygon
 -- covers the point and its district by district_for_point, resolved in the INSERT; the workshop
 -- only where the pin lies in the workshop's municipality. Points come in metres and are stored in
--- WGS84. A comment already moderated gets its entry in the audit log (moderate_comments.sql
+-- WGS84. A comment already moderated gets its entry in the audit log (moderation/comments_moderate.sql
 -- writes the same), by the demo account, at the time it was looked at. One statement for a few
 -- thousand pins: arrays, one element per pin, unnested side by side.
 WITH planned AS (

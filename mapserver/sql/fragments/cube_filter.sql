@@ -1,7 +1,0 @@
--- The planner filters on a pin_cube row q (NULL parameter: no filter on that attribute).
-((CAST(:categories AS text[]) IS NULL OR q.category = ANY(CAST(:categories AS text[])))
-AND (CAST(:dimension_mask AS integer) IS NULL OR q.dimension_mask & CAST(:dimension_mask AS integer) <> 0)
-AND (CAST(:date_from AS date) IS NULL OR q.created_on >= CAST(:date_from AS date))
-AND (CAST(:date_to AS date) IS NULL OR q.created_on <= CAST(:date_to AS date))
-AND (CAST(:age_bands AS text[]) IS NULL OR q.age_band = ANY(CAST(:age_bands AS text[])))
-AND (CAST(:years_here AS text[]) IS NULL OR q.years_here = ANY(CAST(:years_here AS text[]))))

@@ -1,8 +1,0 @@
--- Approved comments of the pins in the given cells (only status 'published' is ever shown).
-SELECT p.comment, p.category, p.created_at
-FROM pin p
-JOIN hex_cell c ON c.run_id = :run_id AND c.id = ANY(CAST(:cell_ids AS integer[])) AND ST_Covers(c.geom, p.geom)
-WHERE p.status = 'published' AND p.comment IS NOT NULL AND p.id <= :last_pin_id AND p.location_precision = 'exact'
-  AND p.municipality_ags = :ags
-ORDER BY p.created_at DESC
-LIMIT :limit
