@@ -179,15 +179,15 @@ def todays_refresh(engine, settings) -> tuple[float, float]:
             params = {"county_key": "03252", "cell_size_m": settings.cell_size_m, "dbscan_eps_m": settings.dbscan_eps_m,
                       "dbscan_min_pins": settings.dbscan_min_pins, "replications": settings.replications,
                       "max_radius_m": settings.max_radius_m}
-            run = conn.execute(sql("create_aggregate_run"), params).one()
+            run = conn.execute(sql("hotspots/run_create"), params).one()
             params |= {"run_id": run.id, "last_pin_id": run.last_pin_id, "time_zone": settings.time_zone,
                        "dimension_codes": list(DIMENSION_BITS), "dimension_bits": list(DIMENSION_BITS.values()),
                        **SRID_PARAMETERS}
-            conn.execute(sql("insert_hex_cells"), params)
-            conn.execute(sql("analyze_grid"))
+            conn.execute(sql("hotspots/hex_cells_insert"), params)
+            conn.execute(sql("hotspots/grid_analyze"))
             # Today's cube went into one table with its index: the partition is indexed before it is filled.
-            conn.execute(sql("create_pin_cube_partition"), {"run_id": run.id})
-            conn.execute(sql("index_pin_cube_partition"), {"run_id": run.id})
+            conn.execute(sql("hotspots/pin_cube_partition_create"), {"run_id": run.id})
+            conn.execute(sql("hotspots/pin_cube_partition_index"), {"run_id": run.id})
 
         def step(statement):
             with engine.begin() as c:
@@ -205,8 +205,8 @@ def todays_refresh(engine, settings) -> tuple[float, float]:
         gi_s = time.perf_counter() - gi_started
         total = time.perf_counter() - started
         with conn.begin():
-            conn.execute(sql("delete_aggregate_run"), {"run_id": run.id})
-            conn.execute(sql("drop_orphan_pin_cubes"))
+            conn.execute(sql("hotspots/run_delete"), {"run_id": run.id})
+            conn.execute(sql("hotspots/orphan_pin_cubes_drop"))
     return total, gi_s
 
 

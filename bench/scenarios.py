@@ -43,10 +43,10 @@ def load_county_grid(engine, county_key: str, cell_size_m: float) -> CountyGrid:
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
-            run = conn.execute(sql("create_aggregate_run"), {
+            run = conn.execute(sql("hotspots/run_create"), {
                 "county_key": county_key, "cell_size_m": cell_size_m, "dbscan_eps_m": 150.0, "dbscan_min_pins": 5,
                 "replications": 999, "max_radius_m": 1200.0}).one()
-            conn.execute(sql("insert_hex_cells"), {"run_id": run.id, "county_key": county_key, "cell_size_m": cell_size_m})
+            conn.execute(sql("hotspots/hex_cells_insert"), {"run_id": run.id, "county_key": county_key, "cell_size_m": cell_size_m})
             parts = [SimpleNamespace(**r._mapping) for r in conn.execute(text(
                 "SELECT id, municipality_ags, i, j, area_share FROM hex_cell WHERE run_id = :run ORDER BY id"),
                 {"run": run.id})]
