@@ -5,6 +5,7 @@ import json
 import math
 from functools import lru_cache
 
+import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
@@ -91,8 +92,6 @@ def hex_cell_of(x, y, cell_size_m: float):
     """(i, j) of the ST_HexagonGrid cell holding each metric point: the same arithmetic as
     sql/fragments/hex_cell.sql (axial coordinates rounded in cube space), vectorised with numpy,
     for simulations that bin millions of points without a database (bench/, tests)."""
-    import numpy as np
-
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     q = (2.0 / 3.0 * x) / cell_size_m
     r = (-1.0 / 3.0 * x + np.sqrt(3.0) / 3.0 * y) / cell_size_m

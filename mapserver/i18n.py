@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from babel import support
+from babel.numbers import format_decimal
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, Domain
+from flask_babel import Babel, Domain, get_locale
 
 from .config import PROJECT_ROOT
 
@@ -110,6 +111,20 @@ def sn_(singular: str, plural: str, n: int, **variables) -> str:
 def s_l(text: str, **variables):
     """A staff text translated when used (module constants)."""
     return staff_domain.lazy_gettext(text, **variables)
+
+
+def county_in_sentence(genitive: str, title: str) -> str:
+    """The county's name as a sentence of the reader's language takes it: German sentences put it
+    in the genitive ("außerhalb des Landkreises …"), the translations are written around its
+    plain name."""
+    locale = get_locale() if has_request_context() else None
+    return genitive if locale is None or locale.language == "de" else title
+
+
+def format_number(value) -> str:
+    """A number as the reader's language writes it (German outside a request)."""
+    locale = get_locale() if has_request_context() else None
+    return format_decimal(value, locale=str(locale or "de"))
 
 
 def language_url(code: str) -> str:

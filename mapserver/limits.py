@@ -24,6 +24,8 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from .config import RATE_LIMIT_SETTINGS
+from .db import engine
+from .services import workshops
 
 DEVICE_HEADER = "X-Glaswaende-Device"
 NAMESPACE = "glaswaende"  # the first part of every key (LIMITS:LIMITER/glaswaende/…)
@@ -240,9 +242,6 @@ def device_key() -> str:
 
 def running_workshop_link(join_code: str) -> bool:
     """True for the join code of a workshop held today (± one day)."""
-    from .db import engine
-    from .services import workshops
-
     with engine().connect() as conn:
         workshop = workshops.by_join_code(conn, join_code)
     return workshop is not None and abs((workshop["held_on"] - dt.date.today()).days) <= 1

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 
 from ..auth import current_account, restrict_blueprint
 from ..db import engine
+from ..i18n import format_number
 from ..maps.planner import area_title, number, planner_map
 from ..security import with_nonce
 from ..services import areas, exports, planning, statistics
@@ -28,7 +29,7 @@ def _filter() -> PinFilter:
 def _page(template: str, **context):
     context.setdefault("vocabulary", {"categories": CATEGORIES, "dimensions": DIMENSIONS,
                                       "age_bands": AGE_BANDS, "years_here": YEARS_HERE})
-    context.update(method_summary=statistics.method_summary, format_number=statistics.format_number,
+    context.update(method_summary=statistics.method_summary, format_number=format_number,
                    area_title=area_title, number=number)
     return render_template(template, account=current_account(), **context)
 

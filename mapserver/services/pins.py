@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -16,6 +15,7 @@ from sqlalchemy import Engine
 
 from ..db import dbapi_autocommit, dbapi_sql
 from ..errors import InvalidInput, MalformedRequest, OutsideCounty
+from ..i18n import county_in_sentence
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 from .areas import county
 from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash, new_edit_key
@@ -240,11 +240,10 @@ def submit_pin(engine: Engine, submission: PinSubmission, county_key: str,
             return _as_response(stored, edit_url_for(edit_key) if same_key else None), False
     with engine.connect() as conn:
         info = county(conn, county_key)
-    # German sentences take the county in the genitive ("außerhalb des Landkreises …"); the
-    # translations are written around its plain name.
-    genitive = info.genitive if get_locale() is None or get_locale().language == "de" else info.title
+    county_name = county_in_sentence(info.genitive, info.title)
     if submission.district_id is not None:
-        unknown = _("Diesen Ortsteil gibt es nicht innerhalb %(county)s. Bitte wählen Sie ihn aus der Liste.", county=genitive)
+        unknown = _("Diesen Ortsteil gibt es nicht innerhalb %(county)s. Bitte wählen Sie ihn aus der Liste.",
+                    county=county_name)
         raise InvalidInput(unknown, [{"field": "district_id", "message": unknown}])
-    outside = _("Dieser Punkt liegt außerhalb %(county)s.", county=genitive)
+    outside = _("Dieser Punkt liegt außerhalb %(county)s.", county=county_name)
     raise OutsideCounty(outside, [{"field": "lat", "message": outside}, {"field": "lon", "message": outside}])

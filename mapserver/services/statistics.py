@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import InvalidInput, NotFound
 from ..geo import feature, feature_collection, geojson_geometry
-from ..i18n import s_, s_l
+from ..i18n import format_number, s_, s_l
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, DIMENSIONS, YEARS_HERE
 from . import hotspots
 
@@ -288,21 +288,6 @@ def method_summary(run) -> str:
     return s_("Hotspots: räumliche Scan-Statistik nach Kulldorff, Kreise bis %(radius)s m, %(replications)s "
               "Zufallsverteilungen zum Vergleich, p < 0,05 für den ganzen Landkreis; %(baseline)s.",
               radius=int(run.max_radius_m), replications=format_number(run.replications), baseline=baseline)
-
-
-def format_number(value) -> str:
-    """A number as the reader's language writes it (staff pages: German or English)."""
-    from babel.numbers import format_decimal
-    from flask_babel import get_locale
-
-    locale = get_locale() if _has_request() else None
-    return format_decimal(value, locale=str(locale or "de"))
-
-
-def _has_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()
 
 
 def run_info(run) -> dict:

@@ -15,6 +15,7 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..i18n import s_
 from . import areas, disclosure
 from .accounts import Account
+from .planning import scope
 from .statistics import Tally
 
 # Easy to read aloud and to type from a projector: no 0/o, 1/l/i.
@@ -100,8 +101,6 @@ def by_join_code(conn: Connection, join_code: str) -> dict | None:
 def joined_area(conn: Connection, county_key: str, municipality: dict, join_code: str) -> tuple[dict | None, list]:
     """For the resident page: the workshop of a join code (if it is this municipality's) and the
     map bounds to open, the workshop's district or the whole municipality."""
-    from .planning import scope
-
     bounds = [municipality["west"], municipality["south"], municipality["east"], municipality["north"]]
     workshop = by_join_code(conn, join_code) if join_code else None
     if workshop is None or workshop["municipality_ags"] != municipality["ags"]:
