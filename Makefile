@@ -97,23 +97,16 @@ run-bench = export GLASWAENDE_DATABASE_URL="$$(bash scripts/ensure-postgis.sh)";
 bench: setup
 	$(call run-bench,ingest)
 
-bench-profile: setup
-	$(call run-bench,profile_pin)
-
-bench-hotspots: setup
-	$(call run-bench,hotspots)
-
-bench-dbscan: setup
-	$(call run-bench,dense_clusters)
-
-bench-disclosure: setup
-	$(call run-bench,disclosure)
-
-bench-exports: setup
-	$(call run-bench,exports_load)
-
-bench-detection: setup
-	$(call run-bench,detection)
+# make bench-<name> runs bench/$(BENCH_<name>).py
+BENCH_profile := profile_pin
+BENCH_hotspots := hotspots
+BENCH_dbscan := dense_clusters
+BENCH_disclosure := disclosure
+BENCH_exports := exports_load
+BENCH_detection := detection
+BENCH_TARGETS := bench-profile bench-hotspots bench-dbscan bench-disclosure bench-exports bench-detection
+$(BENCH_TARGETS): bench-%: setup
+	$(call run-bench,$(BENCH_$*))
 
 bench-weak: setup browser-packages
 	$(call run-bench,weak_connection)
