@@ -23,12 +23,12 @@ def _capabilities() -> tuple:
     `init_app(app)` that registers its blueprint, commands, hooks and error handlers. A new
     capability is a package listed here (README: "Adding a capability")."""
     from . import (api, assets, auth, csrf, db, demo, errors, i18n, importers, jobs, limits, moderation, planner,
-                   privacy, proxies, security, web, workshops)
+                   proxies, retention, security, web, workshops)
 
     return (
         db, i18n, errors, security, csrf, limits, auth,  # the ground every request stands on
         api, web, planner, moderation, workshops,        # the audiences' pages, one blueprint each
-        importers, jobs, privacy, demo,                  # commands only
+        importers, jobs, retention, demo,                # commands only
         assets,   # wraps the WSGI app (static files, compression)
         proxies,  # outermost: what the proxies forwarded, before anything reads it
     )

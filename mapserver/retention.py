@@ -1,4 +1,6 @@
-"""The `privacy` commands: `glaswaende privacy purge` deletes self-descriptions when they are due."""
+"""Retention: the `privacy` commands (`glaswaende privacy purge` deletes self-descriptions when
+they are due; services/retention.py does it). The rules for public numbers live in
+services/disclosure.py."""
 from __future__ import annotations
 
 import datetime as dt
