@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import folium
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.plugins import HeatMap
 from jinja2 import Template
 
@@ -59,11 +60,10 @@ class Legend(MacroElement):
         self.html = html
 
 
-class HexagonCells(MacroElement):
-    """Hexagon cells sent as centres only and drawn in the browser: a cell is 4 numbers and a
-    tooltip instead of a GeoJSON polygon, which keeps county-wide grids small. The hexagons are
-    flat-topped with the given edge length, as ST_HexagonGrid makes them (locally metric; the
-    UTM grid's rotation of about 0.4° is not visible)."""
+class HexagonCells(JSCSSMixin):
+    """Hexagon cells sent as centres only and drawn in the browser (static/js/hexagons.js, which
+    the presentation draws with too): a cell is 4 numbers and a tooltip instead of a GeoJSON
+    polygon, which keeps county-wide grids small."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -71,23 +71,21 @@ class HexagonCells(MacroElement):
             var colours = {{ this.colours|tojson }}, size = {{ this.size_m }}, layer = {{ this._parent.get_name() }};
             var outlines = {{ this.outlines|tojson }};
             {{ this.cells|tojson }}.forEach(function (c) {
-                var dy = size / 111320, dx = size / (111320 * Math.cos(c[0] * Math.PI / 180)), corners = [];
-                for (var k = 0; k < 6; k++) {
-                    corners.push([c[0] + dy * Math.sin(Math.PI / 3 * k), c[1] + dx * Math.cos(Math.PI / 3 * k)]);
-                }
                 var outline = outlines ? outlines[c[2]] : {color: colours[c[2]], weight: 0.6};
-                L.polygon(corners, {fillColor: colours[c[2]], fillOpacity: {{ this.opacity }}, color: outline.color,
-                                    weight: outline.weight, dashArray: outline.dashArray || null})
+                L.polygon(Glaswaende.hexagons.corners(c[0], c[1], size),
+                          {fillColor: colours[c[2]], fillOpacity: {{ this.opacity }}, color: outline.color,
+                           weight: outline.weight, dashArray: outline.dashArray || null})
                     .bindTooltip(c[3]).addTo(layer);
             });
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, cells: list[list], colours: list[str], size_m: float, opacity: float,
+    def __init__(self, static_url: str, cells: list[list], colours: list[str], size_m: float, opacity: float,
                  outlines: list[dict] | None = None):
         super().__init__()
         self._name = "HexagonCells"
+        _vendored(self, static_url, js=[("glaswaende_hexagons", "js/hexagons.js")], css=[])
         self.cells = cells  # [lat, lon, colour index, tooltip]
         self.colours = colours
         # Per colour: {color, weight, dashArray} of the cell's border (a cue besides the colour).

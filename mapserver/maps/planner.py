@@ -2,55 +2,15 @@
 hotspots and coldspots, DBSCAN clusters, with a layer control and a legend. Pure: data in, folium.Map out."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from html import escape
 
 import folium
 
-from ..config import DEFAULT_SETTINGS
 from ..i18n import s_, s_l
+from ..map_style import HEAT_GRADIENT, HOTSPOT_COLOURS, HOTSPOT_LABELS, PLANNER_HEXAGONS, SEQUENTIAL, hotspot_key
 from ..vocabulary import CATEGORIES, DIMENSIONS
 from .assets import Attribution, HexagonCells, HtmlPopup, Legend, vendored_heatmap, vendored_map
-
-# Colour-blind-safe palettes (ColorBrewer RdBu, diverging; viridis, sequential).
-# A hotspot is significant at 95 % or 99 %; there is no "tendency" class: below 95 % a place is
-# not a hotspot, and the pages say so in words.
-HOTSPOT_COLOURS = {
-    ("hot", 99): "#b2182b", ("hot", 95): "#ef8a62",
-    ("cold", 95): "#67a9cf", ("cold", 99): "#2166ac",
-}
-# Lazy: translated into the staff language where they are shown (str() them for JSON and files).
-HOTSPOT_LABELS = {
-    ("hot", 99): s_l("Hotspot, 99 % Konfidenz"), ("hot", 95): s_l("Hotspot, 95 % Konfidenz"),
-    ("cold", 95): s_l("Coldspot, 95 % Konfidenz"), ("cold", 99): s_l("Coldspot, 99 % Konfidenz"),
-}
-SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
-# Not by colour alone: hotspots have a solid black border, coldspots a dashed one.
-HOTSPOT_OUTLINES = {"hot": {"color": "#000", "weight": 2}, "cold": {"color": "#000", "weight": 2, "dashArray": "5 4"}}
-# The heatmap in viridis too (leaflet.heat's default rainbow is not colour-blind safe): low density
-# dark blue, high density yellow.
-HEAT_GRADIENT = {0.2: "#3b528b", 0.45: "#21918c", 0.7: "#5ec962", 1.0: "#fde725"}
-
-
-@dataclass
-class PlannerMapData:
-    """Everything one planner map shows; GeoJSON in WGS84."""
-
-    title: str
-    bounds: tuple[float, float, float, float]  # west, south, east, north
-    outlines: dict  # FeatureCollection with properties.name (municipalities or districts)
-    outlines_approximate: bool = False
-    choropleth: dict | None = None  # FeatureCollection with properties.value, properties.name
-    choropleth_label: str = ""  # default: "Pins je 1.000 Einwohner" in the staff language
-    cells: dict | None = None  # cells_geojson()
-    clusters: list[dict] = field(default_factory=list)
-    heat: list[list[float]] = field(default_factory=list)  # [lat, lon, weight]
-    statistic_note: str | None = None
-    method_note: str = ""  # statistics.method_summary(run): how the hotspots were found
-    show_grid: bool = True  # the hexagon grid layer (the hotspot layer is always there)
-    cell_size_m: float = DEFAULT_SETTINGS.HOTSPOT_CELL_SIZE_M
-    labels: list[tuple[float, float, str]] = field(default_factory=list)  # lat, lon, name
-    hotspot_areas: list[dict] = field(default_factory=list)  # statistics.hotspot_areas(): a popup each
+from .data import PlannerMapData, number
 
 
 def area_title(area: dict) -> str:
@@ -67,13 +27,6 @@ def hotspot_popup(area: dict) -> str:
     pins = s_("%(pins)s Pins, erwartet %(expected)s", pins=area["pins"], expected=number(area["expected_pins"]))
     return (f"<strong>{escape(area_title(area))}</strong> ({area['confidence']} %)<br>{escape(pins)} · "
             f"{escape(districts)}" + (f"<ul class=\"popup-comments\">{comments}</ul>" if comments else ""))
-
-
-def hotspot_key(properties: dict) -> tuple[str, int] | None:
-    """Which legend entry a cell belongs to (None: in no hotspot or coldspot)."""
-    if properties.get("hotspot_class") not in ("hot", "cold") or properties.get("confidence") is None:
-        return None
-    return properties["hotspot_class"], properties["confidence"]
 
 
 def class_breaks(values: list[float], classes: int = 5) -> list[float]:
@@ -104,16 +57,17 @@ def _counts_tooltip(properties: dict) -> str:
     return text + (f"<br>{HOTSPOT_LABELS[key]}" if key else "")
 
 
-def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attribution: str,
-                attributions: list[str]) -> folium.Map:
-    """The planners' map for the county, a municipality or a district."""
+def planner_map(data: PlannerMapData, static_url: str, map_settings: dict) -> folium.Map:
+    """The planners' map for the county, a municipality or a district; map_settings:
+    base_map.page_map_settings()."""
     west, south, east, north = data.bounds
     choropleth_label = data.choropleth_label or s_("Pins je 1.000 Einwohner")
     fmap = vendored_map(static_url, location=[(south + north) / 2, (west + east) / 2], zoom_start=11,
                         control_scale=True, prefer_canvas=True)
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name=s_("Grundkarte"), control=False).add_to(fmap)
-    fmap.add_child(Attribution(attributions))
+    if map_settings["tile_url"]:
+        folium.TileLayer(tiles=map_settings["tile_url"], attr=map_settings["tile_attribution"], name=s_("Grundkarte"),
+                         control=False).add_to(fmap)
+    fmap.add_child(Attribution(map_settings["data_attributions"]))
 
     if data.heat:
         layer = folium.FeatureGroup(name=s_("Dichte (Heatmap)"), show=False)
@@ -144,11 +98,13 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
                 hot.append([lat, lon, hot_keys.index(key), tooltip])
         if data.show_grid:
             layer = folium.FeatureGroup(name=s_("Sechseck-Raster (Pins je Zelle)"), show=False)
-            layer.add_child(HexagonCells(grid, SEQUENTIAL, data.cell_size_m, 0.6))
+            layer.add_child(HexagonCells(static_url, grid, SEQUENTIAL, data.cell_size_m,
+                                         PLANNER_HEXAGONS["grid_opacity"]))
             layer.add_to(fmap)
         layer = folium.FeatureGroup(name=s_("Hotspots und Coldspots"), show=True)
-        layer.add_child(HexagonCells(hot, [HOTSPOT_COLOURS[k] for k in hot_keys], data.cell_size_m, 0.75,
-                                     outlines=[HOTSPOT_OUTLINES[side] for side, _level in hot_keys]))
+        layer.add_child(HexagonCells(static_url, hot, [HOTSPOT_COLOURS[k] for k in hot_keys], data.cell_size_m,
+                                     PLANNER_HEXAGONS["hotspot_opacity"],
+                                     outlines=[PLANNER_HEXAGONS["borders"][side] for side, _level in hot_keys]))
         layer.add_to(fmap)
 
     if data.clusters:
@@ -196,11 +152,6 @@ def planner_map(data: PlannerMapData, static_url: str, tile_url: str, tile_attri
 def _with(feature: dict, **properties) -> dict:
     """A copy of a GeoJSON feature with only the properties the map needs (keeps the HTML small)."""
     return {"type": "Feature", "geometry": feature["geometry"], "properties": properties}
-
-
-def number(value) -> str:
-    """One decimal, decimal comma (German staff pages)."""
-    return "–" if value is None else f"{value:.1f}".replace(".", ",")
 
 
 def cluster_verdict(cluster: dict) -> str:

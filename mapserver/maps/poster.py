@@ -15,7 +15,8 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from ..geo import METRIC_SRID, STORAGE_SRID, shape_from_geojson  # noqa: E402
 from ..i18n import s_  # noqa: E402
-from .planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key  # noqa: E402
+from ..map_style import HOTSPOT_COLOURS, HOTSPOT_LABELS, hotspot_key  # noqa: E402
+from .data import PlannerMapData  # noqa: E402
 
 A3_LANDSCAPE_INCHES = (16.54, 11.69)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 
 from ..auth import current_account, restrict_blueprint
-from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
 from ..i18n import s_, s_l, sn_
+from ..maps.base_map import page_map_settings
 from ..services import areas, moderation, workshops
 from ..vocabulary import CATEGORIES, DIMENSIONS, MODERATION_ACTIONS, PIN_STATUS_LABELS
 
@@ -42,8 +42,7 @@ def queue():
         items, total = moderation.queue(conn, _county_key(), queue_filter, page)
         municipalities = areas.municipality_list(conn, _county_key())
         workshop_list = workshops.list_workshops(conn, _county_key())
-    map_settings = {"tile_url": current_app.config["TILE_URL"], "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
-                    "data_attributions": [BOUNDARY_ATTRIBUTION, *county.attributions]}
+    map_settings = page_map_settings(current_app.config, county)
     return render_template("moderation/queue.html", county=county, items=items, total=total, page=page,
                            page_size=moderation.PAGE_SIZE, queue_filter=queue_filter, municipalities=municipalities,
                            workshops=workshop_list, statuses=PIN_STATUS_LABELS, actions=_actions(),

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from ..auth import current_account, restrict_blueprint
 from ..db import engine
 from ..i18n import format_number
+from ..maps.base_map import page_map_settings
 from ..maps.planner import area_title, number, planner_map
 from ..security import with_nonce
 from ..services import areas, exports, planning, statistics
@@ -39,10 +40,8 @@ def _map_response(fmap) -> Response:
 
 
 def _render_map(data, county: areas.CountyInfo):
-    config = current_app.config
     static_url = url_for("static", filename="").rstrip("/")
-    return planner_map(data, static_url, config["TILE_URL"], config["TILE_ATTRIBUTION"],
-                       [exports.BOUNDARY_ATTRIBUTION, *county.attributions])
+    return planner_map(data, static_url, page_map_settings(current_app.config, county))
 
 
 @contextmanager

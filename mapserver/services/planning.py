@@ -9,7 +9,7 @@ from ..db import sql
 from ..errors import NotFound
 from ..geo import feature_collection
 from ..i18n import s_, s_l
-from ..maps.planner import PlannerMapData
+from ..maps.data import PlannerMapData
 from . import areas, statistics
 from .statistics import PinFilter
 

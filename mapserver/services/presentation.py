@@ -5,8 +5,9 @@ from __future__ import annotations
 from shapely.geometry import Point, Polygon
 from sqlalchemy import Connection
 
-from ..maps.planner import HOTSPOT_COLOURS, HOTSPOT_LABELS, PlannerMapData, hotspot_key, number
 from ..geo import METRIC_SRID, STORAGE_SRID, feature, feature_collection, shape_to_geojson, transformer
+from ..map_style import HOTSPOT_COLOURS, HOTSPOT_LABELS, hotspot_class_name, hotspot_key
+from ..maps.data import PlannerMapData, number
 from . import areas, disclosure, statistics
 
 
@@ -35,8 +36,8 @@ def presentation_data(conn: Connection, county_key: str, workshop: dict, rules: 
                      "municipality": workshop["municipality_name"], "district": workshop["district_name"]},
         "bounds": _bounds(conn, county_key, workshop), "outlines": outlines, "privacy_k": rules.k,
         "disclosure_note": str(rules.note()),
-        "legend": [{"key": f"{side}-{level}", "label": str(label), "colour": HOTSPOT_COLOURS[(side, level)]}
-                   for (side, level), label in HOTSPOT_LABELS.items()],
+        "legend": [{"key": hotspot_class_name(key), "label": str(label), "colour": HOTSPOT_COLOURS[key]}
+                   for key, label in HOTSPOT_LABELS.items()],
         "cells": [], "clusters": [], "hotspots": [], "run": None,
     }
     if run is None:
@@ -47,7 +48,7 @@ def presentation_data(conn: Connection, county_key: str, workshop: dict, rules: 
     for cell in layers["cells"]:
         key = hotspot_key(cell)
         data["cells"].append({"lat": round(cell["centre"][1], 5), "lon": round(cell["centre"][0], 5),
-                              "pins": cell["pins"], "class": f"{key[0]}-{key[1]}" if key else None})
+                              "pins": cell["pins"], "class": hotspot_class_name(key) if key else None})
     data["clusters"] = [{"lat": c["lat"], "lon": c["lon"], "pins": c["pins"], "main_category": c["main_category"],
                          "main_dimension": c["main_dimension"]} for c in layers["clusters"]]
     for area in layers["hotspots"]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, flash, json, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
 from ..errors import NotFound
+from ..maps.base_map import page_map_settings
 from ..services import areas, own_pins, workshops
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 
@@ -45,15 +45,6 @@ def pin_form_messages() -> dict:
     }
 
 
-def _map_settings(county: areas.CountyInfo) -> dict:
-    """What every map needs: tiles (optional) and the attributions of all data it shows."""
-    return {
-        "tile_url": current_app.config["TILE_URL"],
-        "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
-        "data_attributions": [BOUNDARY_ATTRIBUTION, *county.attributions],
-    }
-
-
 @blueprint.get("/")
 def county_map():
     key = current_app.config["COUNTY_KEY"]
@@ -62,7 +53,7 @@ def county_map():
         municipalities = areas.municipality_list(conn, key)
         districts = areas.district_list(conn, key)
     return render_template("web/county.html", county=county, municipalities=municipalities, districts=districts,
-                           map_settings=_map_settings(county))
+                           map_settings=page_map_settings(current_app.config, county))
 
 
 @blueprint.get("/w/<join_code>")
@@ -85,7 +76,8 @@ def municipality_map(ags: str):
         districts = areas.district_list(conn, key, ags)
     chosen = request.args.get("ortsteil", type=int)
     return render_template(
-        "web/municipality.html", county=county, municipality=municipality, map_settings=_map_settings(county),
+        "web/municipality.html", county=county, municipality=municipality,
+        map_settings=page_map_settings(current_app.config, county),
         workshop=workshop, bounds=bounds, districts=districts,
         chosen_district=chosen if any(d["id"] == chosen for d in districts) else None,
         categories=CATEGORIES, dimensions=DIMENSIONS, age_bands=AGE_BANDS, years_here=YEARS_HERE,

@@ -12,10 +12,11 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from flask.cli import with_appcontext
 
 from ..auth import current_account, restrict_blueprint
-from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
 from ..errors import GlaswaendeError
 from ..i18n import s_
+from ..map_style import browser_style
+from ..maps.base_map import page_map_settings
 from ..maps.offline import inline_assets
 from ..maps.planner import planner_map
 from ..maps.poster import poster
@@ -112,10 +113,9 @@ def present(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
         county = areas.county(conn, _county_key())
-    settings = {"tile_url": current_app.config["TILE_URL"], "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
-                "data_attributions": [BOUNDARY_ATTRIBUTION, *county.attributions]}
     return render_template("workshops/presentation.html", workshop=item, join_url=join_url(item["join_code"]),
-                           map_settings=settings, js_messages=presentation_messages())
+                           map_settings=page_map_settings(current_app.config, county), map_style=browser_style(),
+                           js_messages=presentation_messages())
 
 
 @blueprint.get("/<int:workshop_id>/praesentation/daten")
@@ -153,8 +153,7 @@ def offline_html(conn, item: dict) -> str:
     data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, _rules())
     county = areas.county(conn, config["COUNTY_KEY"])
     static_url = url_for("static", filename="").rstrip("/")
-    fmap = planner_map(data, static_url, config["TILE_URL"], config["TILE_ATTRIBUTION"],
-                       [BOUNDARY_ATTRIBUTION, *county.attributions])
+    fmap = planner_map(data, static_url, page_map_settings(config, county))
     return inline_assets(fmap.get_root().render(), static_url, Path(current_app.static_folder))
 
 
@@ -164,7 +163,7 @@ def poster_file(conn, item: dict, fmt: str) -> bytes:
     county = areas.county(conn, config["COUNTY_KEY"])
     place = f"{item['district_name'] + ', ' if item['district_name'] else ''}{item['municipality_name']}"
     subtitle = s_("Workshop in %(place)s · Finde die Glaswände! · %(county)s", place=place, county=county.title)
-    attribution = " · ".join([BOUNDARY_ATTRIBUTION, *county.attributions])
+    attribution = " · ".join(page_map_settings(config, county)["data_attributions"])
     return poster(data, subtitle, attribution, fmt)
 
 

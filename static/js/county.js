@@ -1,11 +1,12 @@
 /* The county map: municipalities outlined, the active ones highlighted; a click opens one. */
 (function () {
   "use strict";
+  var mapSetup = Glaswaende.mapSetup;
   var element = document.getElementById("map");
-  var map = GlaswaendeMaps.createMap(element);
+  var map = mapSetup.areaMap(element);
   var target = element.dataset.municipalityUrl;
 
-  GlaswaendeMaps.fetchJSON(element.dataset.municipalitiesUrl).then(function (collection) {
+  mapSetup.fetchJSON(element.dataset.municipalitiesUrl).then(function (collection) {
     L.geoJSON(collection, {
       style: function (f) {
         return f.properties.active

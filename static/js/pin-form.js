@@ -1,22 +1,17 @@
-/* The municipality page: districts outlined, tap to place a draggable pin, send it to the API. */
+/* The municipality page: districts outlined, tap to place a draggable pin, send it to the API;
+   a pin the server has not answered waits in the outbox (outbox.js) until it arrives. */
 (function () {
   "use strict";
+  var mapSetup = Glaswaende.mapSetup;
+  var outbox = Glaswaende.outbox;
   var element = document.getElementById("map");
-  var map = GlaswaendeMaps.createMap(element);
   var form = document.getElementById("pin-form");
   var positionStatus = document.getElementById("position-status");
   var formError = document.getElementById("form-error");
   var confirmation = document.getElementById("confirmation");
   var comment = document.getElementById("comment");
-  // The page's language: the server puts the script's messages into the form ({name} placeholders).
-  var MESSAGES = JSON.parse(form.dataset.messages);
-  function t(key, values) {
-    return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
-  }
-  var marker = null;
-  // The chosen place: null, {kind: "point"} (the marker's position) or {kind: "district", id, name}.
-  var place = null;
-  var draftId = newId();
+  var districtChoice = document.getElementById("district-choice");
+  var t = Glaswaende.messages.read(form).t;
 
   // A fresh id per pin draft: a retry after a lost answer re-sends the same id, and the
   // server answers with the stored pin instead of creating a duplicate.
@@ -50,7 +45,55 @@
     return key;
   }
 
-  GlaswaendeMaps.fetchJSON(element.dataset.districtsUrl).then(function (collection) {
+  // A random id for this phone, for the per-device rate limit only (the server keeps a salted
+  // hash of it, never with a pin).
+  function deviceId() {
+    var id = null;
+    try { id = localStorage.getItem("glaswaende.device"); } catch (e) { /* private mode */ }
+    if (!id) {
+      id = newId();
+      try { localStorage.setItem("glaswaende.device", id); } catch (e) { /* private mode */ }
+    }
+    return id;
+  }
+
+  var map = mapSetup.areaMap(element);
+  var marker = null;
+  // The chosen place: null, {kind: "point"} (the marker's position) or {kind: "district", id, name}.
+  var place = null;
+  var draftId = newId();
+
+  function describe(latlng) {
+    return t("chosen_point", { lat: latlng.lat.toFixed(5), lon: latlng.lng.toFixed(5) });
+  }
+
+  function placePin(latlng) {
+    if (marker) {
+      marker.setLatLng(latlng);
+    } else {
+      marker = L.marker(latlng, { draggable: true, keyboard: false, title: t("your_pin"), alt: t("your_pin") }).addTo(map);
+      marker.on("dragend", function () { positionStatus.textContent = describe(marker.getLatLng()); });
+    }
+    place = { kind: "point" };
+    districtChoice.value = "";
+    positionStatus.textContent = describe(latlng);
+  }
+
+  // Without the map: a district from the list; the server places the pin at its centre.
+  function useDistrict() {
+    if (!districtChoice.value) {
+      positionStatus.textContent = t("choose_district_first");
+      districtChoice.focus();
+      return false;
+    }
+    if (marker) { map.removeLayer(marker); marker = null; }
+    var name = districtChoice.options[districtChoice.selectedIndex].text;
+    place = { kind: "district", id: parseInt(districtChoice.value, 10), name: name };
+    positionStatus.textContent = t("chosen_district", { name: name });
+    return true;
+  }
+
+  mapSetup.fetchJSON(element.dataset.districtsUrl).then(function (collection) {
     var approximate = collection.features.some(function (f) { return f.properties.approximate; });
     if (approximate) {
       // Said on the map itself, so that a screenshot or a projection keeps the caveat.
@@ -79,21 +122,6 @@
     positionStatus.textContent = t("districts_failed");
   });
 
-  function describe(latlng) {
-    return t("chosen_point", { lat: latlng.lat.toFixed(5), lon: latlng.lng.toFixed(5) });
-  }
-
-  function placePin(latlng) {
-    if (marker) {
-      marker.setLatLng(latlng);
-    } else {
-      marker = L.marker(latlng, { draggable: true, keyboard: false, title: t("your_pin"), alt: t("your_pin") }).addTo(map);
-      marker.on("dragend", function () { positionStatus.textContent = describe(marker.getLatLng()); });
-    }
-    place = { kind: "point" };
-    districtChoice.value = "";
-    positionStatus.textContent = describe(latlng);
-  }
   map.on("click", function (e) { placePin(e.latlng); });
 
   // Keyboard: the arrow keys pan the map under the crosshair (Leaflet's keyboard handler), + and −
@@ -106,20 +134,6 @@
     }
   });
 
-  // Without the map: a district from the list; the server places the pin at its centre.
-  var districtChoice = document.getElementById("district-choice");
-  function useDistrict() {
-    if (!districtChoice.value) {
-      positionStatus.textContent = t("choose_district_first");
-      districtChoice.focus();
-      return false;
-    }
-    if (marker) { map.removeLayer(marker); marker = null; }
-    var name = districtChoice.options[districtChoice.selectedIndex].text;
-    place = { kind: "district", id: parseInt(districtChoice.value, 10), name: name };
-    positionStatus.textContent = t("chosen_district", { name: name });
-    return true;
-  }
   document.getElementById("use-district").addEventListener("click", function () {
     if (useDistrict()) { form.querySelector("input[name=category]").focus(); }
   });
@@ -172,6 +186,73 @@
     }
   }
 
+  // One attempt: "stored" (201/200), "refused" (4xx: retrying would not help), or "waiting".
+  function deliver(body) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, 15000) : null;
+    return fetch(form.dataset.pinsUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-Glaswaende-Device": deviceId() },
+      body: JSON.stringify(body),
+      signal: controller ? controller.signal : undefined
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (r.ok) {
+          outbox.remove(body.id);
+          return { kind: "stored", pin: data };
+        }
+        if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
+          outbox.remove(body.id);
+          var extra = (data.errors || []).map(function (e) { return e.message; })
+            .filter(function (m) { return m !== data.detail; });
+          return { kind: "refused", message: (data.detail || t("refused")) + (extra.length ? " " + extra[0] : ""),
+                   field: (data.errors || []).length ? data.errors[0].field : null };
+        }
+        return { kind: "waiting" };
+      });
+    }).catch(function () {
+      return { kind: "waiting" };
+    }).then(function (result) {
+      if (timer) { clearTimeout(timer); }
+      return result;
+    });
+  }
+
+  function showEditLink(url) {
+    var link = document.getElementById("edit-link");
+    link.href = url;
+    link.textContent = url;
+    document.getElementById("edit-link-box").hidden = false;
+  }
+
+  function showOutboxStatus() {
+    var waiting = outbox.all().length;
+    var status = document.getElementById("outbox-status");
+    status.hidden = waiting === 0;
+    status.textContent = waiting === 1 ? t("outbox_one") : t("outbox_many", { count: waiting });
+  }
+
+  function confirmStored(pin, body) {
+    var where = pin.district ? pin.district.name + " (" + pin.municipality.name + ")" : pin.municipality.name;
+    document.getElementById("confirmation-text").textContent =
+      t("arrived", { place: where }) + (body.comment ? " " + t("comment_checked") : "");
+    showEditLink(pin.edit_url || form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
+    forgetEditKeyOnSharedDevices();
+    form.hidden = true;
+    confirmation.hidden = false;
+    confirmation.focus();
+  }
+
+  function confirmWaiting(body) {
+    document.getElementById("confirmation-text").textContent = t("waiting");
+    showEditLink(form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
+    forgetEditKeyOnSharedDevices();
+    form.hidden = true;
+    confirmation.hidden = false;
+    confirmation.focus();
+    showOutboxStatus();
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     formError.hidden = true;
@@ -205,7 +286,7 @@
     outbox.add(body);
     deliver(body).then(function (result) {
       if (result.kind === "stored") {
-        confirm(result.pin, body);
+        confirmStored(result.pin, body);
       } else if (result.kind === "refused") {
         showError(result.message, fieldFor(result.field));
       } else {
@@ -216,24 +297,6 @@
       button.textContent = t("send");
     });
   });
-
-  function confirm(pin, body) {
-    var where = pin.district ? pin.district.name + " (" + pin.municipality.name + ")" : pin.municipality.name;
-    document.getElementById("confirmation-text").textContent =
-      t("arrived", { place: where }) + (body.comment ? " " + t("comment_checked") : "");
-    showEditLink(pin.edit_url || form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
-    forgetEditKeyOnSharedDevices();
-    form.hidden = true;
-    confirmation.hidden = false;
-    confirmation.focus();
-  }
-
-  function showEditLink(url) {
-    var link = document.getElementById("edit-link");
-    link.href = url;
-    link.textContent = url;
-    document.getElementById("edit-link-box").hidden = false;
-  }
 
   document.getElementById("copy-edit-link").addEventListener("click", function () {
     var status = document.getElementById("copy-status");
@@ -246,105 +309,13 @@
     }
   });
 
-  function confirmWaiting(body) {
-    document.getElementById("confirmation-text").textContent = t("waiting");
-    showEditLink(form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
-    forgetEditKeyOnSharedDevices();
-    form.hidden = true;
-    confirmation.hidden = false;
-    confirmation.focus();
+  // Pins left in the outbox (sent before the connection dropped, or on an earlier visit).
+  outbox.keepSending(deliver, function (sent) {
     showOutboxStatus();
-  }
-
-  // The outbox: pins not yet answered by the server, in localStorage.
-  var OUTBOX_KEY = "glaswaende.outbox";
-  var outbox = {
-    all: function () {
-      try { return JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]"); } catch (e) { return []; }
-    },
-    save: function (items) {
-      try { localStorage.setItem(OUTBOX_KEY, JSON.stringify(items)); } catch (e) { /* private mode: no outbox */ }
-    },
-    add: function (body) {
-      var items = outbox.all().filter(function (b) { return b.id !== body.id; });
-      items.push(body);
-      outbox.save(items);
-    },
-    remove: function (id) {
-      outbox.save(outbox.all().filter(function (b) { return b.id !== id; }));
+    if (sent && !outbox.all().length && !confirmation.hidden) {
+      document.getElementById("confirmation-text").textContent = t("arrived_later");
     }
-  };
-
-  // A random id for this phone, for the per-device rate limit only (the server keeps a salted
-  // hash of it, never with a pin).
-  function deviceId() {
-    var id = null;
-    try { id = localStorage.getItem("glaswaende.device"); } catch (e) { /* private mode */ }
-    if (!id) {
-      id = newId();
-      try { localStorage.setItem("glaswaende.device", id); } catch (e) { /* private mode */ }
-    }
-    return id;
-  }
-
-  // One attempt: "stored" (201/200), "refused" (4xx: retrying would not help), or "waiting".
-  function deliver(body) {
-    var controller = window.AbortController ? new AbortController() : null;
-    var timer = controller ? setTimeout(function () { controller.abort(); }, 15000) : null;
-    return fetch(form.dataset.pinsUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-Glaswaende-Device": deviceId() },
-      body: JSON.stringify(body),
-      signal: controller ? controller.signal : undefined
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (r.ok) {
-          outbox.remove(body.id);
-          return { kind: "stored", pin: data };
-        }
-        if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
-          outbox.remove(body.id);
-          var extra = (data.errors || []).map(function (e) { return e.message; })
-            .filter(function (m) { return m !== data.detail; });
-          return { kind: "refused", message: (data.detail || t("refused")) + (extra.length ? " " + extra[0] : ""),
-                   field: (data.errors || []).length ? data.errors[0].field : null };
-        }
-        return { kind: "waiting" };
-      });
-    }).catch(function () {
-      return { kind: "waiting" };
-    }).then(function (result) {
-      if (timer) { clearTimeout(timer); }
-      return result;
-    });
-  }
-
-  function showOutboxStatus() {
-    var waiting = outbox.all().length;
-    var status = document.getElementById("outbox-status");
-    status.hidden = waiting === 0;
-    status.textContent = waiting === 1 ? t("outbox_one") : t("outbox_many", { count: waiting });
-  }
-
-  var retrying = false;
-  function retryOutbox() {
-    if (retrying) { return; }
-    var items = outbox.all();
-    if (!items.length) { showOutboxStatus(); return; }
-    retrying = true;
-    items.reduce(function (chain, body) {
-      return chain.then(function () { return deliver(body); });
-    }, Promise.resolve()).then(function () {
-      retrying = false;
-      showOutboxStatus();
-      if (!outbox.all().length && !confirmation.hidden) {
-        document.getElementById("confirmation-text").textContent = t("arrived_later");
-      }
-    });
-  }
-  window.addEventListener("online", retryOutbox);
-  setInterval(retryOutbox, 10000);
-  retryOutbox();
+  });
 
   document.getElementById("another").addEventListener("click", function () {
     draftId = newId();

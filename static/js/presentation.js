@@ -3,34 +3,22 @@
 (function () {
   "use strict";
   var element = document.getElementById("map");
-  var settings = JSON.parse(element.dataset.mapSettings);
-  // The page's language: the server puts the script's messages into the map element ({name} placeholders).
-  var MESSAGES = JSON.parse(element.dataset.messages);
-  function t(key, values) {
-    return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
-  }
+  var messages = Glaswaende.messages.read(element);
+  var MESSAGES = messages.all, t = messages.t;
+  // Palettes and hexagon drawing, as Python draws them (mapserver/map_style.py).
+  var STYLE = JSON.parse(element.dataset.mapStyle);
   var CATEGORY = MESSAGES.categories;
   var DIMENSION = MESSAGES.dimensions;
-  var SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"];
+  var SEQUENTIAL = STYLE.sequential;
+  var HEXAGONS = STYLE.hexagons;
   var LIVE_INTERVAL_MS = 2000;
+  var hexagon = Glaswaende.hexagons.corners;
 
-  var map = L.map(element, { zoomSnap: 0.25, keyboard: false, zoomControl: false });
-  map.attributionControl.setPrefix(false);
-  settings.data_attributions.forEach(function (t) { map.attributionControl.addAttribution(t); });
-  if (settings.tile_url) {
-    L.tileLayer(settings.tile_url, { attribution: settings.tile_attribution, maxZoom: 18 }).addTo(map);
-  }
+  var map = Glaswaende.mapSetup.createMap(element, Glaswaende.mapSetup.settingsOf(element),
+                                          { zoomSnap: 0.25, keyboard: false, zoomControl: false });
 
   var state = { hotspots: [], index: -1, frozen: false, pendingLive: null, appliedLive: null, layers: {} };
   window.glaswaende = { map: map, state: state };
-
-  function hexagon(lat, lon, size) {
-    var dy = size / 111320, dx = size / (111320 * Math.cos(lat * Math.PI / 180)), corners = [];
-    for (var k = 0; k < 6; k++) {
-      corners.push([lat + dy * Math.sin(Math.PI / 3 * k), lon + dx * Math.cos(Math.PI / 3 * k)]);
-    }
-    return corners;
-  }
 
   function colourFor(value, max) {
     var index = Math.min(SEQUENTIAL.length - 1, Math.floor((value / (max || 1)) * SEQUENTIAL.length));
@@ -57,21 +45,20 @@
     // A hotspot's cell with too few pins to show has pins null: in the hotspot layer, not in the counts.
     var counted = data.cells.filter(function (c) { return c.pins !== null; });
     var max = Math.max.apply(null, counted.map(function (c) { return c.pins; }).concat([1]));
-    var colours = {};
-    data.legend.forEach(function (entry) { colours[entry.key] = entry.colour; });
+    var colours = STYLE.hotspot_colours;
 
     state.layers.heat = L.heatLayer(counted.map(function (c) { return [c.lat, c.lon, c.pins]; }),
-                                    { radius: 30, blur: 22, max: max,
-                                      // viridis, colour-blind safe (leaflet.heat's default rainbow is not)
-                                      gradient: { 0.2: "#3b528b", 0.45: "#21918c", 0.7: "#5ec962", 1.0: "#fde725" } });
+                                    { radius: 30, blur: 22, max: max, gradient: STYLE.heat_gradient });
     state.layers.grid = L.layerGroup(counted.map(function (c) {
-      return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colourFor(c.pins, max), fillOpacity: 0.7, color: "#333", weight: 1 });
+      return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colourFor(c.pins, max), fillOpacity: HEXAGONS.grid_opacity,
+                                                      color: HEXAGONS.grid_border.color, weight: HEXAGONS.grid_border.weight });
     }));
     state.layers.hotspots = L.layerGroup(data.cells.filter(function (c) { return c["class"]; }).map(function (c) {
-      var colour = colours[c["class"]];
-      // Not by colour alone: hotspots have a solid white border, coldspots a dashed one.
-      return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colour, fillOpacity: 0.85, color: "#fff", weight: 2,
-                                                      dashArray: c["class"].indexOf("cold") === 0 ? "6 5" : null });
+      // Not by colour alone: hotspots have a solid border, coldspots a dashed one.
+      var border = HEXAGONS.borders[c["class"].indexOf("cold") === 0 ? "cold" : "hot"];
+      return L.polygon(hexagon(c.lat, c.lon, size), { fillColor: colours[c["class"]], fillOpacity: HEXAGONS.hotspot_opacity,
+                                                      color: border.color, weight: border.weight,
+                                                      dashArray: border.dashArray || null });
     }));
     var eps = data.run ? data.run.dbscan_eps_m : 150;
     state.layers.clusters = L.layerGroup(data.clusters.map(function (c) {
@@ -141,7 +128,8 @@
       live.workshop_pins === null ? t("fewer_than", { k: live.privacy_k }) : String(live.workshop_pins);
     state.layers.live.clearLayers();
     live.cells.forEach(function (c) {
-      L.polygon(hexagon(c.lat, c.lon, live.cell_size_m), { color: "#ff6d00", weight: 6, fill: false }).addTo(state.layers.live);
+      L.polygon(hexagon(c.lat, c.lon, live.cell_size_m), { color: HEXAGONS.live_border.color, weight: HEXAGONS.live_border.weight,
+                                                          fill: false }).addTo(state.layers.live);
     });
     (state.districtLabels || []).forEach(function (marker) {
       var n = live.districts[marker.districtId];
