@@ -7,6 +7,9 @@ import mimetypes
 import re
 from pathlib import Path
 
+from .data import PlannerMapData
+from .planner import planner_map
+
 _SCRIPT = re.compile(r'<script\s+src="(?P<url>[^"]+)"\s*>\s*</script>')
 _STYLESHEET = re.compile(r'<link\s+rel="stylesheet"\s+href="(?P<url>[^"]+)"\s*/?>')
 _CSS_URL = re.compile(r'url\((?P<quote>["\']?)(?P<path>[^)"\']+)(?P=quote)\)')
@@ -46,3 +49,10 @@ def inline_assets(html: str, static_url: str, static_dir: Path) -> str:
         return "<style>" + _inline_css(_local_file(match.group("url"), static_url, static_dir)) + "</style>"
 
     return _STYLESHEET.sub(stylesheet, _SCRIPT.sub(script, html))
+
+
+def offline_page(data: PlannerMapData, static_url: str, static_dir: Path, map_settings: dict) -> str:
+    """A workshop's map as one self-contained HTML file: the planner map with every script,
+    stylesheet and image it links put inline, so it opens without a network."""
+    fmap = planner_map(data, static_url, map_settings)
+    return inline_assets(fmap.get_root().render(), static_url, static_dir)

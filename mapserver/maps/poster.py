@@ -65,3 +65,10 @@ def poster(data: PlannerMapData, subtitle: str, attribution: str, fmt: str, dpi:
     figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": data.title} if fmt == "pdf" else None)
     plt.close(figure)
     return buffer.getvalue()
+
+
+def workshop_poster(data: PlannerMapData, workshop: dict, county_title: str, map_settings: dict, fmt: str) -> bytes:
+    """A workshop's poster: its place and the county in the subtitle, the data's attributions below."""
+    place = f"{workshop['district_name'] + ', ' if workshop['district_name'] else ''}{workshop['municipality_name']}"
+    subtitle = s_("Workshop in %(place)s · Finde die Glaswände! · %(county)s", place=place, county=county_title)
+    return poster(data, subtitle, " · ".join(map_settings["data_attributions"]), fmt)

@@ -17,9 +17,8 @@ from ..errors import GlaswaendeError
 from ..i18n import s_
 from ..map_style import browser_style
 from ..maps.base_map import page_map_settings
-from ..maps.offline import inline_assets
-from ..maps.planner import planner_map
-from ..maps.poster import poster
+from ..maps.offline import offline_page
+from ..maps.poster import workshop_poster
 from ..security import with_nonce
 from ..services import areas, disclosure, presentation, workshops
 
@@ -152,19 +151,15 @@ def offline_html(conn, item: dict) -> str:
     config = current_app.config
     data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, _rules())
     county = areas.county(conn, config["COUNTY_KEY"])
-    static_url = url_for("static", filename="").rstrip("/")
-    fmap = planner_map(data, static_url, page_map_settings(config, county))
-    return inline_assets(fmap.get_root().render(), static_url, Path(current_app.static_folder))
+    return offline_page(data, url_for("static", filename="").rstrip("/"), Path(current_app.static_folder),
+                        page_map_settings(config, county))
 
 
 def poster_file(conn, item: dict, fmt: str) -> bytes:
     config = current_app.config
     data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, _rules())
     county = areas.county(conn, config["COUNTY_KEY"])
-    place = f"{item['district_name'] + ', ' if item['district_name'] else ''}{item['municipality_name']}"
-    subtitle = s_("Workshop in %(place)s · Finde die Glaswände! · %(county)s", place=place, county=county.title)
-    attribution = " · ".join(page_map_settings(config, county)["data_attributions"])
-    return poster(data, subtitle, attribution, fmt)
+    return workshop_poster(data, item, county.title, page_map_settings(config, county), fmt)
 
 
 def _download(content: bytes | str, item: dict, suffix: str, mimetype: str) -> Response:
