@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from mapserver import assets
 from mapserver.config import PROJECT_ROOT
-from tests.helpers import HAMELN_PYRMONT, make_database, make_test_app, serve_in_thread
+from tests.helpers import HAMELN_PYRMONT, make_database, seeded_app, serve_in_thread, signed_in_client
 
 
 def pytest_sessionstart(session):
@@ -60,9 +60,8 @@ def empty_db_url(pg_server):
 
 @pytest.fixture(scope="session")
 def app(county_db_url):
-    app = make_test_app(county_db_url)
-    yield app
-    app.extensions["glaswaende.engine"].dispose()
+    with seeded_app(county_db_url) as app:
+        yield app
 
 
 @pytest.fixture
@@ -80,6 +79,18 @@ def clean_pins(engine):
 @pytest.fixture
 def client(app, clean_pins):
     return app.test_client()
+
+
+@pytest.fixture
+def staff_client(request):
+    """A factory: staff_client("planner"[, "facilitator" …], name=None, app=None) is a test client
+    signed in (through the sign-in form) as a staff account with these roles, which is made in the
+    database unless it is there (tests.helpers.signed_in_client; named after its roles unless
+    `name` is given). It signs in to the session's `app` unless another `app` is given; module
+    fixtures, which cannot use this fixture, call signed_in_client themselves."""
+    def sign_in(*roles: str, name: str | None = None, app=None):
+        return signed_in_client(app if app is not None else request.getfixturevalue("app"), *roles, name=name)
+    return sign_in
 
 
 @pytest.fixture

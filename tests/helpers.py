@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from mapserver import create_app
 from mapserver.config import PROJECT_ROOT
 from mapserver.db import upgrade
 from mapserver.importers.boundaries import import_boundaries
+from mapserver.services import accounts
 
 SHARED_SOURCE = PROJECT_ROOT.parent / "shared" / "geodata" / "source"
 
@@ -70,11 +72,12 @@ def insert_cluster_around(conn, ags: str, district: str, n: int, radius_m: float
         {"ags": ags, "district": district, "n": n, "radius": radius_m, "seed": seed})
 
 
-def sign_in_in_browser(page, base_url: str, name: str, password: str) -> None:
-    """Sign in through the real form, as a person would (CSRF, session cookie)."""
+def sign_in_in_browser(page, base_url: str, name: str, password: str | None = None) -> None:
+    """Sign in through the real form, as a person would (CSRF, session cookie); without a
+    password, with staff_password(name) (an account made by add_staff_account)."""
     page.goto(base_url + "/anmelden")
     page.fill("#name", name)
-    page.fill("#password", password)
+    page.fill("#password", password or staff_password(name))
     page.click("button[type=submit]")
 
 
@@ -113,6 +116,45 @@ def make_test_app(database_url: str, **overrides):
     # the browser tests (real forms) run with them on.
     settings = {"DATABASE_URL": database_url, "TILE_URL": "", "TESTING": True, "RATE_LIMITS": False, "CSRF": False}
     return create_app({**settings, **overrides})
+
+
+@contextmanager
+def seeded_app(database_url: str, **settings):
+    """The test app on `database_url` (make_test_app; settings override the test settings). Its
+    engine serves for seeding the database too, and is disposed on leaving, also when a test fails."""
+    app = make_test_app(database_url, **settings)
+    try:
+        yield app
+    finally:
+        app.extensions["glaswaende.engine"].dispose()
+
+
+def staff_password(name: str) -> str:
+    """The password the tests give the staff account `name` (12 characters or more, as required)."""
+    return f"{name}-passwort-zum-testen"
+
+
+def add_staff_account(conn, name: str, *roles: str) -> int:
+    """A staff account made as `glaswaende user add` makes one (services.accounts.create_account),
+    with the password staff_password(name); its id."""
+    return accounts.create_account(conn, name, staff_password(name), list(roles))
+
+
+def signed_in_client(app, *roles: str, name: str | None = None):
+    """A test client of `app` signed in through the sign-in form as the staff account `name` (by
+    default one named after its roles), made by add_staff_account unless it is there already (then
+    it must have these roles and the password staff_password(name))."""
+    name = name or "staff-" + "-".join(sorted(set(roles)))
+    with app.extensions["glaswaende.engine"].begin() as conn:
+        existing = conn.execute(text("SELECT roles FROM account WHERE name = :name"), {"name": name}).scalar()
+        if existing is None:
+            add_staff_account(conn, name, *roles)
+        else:
+            assert sorted(existing) == sorted(set(roles)), f"the account {name} has the roles {existing}"
+    client = app.test_client()
+    response = client.post("/anmelden", data={"name": name, "password": staff_password(name)})
+    assert response.status_code == 302, f"{name} could not sign in ({response.status_code})"
+    return client
 
 
 def serve_in_thread(app):

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from mapserver.errors import InvalidInput
 from mapserver.services import accounts
+from tests.helpers import seeded_app
 
 # Routes anyone may use (residents, the public numbers, the sign-in form itself).
 PUBLIC_ENDPOINTS = {
@@ -63,11 +64,12 @@ def test_public_list_names_only_existing_routes(app):
 
 
 def _sign_in(client, name, password):
+    """The sign-in form posted: for the tests of signing in itself (the others use staff_client)."""
     return client.post("/anmelden", data={"name": name, "password": password, "next": "/planung/"})
 
 
-def test_planner_pages_need_the_planner_role(app, client, accounts_db):
-    assert _sign_in(client, "moderator", "noch-ein-langes-passwort").status_code == 302
+def test_planner_pages_need_the_planner_role(app, staff_client, accounts_db):
+    client = staff_client("moderator")
     for _, method, url in _staff_routes(app):
         if url.startswith("/planung"):
             assert client.open(url, method=method).status_code == 403, url
@@ -94,13 +96,10 @@ def test_session_cookie_is_signed_httponly_and_samesite(client, accounts_db):
 
 
 def test_secure_cookies_behind_https(county_db_url, accounts_db):
-    from tests.helpers import make_test_app
-
-    app = make_test_app(county_db_url, SECURE_COOKIES="true")
-    response = app.test_client().post("/anmelden", data={"name": "planerin", "password": "ein-langes-passwort"},
-                                      base_url="https://localhost")
+    with seeded_app(county_db_url, SECURE_COOKIES="true") as app:
+        response = app.test_client().post("/anmelden", data={"name": "planerin", "password": "ein-langes-passwort"},
+                                          base_url="https://localhost")
     assert "Secure" in response.headers["Set-Cookie"]
-    app.extensions["glaswaende.engine"].dispose()
 
 
 def test_sign_in_never_redirects_to_another_site(client, accounts_db):
@@ -109,11 +108,11 @@ def test_sign_in_never_redirects_to_another_site(client, accounts_db):
         assert response.headers["Location"] == "/planung/", target
 
 
-def test_admin_may_do_what_planners_and_facilitators_do(app, client, engine, accounts_db):
+def test_admin_may_do_what_planners_and_facilitators_do(clean_pins, staff_client, engine, accounts_db):
     from mapserver.services import hotspots
 
     hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
-    _sign_in(client, "chefin", "admin-passwort-lang")
+    client = staff_client("admin")
     assert client.get("/planung/").status_code == 200
     assert client.get("/planung/gemeinde/03252008").status_code == 200
     assert client.get("/workshops/").status_code == 200
@@ -163,42 +162,37 @@ def test_a_guesser_slows_only_himself_and_no_name_is_told_apart(county_db_url, e
     anyone, and only real names said "gesperrt". Now the failures count per name and address:
     the guesser gets 429 on his own address, the planner signs in from hers, and a real name and
     an unknown one are answered alike."""
-    from tests.helpers import make_test_app
+    with seeded_app(county_db_url, LOGIN_FAILURE_SECONDS="0", RATE_LIMITS=True, TRUSTED_PROXIES=1,
+                    LOGIN_FAILURES_PER_NAME_AND_ADDRESS="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="50 per 10 minutes") as app:
+        client = app.test_client()
+        attacker, planner = {"X-Forwarded-For": "203.0.113.9"}, {"X-Forwarded-For": "198.51.100.20"}
 
-    app = make_test_app(county_db_url, LOGIN_FAILURE_SECONDS="0", RATE_LIMITS=True, TRUSTED_PROXIES=1,
-                        LOGIN_FAILURES_PER_NAME_AND_ADDRESS="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="50 per 10 minutes")
-    client = app.test_client()
-    attacker, planner = {"X-Forwarded-For": "203.0.113.9"}, {"X-Forwarded-For": "198.51.100.20"}
+        def attempt(name, password, headers):
+            return client.post("/anmelden", data={"name": name, "password": password}, headers=headers)
 
-    def attempt(name, password, headers):
-        return client.post("/anmelden", data={"name": name, "password": password}, headers=headers)
+        answers = {name: [attempt(name, "falsch-geraten", attacker) for _ in range(4)] for name in ("planerin", "niemand-hier")}
+        for name, responses in answers.items():
+            assert [r.status_code for r in responses] == [401, 401, 401, 429], name
+            assert "gesperrt" not in responses[0].text and "Name oder Passwort stimmen nicht." in responses[0].text
+        def page(response):  # the form's own token aside
+            return re.sub(r'value="[^"]*"', "", response.text)
 
-    answers = {name: [attempt(name, "falsch-geraten", attacker) for _ in range(4)] for name in ("planerin", "niemand-hier")}
-    for name, responses in answers.items():
-        assert [r.status_code for r in responses] == [401, 401, 401, 429], name
-        assert "gesperrt" not in responses[0].text and "Name oder Passwort stimmen nicht." in responses[0].text
-    def page(response):  # the form's own token aside
-        return re.sub(r'value="[^"]*"', "", response.text)
-
-    assert page(answers["planerin"][0]) == page(answers["niemand-hier"][0]), "a real name is answered as an unknown one"
-    assert attempt("planerin", "ein-langes-passwort", planner).status_code == 302, "the planner is not locked out"
+        assert page(answers["planerin"][0]) == page(answers["niemand-hier"][0]), "a real name is answered as an unknown one"
+        assert attempt("planerin", "ein-langes-passwort", planner).status_code == 302, "the planner is not locked out"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT locked_until FROM account WHERE name = 'planerin'")).scalar_one() is None
-    app.extensions["glaswaende.engine"].dispose()
 
 
 def test_sessions_expire(county_db_url, accounts_db):
     import time
 
-    from tests.helpers import make_test_app
-
-    app = make_test_app(county_db_url, SESSION_HOURS=str(1.5 / 3600))
-    client = app.test_client()
-    assert client.post("/anmelden", data={"name": "moderator", "password": "noch-ein-langes-passwort"}).status_code == 302
-    assert client.get("/moderation/").status_code == 200
-    time.sleep(1.0)
-    assert client.get("/moderation/").status_code == 200, "still within the session's lifetime"
-    time.sleep(1.0)
-    expired = client.get("/moderation/")
-    assert expired.status_code == 401 and "Ihre Anmeldung ist abgelaufen." in expired.text
-    app.extensions["glaswaende.engine"].dispose()
+    with seeded_app(county_db_url, SESSION_HOURS=str(1.5 / 3600)) as app:
+        client = app.test_client()
+        # The sign-in starts the session whose lifetime is tested: posted here, as in the sign-in tests above.
+        assert client.post("/anmelden", data={"name": "moderator", "password": "noch-ein-langes-passwort"}).status_code == 302
+        assert client.get("/moderation/").status_code == 200
+        time.sleep(1.0)
+        assert client.get("/moderation/").status_code == 200, "still within the session's lifetime"
+        time.sleep(1.0)
+        expired = client.get("/moderation/")
+        assert expired.status_code == 401 and "Ihre Anmeldung ist abgelaufen." in expired.text

@@ -8,11 +8,11 @@ import secrets
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from mapserver.config import PROJECT_ROOT
-from mapserver.services import accounts, hotspots
-from tests.helpers import make_test_app, serve_in_thread
+from mapserver.services import hotspots
+from tests.helpers import add_staff_account, seeded_app, serve_in_thread
 from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 pytestmark = pytest.mark.browser
@@ -23,29 +23,26 @@ AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 @pytest.fixture(scope="module")
 def site(module_db_url):
-    engine = create_engine(module_db_url)
-    with engine.begin() as conn:
-        insert_uniform(conn, SALZHEMMENDORF, 300, seed=31)
-        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=32)
-        conn.execute(text("UPDATE pin SET comment = 'Hier fehlt ein Treffpunkt.', status = 'published' "
-                          "WHERE id IN (SELECT id FROM pin ORDER BY id DESC LIMIT 3)"))
-        conn.execute(text("UPDATE pin SET comment = 'Bitte prüfen.' WHERE id = (SELECT min(id) FROM pin)"))
-        accounts.create_account(conn, "chefin", "chefin-verwaltet-alles", ["admin"])
-        creator = conn.execute(text("SELECT id FROM account WHERE name = 'chefin'")).scalar_one()
-        workshop_id = conn.execute(text(
-            "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
-            "('Werkstatt Lauenstein', current_date, :ags, 'axewerk', :creator) RETURNING id"),
-            {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
-    app = make_test_app(module_db_url)
-    edit_key = secrets.token_urlsafe(32)
-    assert app.test_client().post("/api/pins", json={"id": str(uuid.uuid4()), "lat": 52.079, "lon": 9.551,
-                                                     "category": "divided", "edit_key": edit_key}).status_code == 201
-    server, base = serve_in_thread(app)
-    yield base, edit_key, workshop_id
-    server.shutdown()
-    app.extensions["glaswaende.engine"].dispose()
-    engine.dispose()
+    with seeded_app(module_db_url) as app:
+        engine = app.extensions["glaswaende.engine"]
+        with engine.begin() as conn:
+            insert_uniform(conn, SALZHEMMENDORF, 300, seed=31)
+            insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=32)
+            conn.execute(text("UPDATE pin SET comment = 'Hier fehlt ein Treffpunkt.', status = 'published' "
+                              "WHERE id IN (SELECT id FROM pin ORDER BY id DESC LIMIT 3)"))
+            conn.execute(text("UPDATE pin SET comment = 'Bitte prüfen.' WHERE id = (SELECT min(id) FROM pin)"))
+            creator = add_staff_account(conn, "chefin", "admin")
+            workshop_id = conn.execute(text(
+                "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
+                "('Werkstatt Lauenstein', current_date, :ags, 'axewerk', :creator) RETURNING id"),
+                {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
+        hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
+        edit_key = secrets.token_urlsafe(32)
+        assert app.test_client().post("/api/pins", json={"id": str(uuid.uuid4()), "lat": 52.079, "lon": 9.551,
+                                                         "category": "divided", "edit_key": edit_key}).status_code == 201
+        server, base = serve_in_thread(app)
+        yield base, edit_key, workshop_id
+        server.shutdown()
 
 
 def _axe_violations(page) -> list[dict]:
@@ -98,7 +95,7 @@ def test_staff_pages_have_no_serious_or_critical_violations(site, browser):
     found = []
     try:
         found += _check(page, f"{base}/anmelden")
-        sign_in_in_browser(page, base, "chefin", "chefin-verwaltet-alles")
+        sign_in_in_browser(page, base, "chefin")
         page.wait_for_load_state()
         for path, ready in [("/planung/", None), (f"/planung/gemeinde/{SALZHEMMENDORF}", None),
                             ("/workshops/", None), (f"/workshops/{workshop_id}", None),

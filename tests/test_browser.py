@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.helpers import make_test_app, serve_in_thread
+from tests.helpers import seeded_app, serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -142,24 +142,23 @@ def test_sending_without_a_place_asks_for_one_and_writes_nothing(phone, live_ser
 
 def test_page_works_on_boundaries_alone_when_tiles_are_unreachable(browser, county_db_url, clean_pins):
     # The default OpenStreetMap tiles, but every tile request fails (as with no internet).
-    app = make_test_app(county_db_url, TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-    server, url = serve_in_thread(app)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
-    try:
-        page.goto(url + "/gemeinde/03252008")
-        page.locator(".area-label", has_text="Lauenstein").wait_for()
-        assert page.locator("path.leaflet-interactive").count() == 10
-        attribution = page.locator(".leaflet-control-attribution").inner_text()
-        assert "GeoBasis-DE / BKG" in attribution and "OpenStreetMap" in attribution
-        assert errors == []
-    finally:
-        context.close()
-        server.shutdown()
-        app.extensions["glaswaende.engine"].dispose()
+    with seeded_app(county_db_url, TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png") as app:
+        server, url = serve_in_thread(app)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+        try:
+            page.goto(url + "/gemeinde/03252008")
+            page.locator(".area-label", has_text="Lauenstein").wait_for()
+            assert page.locator("path.leaflet-interactive").count() == 10
+            attribution = page.locator(".leaflet-control-attribution").inner_text()
+            assert "GeoBasis-DE / BKG" in attribution and "OpenStreetMap" in attribution
+            assert errors == []
+        finally:
+            context.close()
+            server.shutdown()
 
 
 def test_a_pin_sent_without_connection_waits_on_the_phone_and_lands_once(phone, live_server, engine):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from mapserver.services import accounts
-from tests.helpers import make_test_app
+from tests.helpers import seeded_app
 
 
 @pytest.fixture
@@ -19,9 +19,8 @@ def protected(county_db_url, engine, clean_pins):
         conn.execute(text("DELETE FROM moderation_event"))
         conn.execute(text("DELETE FROM account"))
         accounts.create_account(conn, "anna", "anna-moderiert-gern", ["facilitator"])
-    app = make_test_app(county_db_url, CSRF=True)
-    yield app
-    app.extensions["glaswaende.engine"].dispose()
+    with seeded_app(county_db_url, CSRF=True) as app:
+        yield app
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM workshop"))
         conn.execute(text("DELETE FROM moderation_event"))

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from mapserver.services import accounts, demo
 from mapserver.services.demo import BACKGROUND_PINS_PER_KM2, CLUSTER_PINS, CLUSTER_SIGMA_M
 from mapserver.vocabulary import AGE_BANDS, YEARS_HERE
-from tests.helpers import GEODATA_DIR, HAMELN_PYRMONT, make_test_app
+from tests.helpers import GEODATA_DIR, HAMELN_PYRMONT, seeded_app
 
 SALZHEMMENDORF = "03252008"
 PLACES = json.loads((GEODATA_DIR / HAMELN_PYRMONT / "demo.json").read_text(encoding="utf-8"))
@@ -38,15 +38,13 @@ LEAST_NEAR = int(0.9 * CLUSTER_PINS[0] * (1 - math.exp(-NEAR_M**2 / (2 * CLUSTER
 def seeded(module_db_url):
     """A fresh database with the county imported, seeded once with the defaults. Later seedings
     name the day of this one (--today), so they plant the same pins even across midnight."""
-    app = make_test_app(module_db_url)
-    engine = app.extensions["glaswaende.engine"]
-    runner = app.test_cli_runner()
-    today = dt.datetime.now(ZoneInfo(app.config["TIME_ZONE"])).date().isoformat()
-    result = runner.invoke(args=["demo", "seed"])
-    match = PASSWORD_LINE.search(result.output)
-    yield SimpleNamespace(app=app, engine=engine, runner=runner, result=result, today=today,
-                          password=match.group(1) if match else None)
-    engine.dispose()
+    with seeded_app(module_db_url) as app:
+        runner = app.test_cli_runner()
+        today = dt.datetime.now(ZoneInfo(app.config["TIME_ZONE"])).date().isoformat()
+        result = runner.invoke(args=["demo", "seed"])
+        match = PASSWORD_LINE.search(result.output)
+        yield SimpleNamespace(app=app, engine=app.extensions["glaswaende.engine"], runner=runner, result=result,
+                              today=today, password=match.group(1) if match else None)
 
 
 def _scalar(engine, query: str, **params):

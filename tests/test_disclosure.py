@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from mapserver.config import ConfigError, load_config
 from mapserver.services import disclosure, hotspots
 from mapserver.services.statistics import Tally
-from tests.helpers import make_test_app
+from tests.helpers import seeded_app
 from tests.helpers import insert_uniform
 
 RULES = disclosure.Rules(k=5, max_deviation=2, variance=1.0, release_min_new_pins=5, release_min_hours=0)
@@ -128,29 +128,27 @@ def test_runs_from_before_the_upgrade_are_not_public(fresh_db_url):
 
 
 def test_the_public_snapshot_moves_only_after_enough_new_pins(fresh_db_url):
-    engine = create_engine(fresh_db_url)
-    settings = hotspots.HotspotSettings(replications=99, release_min_new_pins=5, release_min_hours=0)
-    app = make_test_app(fresh_db_url)
-    client = app.test_client()
-    with engine.begin() as conn:
-        insert_uniform(conn, SALZHEMMENDORF, 40, seed=61)
-    first = hotspots.refresh(engine, "03252", settings)
-    public = client.get("/api/stats/municipalities").json
-    assert public["run"]["id"] == first.run_id and first.released, "the first run is public"
-    assert public["disclosure"]["max_deviation"] == 2 and "höchstens 2" in public["disclosure"]["note"]
-    ids = [first.run_id]
-    for batch in range(6):  # four single pins do not move it, the fifth does
+    with seeded_app(fresh_db_url) as app:
+        engine = app.extensions["glaswaende.engine"]
+        settings = hotspots.HotspotSettings(replications=99, release_min_new_pins=5, release_min_hours=0)
+        client = app.test_client()
         with engine.begin() as conn:
-            insert_uniform(conn, SALZHEMMENDORF, 1, seed=62 + batch)
-        report = hotspots.refresh(engine, "03252", settings)
-        ids.append(report.run_id)
-        shown = client.get("/api/stats/municipalities").json["run"]["id"]
-        assert shown == (ids[5] if batch >= 4 else first.run_id), batch
-        assert report.released == (batch == 4) and ("öffentlich freigegeben" in report.summary()) == report.released
-    with engine.connect() as conn:
-        kept = conn.execute(text("SELECT id FROM aggregate_run ORDER BY id")).scalars().all()
-        planners_see = hotspots.latest_run(conn, "03252").id
-    assert planners_see == ids[-1], "planners see the latest run"
-    assert ids[5] in kept and len(kept) <= hotspots.RUNS_KEPT + 1, "the public run outlives pruning"
-    app.extensions["glaswaende.engine"].dispose()
-    engine.dispose()
+            insert_uniform(conn, SALZHEMMENDORF, 40, seed=61)
+        first = hotspots.refresh(engine, "03252", settings)
+        public = client.get("/api/stats/municipalities").json
+        assert public["run"]["id"] == first.run_id and first.released, "the first run is public"
+        assert public["disclosure"]["max_deviation"] == 2 and "höchstens 2" in public["disclosure"]["note"]
+        ids = [first.run_id]
+        for batch in range(6):  # four single pins do not move it, the fifth does
+            with engine.begin() as conn:
+                insert_uniform(conn, SALZHEMMENDORF, 1, seed=62 + batch)
+            report = hotspots.refresh(engine, "03252", settings)
+            ids.append(report.run_id)
+            shown = client.get("/api/stats/municipalities").json["run"]["id"]
+            assert shown == (ids[5] if batch >= 4 else first.run_id), batch
+            assert report.released == (batch == 4) and ("öffentlich freigegeben" in report.summary()) == report.released
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT id FROM aggregate_run ORDER BY id")).scalars().all()
+            planners_see = hotspots.latest_run(conn, "03252").id
+        assert planners_see == ids[-1], "planners see the latest run"
+        assert ids[5] in kept and len(kept) <= hotspots.RUNS_KEPT + 1, "the public run outlives pruning"

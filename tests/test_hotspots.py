@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, text
 from mapserver.db import with_fragments
 from mapserver.services import hotspots, statistics
 from mapserver.services.statistics import PinFilter
-from tests.helpers import make_test_app
+from tests.helpers import seeded_app
 from tests.helpers import insert_cluster_around, insert_uniform
 
 SALZHEMMENDORF = "03252008"
@@ -215,8 +215,8 @@ def test_filters_narrow_counts_exactly_as_a_direct_query(planted, query, where):
 
 def test_public_hotspots_name_the_planted_cluster(planted):
     engine, _ = planted
-    app = make_test_app(engine.url.render_as_string(hide_password=False))
-    response = app.test_client().get(f"/api/hotspots?municipality={SALZHEMMENDORF}")
+    with seeded_app(engine.url.render_as_string(hide_password=False)) as app:
+        response = app.test_client().get(f"/api/hotspots?municipality={SALZHEMMENDORF}")
     assert response.status_code == 200 and response.mimetype == "application/geo+json"
     hot = [f for f in response.json["features"] if f["properties"]["hotspot_class"] == "hot"]
     assert hot and all(f["properties"]["confidence"] in (95, 99) for f in hot)
@@ -228,20 +228,18 @@ def test_public_hotspots_name_the_planted_cluster(planted):
                              {"run": response.json["run"]["id"], "ags": SALZHEMMENDORF}).scalars().all()
     assert sorted(f["properties"]["cell"] for f in hot) == sorted(cells)
     assert all(f["properties"]["pins"] is None or f["properties"]["pins"] >= 5 for f in hot)
-    app.extensions["glaswaende.engine"].dispose()
 
 
 def test_refresh_if_needed_only_after_enough_new_pins(planted):
     engine, _ = planted
-    app = make_test_app(engine.url.render_as_string(hide_password=False), REFRESH_EVERY_N_PINS=3)
-    runner = app.test_cli_runner()
-    assert "Keine Neuberechnung nötig." in runner.invoke(args=["hotspots", "refresh", "--if-needed"]).output
-    with engine.begin() as conn:
-        insert_cluster_around(conn, SALZHEMMENDORF, "Thüste", 3, radius_m=100, seed=31)
-    result = runner.invoke(args=["hotspots", "refresh", "--if-needed"])
-    assert result.exit_code == 0 and result.output.startswith("Auswertung "), result.output
-    assert "Keine Neuberechnung nötig." in runner.invoke(args=["hotspots", "refresh", "--if-needed"]).output
-    app.extensions["glaswaende.engine"].dispose()
+    with seeded_app(engine.url.render_as_string(hide_password=False), REFRESH_EVERY_N_PINS=3) as app:
+        runner = app.test_cli_runner()
+        assert "Keine Neuberechnung nötig." in runner.invoke(args=["hotspots", "refresh", "--if-needed"]).output
+        with engine.begin() as conn:
+            insert_cluster_around(conn, SALZHEMMENDORF, "Thüste", 3, radius_m=100, seed=31)
+        result = runner.invoke(args=["hotspots", "refresh", "--if-needed"])
+        assert result.exit_code == 0 and result.output.startswith("Auswertung "), result.output
+        assert "Keine Neuberechnung nötig." in runner.invoke(args=["hotspots", "refresh", "--if-needed"]).output
 
 
 def test_a_failed_refresh_leaves_no_half_run_and_refreshes_take_turns(planted):
@@ -387,9 +385,8 @@ def test_with_a_population_grid_pins_are_expected_where_people_live(pg_server):
         cold = [a for a in bad_muender if a["hotspot_class"] == "cold"]
         assert any("Bakede" in a["districts"] for a in cold), [a["districts"] for a in bad_muender]
         assert all(a["pins"] < a["expected_pins"] for a in cold)
-        app = make_test_app(url)
-        cells = app.test_client().get(f"/api/hotspots?municipality={SALZHEMMENDORF}").json
+        with seeded_app(url) as app:
+            cells = app.test_client().get(f"/api/hotspots?municipality={SALZHEMMENDORF}").json
         # The same pins: the public keeps the run it saw (a release needs k new pins).
         assert cells["run"]["baseline"] == "uniform" and cells["run"]["id"] == uniform.run_id
-        app.extensions["glaswaende.engine"].dispose()
         engine.dispose()

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from mapserver.errors import ImportProblem
 from mapserver.importers.boundaries import import_boundaries
-from tests.helpers import BOUNDARIES_DIR, GEODATA_DIR, make_test_app
+from tests.helpers import BOUNDARIES_DIR, GEODATA_DIR, seeded_app
 from tests.helpers import shared_source
 
 HAMELN_PYRMONT_MUNICIPALITIES = {
@@ -145,17 +145,16 @@ def test_another_county_imports_its_own_municipalities(empty_db_url):
     assert county.attributions == [], "no Ortsteil or population data of ours to credit"
     engine.dispose()
 
-    app = make_test_app(empty_db_url, COUNTY_KEY="03241")
-    client = app.test_client()
-    response = client.post("/api/pins", json={
-        "id": "6b1f1f5e-0f7e-4b7a-9d8f-1b2c3d4e5f60", "lat": 52.0772, "lon": 9.5542, "category": "divided"})
-    assert response.status_code == 422
-    assert response.json["detail"] == "Dieser Punkt liegt außerhalb der Region Hannover."
-    response = client.post("/api/pins", json={
-        "id": "6b1f1f5e-0f7e-4b7a-9d8f-1b2c3d4e5f61", "lat": 52.3745, "lon": 9.7386, "category": "meeting_place"})
-    assert response.status_code == 201
-    assert response.json["municipality"]["name"] == "Hannover"
-    app.extensions["glaswaende.engine"].dispose()
+    with seeded_app(empty_db_url, COUNTY_KEY="03241") as app:
+        client = app.test_client()
+        response = client.post("/api/pins", json={
+            "id": "6b1f1f5e-0f7e-4b7a-9d8f-1b2c3d4e5f60", "lat": 52.0772, "lon": 9.5542, "category": "divided"})
+        assert response.status_code == 422
+        assert response.json["detail"] == "Dieser Punkt liegt außerhalb der Region Hannover."
+        response = client.post("/api/pins", json={
+            "id": "6b1f1f5e-0f7e-4b7a-9d8f-1b2c3d4e5f61", "lat": 52.3745, "lon": 9.7386, "category": "meeting_place"})
+        assert response.status_code == 201
+        assert response.json["municipality"]["name"] == "Hannover"
 
 
 def test_unknown_county_key_is_refused_and_writes_nothing(empty_db_url):

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from mapserver.errors import ImportProblem
 from mapserver.importers.boundaries import import_boundaries
 from mapserver.importers.districts import import_official_districts, read_district_file
-from tests.helpers import BOUNDARIES_DIR, GEODATA_DIR, make_test_app
+from tests.helpers import BOUNDARIES_DIR, GEODATA_DIR, seeded_app
 
 SALZHEMMENDORF = "03252008"
 SPLIT_LON = 9.60  # a north–south line through Salzhemmendorf: west and east halves
@@ -62,45 +62,43 @@ def test_missing_name_field_is_a_clear_error(tmp_path, engine):
 
 
 def test_official_districts_replace_the_approximation_and_reassign_pins(tmp_path, fresh_db_url):
-    engine = create_engine(fresh_db_url)
-    app = make_test_app(fresh_db_url)
-    client = app.test_client()
-    lauenstein = str(uuid.uuid4())   # west of the split line
-    ahrenfeld = str(uuid.uuid4())    # east of it
-    coppenbruegge = str(uuid.uuid4())
-    for pin_id, lat, lon in [(lauenstein, 52.0772, 9.5542), (ahrenfeld, 52.0678, 9.645), (coppenbruegge, 52.1167, 9.55)]:
-        assert client.post("/api/pins", json={"id": pin_id, "lat": lat, "lon": lon, "category": "divided"}).status_code == 201
-    assert _pin_districts(engine)[lauenstein] == "Lauenstein"
-    others_before = [d for d in _districts(engine) if d[1] != SALZHEMMENDORF]
+    with seeded_app(fresh_db_url) as app:
+        engine = app.extensions["glaswaende.engine"]
+        client = app.test_client()
+        lauenstein = str(uuid.uuid4())   # west of the split line
+        ahrenfeld = str(uuid.uuid4())    # east of it
+        coppenbruegge = str(uuid.uuid4())
+        for pin_id, lat, lon in [(lauenstein, 52.0772, 9.5542), (ahrenfeld, 52.0678, 9.645), (coppenbruegge, 52.1167, 9.55)]:
+            assert client.post("/api/pins", json={"id": pin_id, "lat": lat, "lon": lon, "category": "divided"}).status_code == 201
+        assert _pin_districts(engine)[lauenstein] == "Lauenstein"
+        others_before = [d for d in _districts(engine) if d[1] != SALZHEMMENDORF]
 
-    path = tmp_path / "amtliche_ortsteile.gpkg"
-    salzhemmendorf_halves(engine).to_file(path, driver="GPKG", engine="pyogrio")
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["import-districts", str(path), "--name-field", "ORTSTEIL"])
-    assert result.exit_code == 0, result.output
-    assert "2 amtliche Ortsteile" in result.output
+        path = tmp_path / "amtliche_ortsteile.gpkg"
+        salzhemmendorf_halves(engine).to_file(path, driver="GPKG", engine="pyogrio")
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["import-districts", str(path), "--name-field", "ORTSTEIL"])
+        assert result.exit_code == 0, result.output
+        assert "2 amtliche Ortsteile" in result.output
 
-    official = _districts(engine, SALZHEMMENDORF)
-    assert sorted((d[2], d[3]) for d in official) == [("Salzhemmendorf-Ost", False), ("Salzhemmendorf-West", False)]
-    pins = _pin_districts(engine)
-    assert pins[lauenstein] == "Salzhemmendorf-West"
-    assert pins[ahrenfeld] == "Salzhemmendorf-Ost"
-    assert [d for d in _districts(engine) if d[1] != SALZHEMMENDORF] == others_before
-    # The API says the new districts are not approximate any more.
-    districts = client.get(f"/api/municipalities/{SALZHEMMENDORF}/districts").json["features"]
-    assert {f["properties"]["approximate"] for f in districts} == {False}
-    notice = "Die Ortsteil-Grenzen sind ungefähre Grenzen"
-    assert notice not in client.get(f"/gemeinde/{SALZHEMMENDORF}").get_data(as_text=True)
-    assert notice in client.get("/gemeinde/03252002").get_data(as_text=True)
+        official = _districts(engine, SALZHEMMENDORF)
+        assert sorted((d[2], d[3]) for d in official) == [("Salzhemmendorf-Ost", False), ("Salzhemmendorf-West", False)]
+        pins = _pin_districts(engine)
+        assert pins[lauenstein] == "Salzhemmendorf-West"
+        assert pins[ahrenfeld] == "Salzhemmendorf-Ost"
+        assert [d for d in _districts(engine) if d[1] != SALZHEMMENDORF] == others_before
+        # The API says the new districts are not approximate any more.
+        districts = client.get(f"/api/municipalities/{SALZHEMMENDORF}/districts").json["features"]
+        assert {f["properties"]["approximate"] for f in districts} == {False}
+        notice = "Die Ortsteil-Grenzen sind ungefähre Grenzen"
+        assert notice not in client.get(f"/gemeinde/{SALZHEMMENDORF}").get_data(as_text=True)
+        assert notice in client.get("/gemeinde/03252002").get_data(as_text=True)
 
-    # Running it again leaves the same rows; re-importing the boundaries keeps the official districts.
-    assert runner.invoke(args=["import-districts", str(path), "--name-field", "ORTSTEIL"]).exit_code == 0
-    assert _districts(engine, SALZHEMMENDORF) == official
-    import_boundaries(engine, "03252", boundaries_dir=BOUNDARIES_DIR, geodata_dir=GEODATA_DIR)
-    assert _districts(engine, SALZHEMMENDORF) == official
-    assert _pin_districts(engine) == pins
-    app.extensions["glaswaende.engine"].dispose()
-    engine.dispose()
+        # Running it again leaves the same rows; re-importing the boundaries keeps the official districts.
+        assert runner.invoke(args=["import-districts", str(path), "--name-field", "ORTSTEIL"]).exit_code == 0
+        assert _districts(engine, SALZHEMMENDORF) == official
+        import_boundaries(engine, "03252", boundaries_dir=BOUNDARIES_DIR, geodata_dir=GEODATA_DIR)
+        assert _districts(engine, SALZHEMMENDORF) == official
+        assert _pin_districts(engine) == pins
 
 
 def test_a_polygon_goes_to_the_municipality_it_overlaps_most_cut_to_it(tmp_path, fresh_db_url):

@@ -18,7 +18,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 from sqlalchemy import text
 
-from tests.helpers import HAMELN_PYRMONT, make_test_app
+from tests.helpers import HAMELN_PYRMONT, seeded_app
 
 SEED = 20220515  # the Zensus 2022 reference day
 COUNTY_TITLE = "Landkreis Hameln-Pyrmont"
@@ -39,9 +39,8 @@ def de(value) -> str:
 
 @pytest.fixture(scope="module")
 def population_app(module_db_url):
-    app = make_test_app(module_db_url)
-    yield app
-    app.extensions["glaswaende.engine"].dispose()
+    with seeded_app(module_db_url) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,13 @@ import uuid
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from mapserver.config import PROJECT_ROOT
 from mapserver.i18n import LANGUAGES, TRANSLATIONS_DIR
-from mapserver.services import accounts, hotspots
+from mapserver.services import hotspots
 from mapserver.services.moderation import digest
-from tests.helpers import make_test_app
-from tests.helpers import insert_cluster_around, insert_uniform
+from tests.helpers import insert_cluster_around, insert_uniform, seeded_app, signed_in_client
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 STAFF_KEYWORDS = {"s_": None, "s_l": None, "sn_": (1, 2)}
@@ -129,27 +128,23 @@ SALZHEMMENDORF = "03252008"
 def staff(module_db_url):
     """An admin signed in (every staff page), pins with hotspots, a workshop, comments to moderate
     and one moderation in the log."""
-    engine = create_engine(module_db_url)
-    with engine.begin() as conn:
-        insert_uniform(conn, SALZHEMMENDORF, 300, seed=51)
-        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 50, radius_m=300, seed=52)
-        conn.execute(text("UPDATE pin SET comment = 'Kommentar ' || id, status = 'pending' "
-                          "WHERE id IN (SELECT id FROM pin ORDER BY id LIMIT 3)"))
-        accounts.create_account(conn, "chefin", "chefin-verwaltet-alles", ["admin"])
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings())
-    app = make_test_app(module_db_url)
-    client = app.test_client()
-    assert client.post("/anmelden", data={"name": "chefin", "password": "chefin-verwaltet-alles"}).status_code == 302
-    response = client.post("/workshops/", data={"title": "Werkstatt Lauenstein", "held_on": "2026-12-03",
-                                                 "municipality_ags": SALZHEMMENDORF})
-    workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    with engine.connect() as conn:
-        pin_id, comment = conn.execute(text("SELECT id, comment FROM pin WHERE comment IS NOT NULL ORDER BY id")).first()
-    moderated = client.post(f"/moderation/{pin_id}?lang=en", data={"action": "approve", "seen": digest(comment)})
-    assert moderated.status_code == 303
-    yield client, workshop_id, engine
-    app.extensions["glaswaende.engine"].dispose()
-    engine.dispose()
+    with seeded_app(module_db_url) as app:
+        engine = app.extensions["glaswaende.engine"]
+        with engine.begin() as conn:
+            insert_uniform(conn, SALZHEMMENDORF, 300, seed=51)
+            insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 50, radius_m=300, seed=52)
+            conn.execute(text("UPDATE pin SET comment = 'Kommentar ' || id, status = 'pending' "
+                              "WHERE id IN (SELECT id FROM pin ORDER BY id LIMIT 3)"))
+        hotspots.refresh(engine, "03252", hotspots.HotspotSettings())
+        client = signed_in_client(app, "admin", name="chefin")
+        response = client.post("/workshops/", data={"title": "Werkstatt Lauenstein", "held_on": "2026-12-03",
+                                                     "municipality_ags": SALZHEMMENDORF})
+        workshop_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        with engine.connect() as conn:
+            pin_id, comment = conn.execute(text("SELECT id, comment FROM pin WHERE comment IS NOT NULL ORDER BY id")).first()
+        moderated = client.post(f"/moderation/{pin_id}?lang=en", data={"action": "approve", "seen": digest(comment)})
+        assert moderated.status_code == 303
+        yield client, workshop_id, engine
 
 
 # Per staff page: German phrases that must be gone in English, and English ones that must be there.

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from mapserver.services import accounts
-from tests.helpers import make_test_app
-from tests.helpers import pin_count
+from tests.helpers import pin_count, seeded_app
 
 LIMITS = {"RATE_LIMITS": True, "PIN_LIMIT_PER_DEVICE": "3 per 10 minutes", "PIN_LIMIT_PER_ADDRESS": "6 per 10 minutes",
           "PIN_FLOOD_LIMIT_PER_ADDRESS": "12 per 10 minutes", "LOGIN_LIMIT_PER_ADDRESS": "3 per 10 minutes"}
@@ -25,9 +24,8 @@ def _pin(client, device: str, **extra):
 
 @pytest.fixture
 def limited(county_db_url, clean_pins):
-    app = make_test_app(county_db_url, **LIMITS)
-    yield app
-    app.extensions["glaswaende.engine"].dispose()
+    with seeded_app(county_db_url, **LIMITS) as app:
+        yield app
 
 
 def test_one_device_is_limited_tightly_with_a_german_429(limited, engine):
@@ -118,30 +116,26 @@ def test_workers_share_limits_through_redis_with_hashed_keys(county_db_url, clea
     for key in store.scan_iter("LIMITS:LIMITER/glaswaende/*"):
         store.delete(key)
     # Two apps stand for two gunicorn workers.
-    first, second = (make_test_app(county_db_url, REDIS_URL="redis://127.0.0.1:6379/0", **LIMITS) for _ in range(2))
+    shared = {"REDIS_URL": "redis://127.0.0.1:6379/0", **LIMITS}
     try:
-        statuses = [_pin(app.test_client(), "phone-r").status_code for app in (first, second, first, second)]
+        with seeded_app(county_db_url, **shared) as first, seeded_app(county_db_url, **shared) as second:
+            statuses = [_pin(app.test_client(), "phone-r").status_code for app in (first, second, first, second)]
         assert statuses == [201, 201, 201, 429]
         keys = [k.decode() for k in store.scan_iter("LIMITS:LIMITER/glaswaende/*")]
         assert keys and not any("127.0.0.1" in k or "phone-r" in k for k in keys)
     finally:
         for key in store.scan_iter("LIMITS:LIMITER/glaswaende/*"):
             store.delete(key)
-        for app in (first, second):
-            app.extensions["glaswaende.engine"].dispose()
 
 
 def test_with_redis_gone_the_limits_are_counted_in_memory(county_db_url, clean_pins):
     """Should Redis fail, pins are neither refused nor unlimited: each process counts alone."""
     from tests.helpers import free_port
 
-    app = make_test_app(county_db_url, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", **LIMITS)
-    try:
+    with seeded_app(county_db_url, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", **LIMITS) as app:
         client = app.test_client()
         statuses = [_pin(client, "phone-ohne-redis").status_code for _ in range(4)]
-        assert statuses == [201, 201, 201, 429]
-    finally:
-        app.extensions["glaswaende.engine"].dispose()
+    assert statuses == [201, 201, 201, 429]
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="Kein Redis auf 127.0.0.1:6379: nur der Speicher im Arbeitsspeicher ist da.")
@@ -159,14 +153,11 @@ def test_redis_in_one_round_trip_counts_a_random_stream_as_memory_does(county_db
     answers = {}
     for storage, settings in (("memory", {}), ("redis", {"REDIS_URL": "redis://127.0.0.1:6379/3"})):
         # A flood limit the stream reaches late, so that every limit refuses some pins.
-        app = make_test_app(county_db_url, **{**LIMITS, "PIN_FLOOD_LIMIT_PER_ADDRESS": "40 per 10 minutes"}, **settings)
-        try:
+        with seeded_app(county_db_url, **{**LIMITS, "PIN_FLOOD_LIMIT_PER_ADDRESS": "40 per 10 minutes"}, **settings) as app:
             client = app.test_client()
             replies = [_pin(client, device, **({"workshop": code} if code else {})) for device, code in stream]
             answers[storage] = [r.status_code for r in replies]
             assert all(int(r.headers["Retry-After"]) > 0 for r in replies if r.status_code == 429)
-        finally:
-            app.extensions["glaswaende.engine"].dispose()
     store.flushdb()
     assert answers["redis"] == answers["memory"]
     assert {201, 429} <= set(answers["memory"]), "the stream should reach every kind of limit"

@@ -5,31 +5,28 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from mapserver.services import accounts, hotspots
+from mapserver.services import hotspots
 from mapserver.services.moderation import digest
-from tests.helpers import make_test_app
+from tests.helpers import add_staff_account, seeded_app
 
 SALZHEMMENDORF, BAD_MUENDER = "03252008", "03252001"
 
 
 @pytest.fixture(scope="module")
 def moderation_app(module_db_url):
-    engine = create_engine(module_db_url)
-    with engine.begin() as conn:
-        accounts.create_account(conn, "mona", "mona-moderiert-kommentare", ["moderator"])
-        accounts.create_account(conn, "max", "max-moderiert-ebenfalls", ["moderator"])
-        accounts.create_account(conn, "chefin", "chefin-verwaltet-alles", ["admin"])
-        accounts.create_account(conn, "paula", "paula-plant-nur", ["planner"])
-        creator = conn.execute(text("SELECT id FROM account WHERE name = 'chefin'")).scalar_one()
-        conn.execute(text("INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
-                          "('Werkstatt Bad Münder', '2026-12-01', :ags, 'werkstat', :creator)"),
-                     {"ags": BAD_MUENDER, "creator": creator})
-    app = make_test_app(module_db_url)
-    yield app, engine
-    app.extensions["glaswaende.engine"].dispose()
-    engine.dispose()
+    with seeded_app(module_db_url) as app:
+        engine = app.extensions["glaswaende.engine"]
+        with engine.begin() as conn:
+            add_staff_account(conn, "mona", "moderator")
+            add_staff_account(conn, "max", "moderator")
+            creator = add_staff_account(conn, "chefin", "admin")
+            add_staff_account(conn, "paula", "planner")
+            conn.execute(text("INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
+                              "('Werkstatt Bad Münder', '2026-12-01', :ags, 'werkstat', :creator)"),
+                         {"ags": BAD_MUENDER, "creator": creator})
+        yield app, engine
 
 
 @pytest.fixture
@@ -65,12 +62,6 @@ def _chosen(comments: dict, *texts: str) -> list[str]:
     return [f"{comments[t]}:{digest(t)}" for t in texts]
 
 
-def _client(app, name, password):
-    client = app.test_client()
-    assert client.post("/anmelden", data={"name": name, "password": password}).status_code == 302
-    return client
-
-
 def _queue_order(page: str, ids: dict) -> list[str]:
     positions = {comment: page.find(f'id="kommentar-{pin_id}"') for comment, pin_id in ids.items()}
     return [c for c, at in sorted(positions.items(), key=lambda kv: kv[1]) if at >= 0]
@@ -88,9 +79,9 @@ def _status(engine, pin_id):
         return conn.execute(text("SELECT status, comment FROM pin WHERE id = :id"), {"id": pin_id}).one()
 
 
-def test_queue_shows_pending_comments_oldest_first_with_a_small_map(moderation_app, comments):
+def test_queue_shows_pending_comments_oldest_first_with_a_small_map(moderation_app, comments, staff_client):
     app, _ = moderation_app
-    mona = _client(app, "mona", "mona-moderiert-kommentare")
+    mona = staff_client("moderator", name="mona", app=app)
     page = mona.get("/moderation/")
     assert page.status_code == 200
     html = page.text
@@ -100,9 +91,9 @@ def test_queue_shows_pending_comments_oldest_first_with_a_small_map(moderation_a
     assert 'data-districts-url="/api/municipalities/03252008/districts"' in html
 
 
-def test_queue_filters_by_municipality_workshop_and_status(moderation_app, comments):
+def test_queue_filters_by_municipality_workshop_and_status(moderation_app, comments, staff_client):
     app, engine = moderation_app
-    mona = _client(app, "mona", "mona-moderiert-kommentare")
+    mona = staff_client("moderator", name="mona", app=app)
     assert _queue_order(mona.get(f"/moderation/?municipality={BAD_MUENDER}").text, comments) == [
         "Münder eins", "Münder Workshop: Frau Meier, Tel. 05042 123456"]
     with engine.connect() as conn:
@@ -118,17 +109,17 @@ def test_queue_filters_by_municipality_workshop_and_status(moderation_app, comme
         assert response.status_code == 422 and "Dieser Filter ist ungültig." in response.text
 
 
-def test_approve_and_hide_one_by_one_are_logged_with_before_and_after(moderation_app, comments):
+def test_approve_and_hide_one_by_one_are_logged_with_before_and_after(moderation_app, comments, staff_client):
     app, engine = moderation_app
-    mona = _client(app, "mona", "mona-moderiert-kommentare")
+    mona = staff_client("moderator", name="mona", app=app)
     first = comments["Erster Kommentar"]
     response = mona.post(f"/moderation/{first}", data=_one("Erster Kommentar", action="approve", status="pending"))
     assert response.status_code == 303 and response.headers["Location"] == "/moderation/?status=pending"
     assert tuple(_status(engine, first)) == ("published", "Erster Kommentar")
     # A second click changes nothing and logs nothing.
     mona.post(f"/moderation/{first}", data=_one("Erster Kommentar", action="approve"))
-    _client(app, "max", "max-moderiert-ebenfalls").post(f"/moderation/{first}",
-                                                         data=_one("Erster Kommentar", action="hide"))
+    colleague = staff_client("moderator", name="max", app=app)
+    colleague.post(f"/moderation/{first}", data=_one("Erster Kommentar", action="hide"))
     assert [tuple(e) for e in _events(engine)] == [
         (first, "mona", "approve", "pending", "published", "Erster Kommentar", "Erster Kommentar"),
         (first, "max", "hide", "published", "hidden", "Erster Kommentar", "Erster Kommentar"),
@@ -137,9 +128,9 @@ def test_approve_and_hide_one_by_one_are_logged_with_before_and_after(moderation
     assert log.count("<tr>") == 3 and "mona" in log and "max" in log and "Verbergen" in log
 
 
-def test_bulk_approve_and_hide(moderation_app, comments):
+def test_bulk_approve_and_hide(moderation_app, comments, staff_client):
     app, engine = moderation_app
-    mona = _client(app, "mona", "mona-moderiert-kommentare")
+    mona = staff_client("moderator", name="mona", app=app)
     chosen = _chosen(comments, "Erster Kommentar", "Zweiter Kommentar", "Münder eins")
     response = mona.post("/moderation/", data={"action": "approve", "pin": chosen, "municipality": ""})
     assert response.status_code == 303
@@ -151,9 +142,9 @@ def test_bulk_approve_and_hide(moderation_app, comments):
     assert [e.action for e in _events(engine)] == ["approve"] * 3 + ["hide"] * 2
 
 
-def test_redact_keeps_the_original_only_in_the_log_for_admins(moderation_app, comments):
+def test_redact_keeps_the_original_only_in_the_log_for_admins(moderation_app, comments, staff_client):
     app, engine = moderation_app
-    mona = _client(app, "mona", "mona-moderiert-kommentare")
+    mona = staff_client("moderator", name="mona", app=app)
     original = "Münder Workshop: Frau Meier, Tel. 05042 123456"
     redacted = "Münder Workshop: [Name], Tel. [entfernt]"
     pin_id = comments[original]
@@ -166,17 +157,17 @@ def test_redact_keeps_the_original_only_in_the_log_for_admins(moderation_app, co
         dump = conn.execute(text("SELECT string_agg(row_to_json(p)::text, '') FROM pin p")).scalar_one()
     assert "05042" not in dump
     assert [(e.action, e.comment_before) for e in _events(engine)] == [("approve", original), ("redact", original)]
-    for reader in (mona, _client(app, "max", "max-moderiert-ebenfalls")):
+    for reader in (mona, staff_client("moderator", name="max", app=app)):
         log = reader.get("/moderation/protokoll").text
         assert "05042 123456" not in log and "Frau Meier" not in log
         assert "frühere Fassung nur für die Verwaltung" in log and redacted in log
-    admin_log = _client(app, "chefin", "chefin-verwaltet-alles").get("/moderation/protokoll").text
+    admin_log = staff_client("admin", name="chefin", app=app).get("/moderation/protokoll").text
     assert admin_log.count("Frau Meier, Tel. 05042 123456") >= 2
 
 
-def test_a_comment_changed_after_it_was_shown_is_not_published_unread(moderation_app, comments):
+def test_a_comment_changed_after_it_was_shown_is_not_published_unread(moderation_app, comments, staff_client):
     app, engine = moderation_app
-    mona = _client(app, "mona", "mona-moderiert-kommentare")
+    mona = staff_client("moderator", name="mona", app=app)
     pin_id = comments["Erster Kommentar"]
     shown = mona.get("/moderation/").text
     assert f'value="{digest("Erster Kommentar")}"' in shown
@@ -191,9 +182,9 @@ def test_a_comment_changed_after_it_was_shown_is_not_published_unread(moderation
     assert "inzwischen von der Person geändert" in mona.get("/moderation/").text
 
 
-def test_bad_moderation_input_is_refused_in_german_and_writes_nothing(moderation_app, comments):
+def test_bad_moderation_input_is_refused_in_german_and_writes_nothing(moderation_app, comments, staff_client):
     app, engine = moderation_app
-    mona = _client(app, "mona", "mona-moderiert-kommentare")
+    mona = staff_client("moderator", name="mona", app=app)
     pin_id = comments["Erster Kommentar"]
     seen = digest("Erster Kommentar")
     cases = [
@@ -225,10 +216,10 @@ def test_bad_moderation_input_is_refused_in_german_and_writes_nothing(moderation
         assert mona.get(url).status_code == 200, url
 
 
-def test_concurrent_moderators_leave_a_consistent_log(moderation_app, comments):
+def test_concurrent_moderators_leave_a_consistent_log(moderation_app, comments, staff_client):
     app, engine = moderation_app
     pin_id = comments["Dritter Kommentar"]
-    clients = [_client(app, "mona", "mona-moderiert-kommentare"), _client(app, "max", "max-moderiert-ebenfalls")]
+    clients = [staff_client("moderator", name="mona", app=app), staff_client("moderator", name="max", app=app)]
     barrier = threading.Barrier(8)
 
     def act(n):
@@ -250,14 +241,14 @@ def test_concurrent_moderators_leave_a_consistent_log(moderation_app, comments):
     assert _status(engine, pin_id).status == events[-1].status_after
 
 
-def test_only_moderators_and_admins_moderate(moderation_app, comments):
+def test_only_moderators_and_admins_moderate(moderation_app, comments, staff_client):
     app, engine = moderation_app
-    paula = _client(app, "paula", "paula-plant-nur")
+    paula = staff_client("planner", name="paula", app=app)
     assert paula.get("/moderation/").status_code == 403
     form = _one("Erster Kommentar", action="approve")
     assert paula.post(f"/moderation/{comments['Erster Kommentar']}", data=form).status_code == 403
     assert app.test_client().get("/moderation/").status_code == 401
-    chefin = _client(app, "chefin", "chefin-verwaltet-alles")
+    chefin = staff_client("admin", name="chefin", app=app)
     assert chefin.post(f"/moderation/{comments['Erster Kommentar']}", data=form).status_code == 303
     assert _status(engine, comments["Erster Kommentar"]).status == "published"
 

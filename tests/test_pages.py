@@ -154,7 +154,7 @@ def test_every_response_carries_security_headers(client):
 
 
 def test_privacy_notice_is_filled_from_configuration_and_linked_from_resident_pages(county_db_url, client):
-    from tests.helpers import make_test_app
+    from tests.helpers import seeded_app
 
     for url in ("/", "/gemeinde/03252008"):
         assert 'href="/datenschutz">Datenschutz</a>' in client.get(url).get_data(as_text=True)
@@ -162,9 +162,8 @@ def test_privacy_notice_is_filled_from_configuration_and_linked_from_resident_pa
     for heading in ("Wer ist verantwortlich?", "Wozu?", "Rechtsgrundlage", "Wie lange?", "Ihre Rechte"):
         assert heading in default
     assert "Landkreis Hameln-Pyrmont." in default and "weder Ihre IP-Adresse noch Ihren Browser" in default
-    app = make_test_app(county_db_url, PRIVACY_CONTROLLER="Kreisverwaltung Test", PRIVACY_CONTACT="datenschutz@example.org",
-                        CAMPAIGN_END="2027-03-31", SELF_DESCRIPTION_RETENTION_DAYS="30")
-    page = app.test_client().get("/datenschutz").get_data(as_text=True)
+    with seeded_app(county_db_url, PRIVACY_CONTROLLER="Kreisverwaltung Test", PRIVACY_CONTACT="datenschutz@example.org",
+                    CAMPAIGN_END="2027-03-31", SELF_DESCRIPTION_RETENTION_DAYS="30") as app:
+        page = app.test_client().get("/datenschutz").get_data(as_text=True)
     assert "Kreisverwaltung Test." in page and "datenschutz@example.org" in page
     assert "30 Tage nach dem Ende" in page and "2027-03-31" in page
-    app.extensions["glaswaende.engine"].dispose()

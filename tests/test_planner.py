@@ -11,8 +11,8 @@ import pyogrio
 import pytest
 from sqlalchemy import create_engine, text
 
-from mapserver.services import accounts, hotspots, statistics
-from tests.helpers import make_test_app
+from mapserver.services import hotspots, statistics
+from tests.helpers import add_staff_account, seeded_app
 from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 SALZHEMMENDORF = "03252008"
@@ -20,37 +20,33 @@ SALZHEMMENDORF = "03252008"
 
 @pytest.fixture(scope="module")
 def planner_app(module_db_url):
-    engine = create_engine(module_db_url)
-    with engine.begin() as conn:
-        insert_uniform(conn, SALZHEMMENDORF, 600, seed=11)
-        # Six pins within 40 m at Thüste: dense (a DBSCAN cluster), but among 660 pins of the
-        # municipality not more than chance can make.
-        insert_cluster_around(conn, SALZHEMMENDORF, "Thüste", 6, radius_m=40, seed=19)
-        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=12)
-        insert_uniform(conn, "03252002", 300, seed=3)
-        # Two approved comments in the planted cluster, one waiting for moderation.
-        conn.execute(text("""
-            UPDATE pin SET comment = c.text, status = c.status
-            FROM (VALUES (1, 'Hier fehlt ein Treffpunkt für Jung und Alt.', 'published'),
-                         (2, 'Die Straße trennt das Dorf.', 'published'),
-                         (3, 'Geheim: Herr X wohnt hier.', 'pending')) AS c(n, text, status),
-                 LATERAL (SELECT p.id FROM pin p WHERE p.municipality_ags = '03252008' ORDER BY p.id DESC
-                          OFFSET c.n - 1 LIMIT 1) AS chosen
-            WHERE pin.id = chosen.id"""))
-        accounts.create_account(conn, "planerin", "ein-langes-passwort", ["planner"])
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings())
-    app = make_test_app(module_db_url)
-    yield app, engine
-    app.extensions["glaswaende.engine"].dispose()
-    engine.dispose()
+    with seeded_app(module_db_url) as app:
+        engine = app.extensions["glaswaende.engine"]
+        with engine.begin() as conn:
+            insert_uniform(conn, SALZHEMMENDORF, 600, seed=11)
+            # Six pins within 40 m at Thüste: dense (a DBSCAN cluster), but among 660 pins of the
+            # municipality not more than chance can make.
+            insert_cluster_around(conn, SALZHEMMENDORF, "Thüste", 6, radius_m=40, seed=19)
+            insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=12)
+            insert_uniform(conn, "03252002", 300, seed=3)
+            # Two approved comments in the planted cluster, one waiting for moderation.
+            conn.execute(text("""
+                UPDATE pin SET comment = c.text, status = c.status
+                FROM (VALUES (1, 'Hier fehlt ein Treffpunkt für Jung und Alt.', 'published'),
+                             (2, 'Die Straße trennt das Dorf.', 'published'),
+                             (3, 'Geheim: Herr X wohnt hier.', 'pending')) AS c(n, text, status),
+                     LATERAL (SELECT p.id FROM pin p WHERE p.municipality_ags = '03252008' ORDER BY p.id DESC
+                              OFFSET c.n - 1 LIMIT 1) AS chosen
+                WHERE pin.id = chosen.id"""))
+            add_staff_account(conn, "planerin", "planner")
+        hotspots.refresh(engine, "03252", hotspots.HotspotSettings())
+        yield app, engine
 
 
 @pytest.fixture
-def planner(planner_app):
+def planner(planner_app, staff_client):
     app, _ = planner_app
-    client = app.test_client()
-    assert client.post("/anmelden", data={"name": "planerin", "password": "ein-langes-passwort"}).status_code == 302
-    return client
+    return staff_client("planner", name="planerin", app=app)
 
 
 def _assets(html: str) -> set[str]:
@@ -195,7 +191,7 @@ def test_planner_map_renders_in_chromium_without_errors(planner_app, browser):
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        sign_in_in_browser(page, url, "planerin", "ein-langes-passwort")
+        sign_in_in_browser(page, url, "planerin")
         page.wait_for_url("**/planung/")
         page.goto(url + f"/planung/gemeinde/{SALZHEMMENDORF}/karte")
         page.locator(".glaswaende-legend").wait_for()

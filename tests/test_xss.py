@@ -11,11 +11,11 @@ import secrets
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from mapserver.services import accounts, hotspots
+from mapserver.services import hotspots
 from mapserver.services.moderation import digest
-from tests.helpers import make_test_app, serve_in_thread
+from tests.helpers import add_staff_account, seeded_app, serve_in_thread, signed_in_client
 from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
 
 pytestmark = pytest.mark.browser
@@ -34,40 +34,37 @@ VISIBLE = 'window.__xss="literal"'  # a piece of the payload that must appear as
 
 @pytest.fixture(scope="module")
 def site(module_db_url):
-    engine = create_engine(module_db_url)
-    with engine.begin() as conn:
-        insert_uniform(conn, SALZHEMMENDORF, 300, seed=21)
-        insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=22)
-        # The newest pins of the cluster carry the payload, approved, so every list shows it.
-        conn.execute(text("""
-            UPDATE pin SET comment = :payload, status = 'published', created_at = now() + interval '1 hour'
-            WHERE id IN (SELECT id FROM pin WHERE municipality_ags = :ags ORDER BY id DESC LIMIT 8)"""),
-                     {"payload": PAYLOAD, "ags": SALZHEMMENDORF})
-        accounts.create_account(conn, "chefin", "chefin-verwaltet-alles", ["admin"])
-        creator = conn.execute(text("SELECT id FROM account WHERE name = 'chefin'")).scalar_one()
-        workshop_id = conn.execute(text(
-            "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
-            "('Werkstatt', current_date, :ags, 'xsswerk', :creator) RETURNING id"),
-            {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
-    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=199))
-    app = make_test_app(module_db_url)
-    client = app.test_client()
-    # A resident's own pin (pending: it lands in the moderation queue) …
-    edit_key = secrets.token_urlsafe(32)
-    answer = client.post("/api/pins", json={"id": str(uuid.uuid4()), "lat": LAUENSTEIN[0], "lon": LAUENSTEIN[1],
-                                            "category": "divided", "comment": PAYLOAD, "edit_key": edit_key})
-    assert answer.status_code == 201
-    # … and a redaction whose before and after both carry the payload (the log shows both to admins).
-    assert client.post("/anmelden", data={"name": "chefin", "password": "chefin-verwaltet-alles"}).status_code == 302
-    with engine.connect() as conn:
-        pin_id = conn.execute(text("SELECT id FROM pin WHERE status = 'published' LIMIT 1")).scalar_one()
-    assert client.post(f"/moderation/{pin_id}", data={"action": "redact", "comment": PAYLOAD + " (geprüft)",
-                                                      "seen": digest(PAYLOAD)}).status_code == 303
-    server, base = serve_in_thread(app)
-    yield app, client, base, edit_key, workshop_id
-    server.shutdown()
-    app.extensions["glaswaende.engine"].dispose()
-    engine.dispose()
+    with seeded_app(module_db_url) as app:
+        engine = app.extensions["glaswaende.engine"]
+        with engine.begin() as conn:
+            insert_uniform(conn, SALZHEMMENDORF, 300, seed=21)
+            insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=22)
+            # The newest pins of the cluster carry the payload, approved, so every list shows it.
+            conn.execute(text("""
+                UPDATE pin SET comment = :payload, status = 'published', created_at = now() + interval '1 hour'
+                WHERE id IN (SELECT id FROM pin WHERE municipality_ags = :ags ORDER BY id DESC LIMIT 8)"""),
+                         {"payload": PAYLOAD, "ags": SALZHEMMENDORF})
+            creator = add_staff_account(conn, "chefin", "admin")
+            workshop_id = conn.execute(text(
+                "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
+                "('Werkstatt', current_date, :ags, 'xsswerk', :creator) RETURNING id"),
+                {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
+        hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=199))
+        # A resident's own pin (pending: it lands in the moderation queue) …
+        edit_key = secrets.token_urlsafe(32)
+        answer = app.test_client().post("/api/pins", json={
+            "id": str(uuid.uuid4()), "lat": LAUENSTEIN[0], "lon": LAUENSTEIN[1], "category": "divided",
+            "comment": PAYLOAD, "edit_key": edit_key})
+        assert answer.status_code == 201
+        # … and a redaction whose before and after both carry the payload (the log shows both to admins).
+        client = signed_in_client(app, "admin", name="chefin")
+        with engine.connect() as conn:
+            pin_id = conn.execute(text("SELECT id FROM pin WHERE status = 'published' LIMIT 1")).scalar_one()
+        assert client.post(f"/moderation/{pin_id}", data={"action": "redact", "comment": PAYLOAD + " (geprüft)",
+                                                          "seen": digest(PAYLOAD)}).status_code == 303
+        server, base = serve_in_thread(app)
+        yield app, client, base, edit_key, workshop_id
+        server.shutdown()
 
 
 FIND_EXECUTABLE = """() => {
@@ -93,7 +90,7 @@ def _signed_in_page(browser, base):
     # Console errors include CSP violations: a page that needs an inline script would show here.
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    sign_in_in_browser(page, base, "chefin", "chefin-verwaltet-alles")
+    sign_in_in_browser(page, base, "chefin")
     page.wait_for_load_state()
     return page
 
