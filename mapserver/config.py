@@ -76,6 +76,8 @@ class Settings(BaseModel):
     # thirty pins each stay below it.
     PIN_FLOOD_LIMIT_PER_ADDRESS: str = "1500 per 10 minutes"
     LOGIN_LIMIT_PER_ADDRESS: str = "10 per 10 minutes"
+    # Messages about barriers (the accessibility statement's feedback form) per address.
+    FEEDBACK_LIMIT_PER_ADDRESS: str = "10 per hour"
     # Failed sign-ins per name from one address (unknown names alike): a guesser slows only
     # himself, nobody can lock a planner out. A failed attempt takes at least
     # LOGIN_FAILURE_SECONDS; a sign-in lasts SESSION_HOURS.
@@ -200,7 +202,7 @@ def secret_key(config: dict) -> str:
 
 
 RATE_LIMIT_SETTINGS = ("PIN_LIMIT_PER_DEVICE", "PIN_LIMIT_PER_ADDRESS", "PIN_FLOOD_LIMIT_PER_ADDRESS",
-                       "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME_AND_ADDRESS")
+                       "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME_AND_ADDRESS", "FEEDBACK_LIMIT_PER_ADDRESS")
 
 
 def _validate_rate_limits(config: dict) -> None:

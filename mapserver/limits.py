@@ -267,6 +267,13 @@ def before_new_pin(join_code: str | None) -> None:
     counters.enforce_in_order([per_device] if running_workshop_link(join_code) else [per_address, per_device])
 
 
+def per_address(setting: str, scope: str) -> None:
+    """Count one request of this address against `setting` (a form anyone may send); 429 when over."""
+    counters = _limits()
+    if counters.enabled:
+        counters.enforce(setting, scope, address_key())
+
+
 def before_sign_in() -> None:
     """Every attempt counts against the address; a name whose failures from this address are
     spent is refused before its password is checked (its right password too, until the window

@@ -353,3 +353,22 @@ class ModerationEvent(Base):
     status_after: Mapped[str] = mapped_column(Text)
     comment_before: Mapped[str | None] = mapped_column(Text)
     comment_after: Mapped[str | None] = mapped_column(Text)
+
+
+class AccessibilityFeedback(Base):
+    """A visitor's message about a barrier on the site (the feedback channel of the accessibility
+    statement, mapserver/legal), read by the moderators."""
+
+    __tablename__ = "accessibility_feedback"
+    __table_args__ = (
+        CheckConstraint("char_length(message) BETWEEN 1 AND 2000", name="accessibility_feedback_message_length"),
+        CheckConstraint("char_length(contact) <= 200", name="accessibility_feedback_contact_length"),
+        CheckConstraint("char_length(page) <= 300", name="accessibility_feedback_page_length"),
+        Index("accessibility_feedback_county_received_idx", "county_key", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    county_key: Mapped[str] = mapped_column(String(5))
+    message: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

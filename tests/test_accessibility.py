@@ -63,7 +63,8 @@ def _check(page, url: str, ready: str | None = None) -> list:
     return [(url, v) for v in _axe_violations(page)]
 
 
-RESIDENT_PAGES = ["/", f"/gemeinde/{SALZHEMMENDORF}", "/ortsteile?name=bad", "/datenschutz", "/nirgendwo"]
+RESIDENT_PAGES = ["/", f"/gemeinde/{SALZHEMMENDORF}", "/ortsteile?name=bad", "/datenschutz", "/impressum", "/barrierefreiheit",
+                  "/nirgendwo"]
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])
@@ -100,7 +101,8 @@ def test_staff_pages_have_no_serious_or_critical_violations(site, browser):
         for path, ready in [("/planung/", None), (f"/planung/gemeinde/{SALZHEMMENDORF}", None),
                             ("/workshops/", None), (f"/workshops/{workshop_id}", None),
                             (f"/workshops/{workshop_id}/praesentation", ".hotspot-number"),
-                            ("/moderation/?status=all", ".mini-map.leaflet-container"), ("/moderation/protokoll", None)]:
+                            ("/moderation/?status=all", ".mini-map.leaflet-container"), ("/moderation/protokoll", None),
+                            ("/barrierefreiheit/rueckmeldungen", None)]:
             found += _check(page, base + path, ready)
     finally:
         page.close()
