@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from mapserver import assets
+from mapserver import static_files
 from mapserver.config import PROJECT_ROOT
 from tests.helpers import HAMELN_PYRMONT, make_database, seeded_app, serve_in_thread, signed_in_client
 
@@ -18,7 +18,7 @@ def pytest_sessionstart(session):
     """The pages link fingerprinted copies of the static files (static/dist/): build them from the
     files as they are now, so no test runs against stale scripts (make test does this too)."""
     if (PROJECT_ROOT / "static" / "vendor").exists():
-        assets.build(PROJECT_ROOT / "static")
+        static_files.build(PROJECT_ROOT / "static")
 
 
 @pytest.fixture(scope="session")
