@@ -72,6 +72,21 @@ def insert_cluster_around(conn, ags: str, district: str, n: int, radius_m: float
         {"ags": ags, "district": district, "n": n, "radius": radius_m, "seed": seed})
 
 
+def plant_town_with_cluster(conn, ags: str, seed: int, cluster_pins: int = 60) -> None:
+    """The page tests' town: 300 pins spread over the municipality and `cluster_pins` within 300 m
+    of Lauenstein (a planted glass wall), drawn from `seed` and `seed + 1`."""
+    insert_uniform(conn, ags, 300, seed=seed)
+    insert_cluster_around(conn, ags, "Lauenstein", cluster_pins, radius_m=300, seed=seed + 1)
+
+
+def insert_workshop_today(conn, title: str, ags: str, join_code: str, creator: int) -> int:
+    """A workshop held today in municipality `ags`, made by account `creator`; its id."""
+    return conn.execute(text(
+        "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
+        "(:title, current_date, :ags, :join_code, :creator) RETURNING id"),
+        {"title": title, "ags": ags, "join_code": join_code, "creator": creator}).scalar_one()
+
+
 def sign_in_in_browser(page, base_url: str, name: str, password: str | None = None) -> None:
     """Sign in through the real form, as a person would (CSRF, session cookie); without a
     password, with staff_password(name) (an account made by add_staff_account)."""

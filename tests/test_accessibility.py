@@ -13,7 +13,7 @@ from sqlalchemy import text
 from mapserver.config import PROJECT_ROOT
 from mapserver.services import hotspots
 from tests.helpers import add_staff_account, seeded_app, serve_in_thread
-from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
+from tests.helpers import insert_workshop_today, plant_town_with_cluster, sign_in_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -26,16 +26,12 @@ def site(module_db_url):
     with seeded_app(module_db_url) as app:
         engine = app.extensions["glaswaende.engine"]
         with engine.begin() as conn:
-            insert_uniform(conn, SALZHEMMENDORF, 300, seed=31)
-            insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=32)
+            plant_town_with_cluster(conn, SALZHEMMENDORF, seed=31)
             conn.execute(text("UPDATE pin SET comment = 'Hier fehlt ein Treffpunkt.', status = 'published' "
                               "WHERE id IN (SELECT id FROM pin ORDER BY id DESC LIMIT 3)"))
             conn.execute(text("UPDATE pin SET comment = 'Bitte prüfen.' WHERE id = (SELECT min(id) FROM pin)"))
             creator = add_staff_account(conn, "chefin", "admin")
-            workshop_id = conn.execute(text(
-                "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
-                "('Werkstatt Lauenstein', current_date, :ags, 'axewerk', :creator) RETURNING id"),
-                {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
+            workshop_id = insert_workshop_today(conn, "Werkstatt Lauenstein", SALZHEMMENDORF, "axewerk", creator)
         hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
         edit_key = secrets.token_urlsafe(32)
         assert app.test_client().post("/api/pins", json={"id": str(uuid.uuid4()), "lat": 52.079, "lon": 9.551,

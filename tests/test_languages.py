@@ -16,7 +16,7 @@ from mapserver.config import PROJECT_ROOT
 from mapserver.i18n import LANGUAGES, TRANSLATIONS_DIR
 from mapserver.services import hotspots
 from mapserver.services.moderation import digest
-from tests.helpers import insert_cluster_around, insert_uniform, seeded_app, signed_in_client
+from tests.helpers import plant_town_with_cluster, seeded_app, signed_in_client
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 STAFF_KEYWORDS = {"s_": None, "s_l": None, "sn_": (1, 2)}
@@ -131,8 +131,7 @@ def staff(module_db_url):
     with seeded_app(module_db_url) as app:
         engine = app.extensions["glaswaende.engine"]
         with engine.begin() as conn:
-            insert_uniform(conn, SALZHEMMENDORF, 300, seed=51)
-            insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 50, radius_m=300, seed=52)
+            plant_town_with_cluster(conn, SALZHEMMENDORF, seed=51, cluster_pins=50)
             conn.execute(text("UPDATE pin SET comment = 'Kommentar ' || id, status = 'pending' "
                               "WHERE id IN (SELECT id FROM pin ORDER BY id LIMIT 3)"))
         hotspots.refresh(engine, "03252", hotspots.HotspotSettings())

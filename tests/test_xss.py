@@ -16,7 +16,7 @@ from sqlalchemy import text
 from mapserver.services import hotspots
 from mapserver.services.moderation import digest
 from tests.helpers import add_staff_account, seeded_app, serve_in_thread, signed_in_client
-from tests.helpers import insert_cluster_around, insert_uniform, sign_in_in_browser
+from tests.helpers import insert_workshop_today, plant_town_with_cluster, sign_in_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -37,18 +37,14 @@ def site(module_db_url):
     with seeded_app(module_db_url) as app:
         engine = app.extensions["glaswaende.engine"]
         with engine.begin() as conn:
-            insert_uniform(conn, SALZHEMMENDORF, 300, seed=21)
-            insert_cluster_around(conn, SALZHEMMENDORF, "Lauenstein", 60, radius_m=300, seed=22)
+            plant_town_with_cluster(conn, SALZHEMMENDORF, seed=21)
             # The newest pins of the cluster carry the payload, approved, so every list shows it.
             conn.execute(text("""
                 UPDATE pin SET comment = :payload, status = 'published', created_at = now() + interval '1 hour'
                 WHERE id IN (SELECT id FROM pin WHERE municipality_ags = :ags ORDER BY id DESC LIMIT 8)"""),
                          {"payload": PAYLOAD, "ags": SALZHEMMENDORF})
             creator = add_staff_account(conn, "chefin", "admin")
-            workshop_id = conn.execute(text(
-                "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
-                "('Werkstatt', current_date, :ags, 'xsswerk', :creator) RETURNING id"),
-                {"ags": SALZHEMMENDORF, "creator": creator}).scalar_one()
+            workshop_id = insert_workshop_today(conn, "Werkstatt", SALZHEMMENDORF, "xsswerk", creator)
         hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=199))
         # A resident's own pin (pending: it lands in the moderation queue) …
         edit_key = secrets.token_urlsafe(32)
