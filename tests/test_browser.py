@@ -1,9 +1,12 @@
 """A resident on a 360 px phone pins a glass wall: Playwright driving Debian's Chromium."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from sqlalchemy import text
 
+from mapserver.config import DEFAULT_SETTINGS
 from tests.helpers import seeded_app, serve_in_thread
 
 pytestmark = pytest.mark.browser
@@ -141,20 +144,23 @@ def test_sending_without_a_place_asks_for_one_and_writes_nothing(phone, live_ser
 
 
 def test_page_works_on_boundaries_alone_when_tiles_are_unreachable(browser, county_db_url, clean_pins):
-    # The default OpenStreetMap tiles, but every tile request fails (as with no internet).
-    with seeded_app(county_db_url, TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png") as app:
+    # The default base map (basemap.de), but every tile request fails (as with no internet).
+    tile_url = DEFAULT_SETTINGS.TILE_URL
+    tile_host = "{0.scheme}://{0.netloc}".format(urlsplit(tile_url))
+    with seeded_app(county_db_url, TILE_URL=tile_url) as app:
         server, url = serve_in_thread(app)
         context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
         page = context.new_page()
-        errors = []
+        errors, tiles_asked = [], []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+        page.route(tile_host + "/**", lambda route: (tiles_asked.append(route.request.url), route.abort()))
         try:
             page.goto(url + "/gemeinde/03252008")
             page.locator(".area-label", has_text="Lauenstein").wait_for()
             assert page.locator("path.leaflet-interactive").count() == 10
             attribution = page.locator(".leaflet-control-attribution").inner_text()
-            assert "GeoBasis-DE / BKG" in attribution and "OpenStreetMap" in attribution
+            assert "GeoBasis-DE / BKG" in attribution and "basemap.de" in attribution
+            assert tiles_asked, "the page asks the default tile server (the CSP admits it)"
             assert errors == []
         finally:
             context.close()

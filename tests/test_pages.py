@@ -9,6 +9,9 @@ from html.parser import HTMLParser
 import jsonschema
 import pytest
 
+from mapserver.config import DEFAULT_SETTINGS
+from tests.helpers import seeded_app
+
 
 class _Assets(HTMLParser):
     def __init__(self):
@@ -167,3 +170,27 @@ def test_privacy_notice_is_filled_from_configuration_and_linked_from_resident_pa
         page = app.test_client().get("/datenschutz").get_data(as_text=True)
     assert "Kreisverwaltung Test." in page and "datenschutz@example.org" in page
     assert "30 Tage nach dem Ende" in page and "2027-03-31" in page
+
+
+def test_the_default_base_map_is_basemap_de_which_the_csp_admits(county_db_url):
+    # The public OpenStreetMap tile servers do not allow a county's production use: the default is
+    # the official basemap.de web raster (BKG), with its licence on every map.
+    assert "openstreetmap" not in DEFAULT_SETTINGS.TILE_URL
+    with seeded_app(county_db_url, TILE_URL=DEFAULT_SETTINGS.TILE_URL,
+                    TILE_ATTRIBUTION=DEFAULT_SETTINGS.TILE_ATTRIBUTION) as app:
+        page = app.test_client().get("/gemeinde/03252008")
+    img_src = next(d for d in page.headers["Content-Security-Policy"].split(";") if d.strip().startswith("img-src"))
+    assert "https://sgx.geodatenzentrum.de" in img_src.split()
+    settings = json.loads(unescape(re.search(r'data-map-settings="([^"]+)"', page.text).group(1)))
+    assert settings["tile_url"].startswith("https://sgx.geodatenzentrum.de/wmts_basemapde/")
+    assert "basemap.de" in settings["tile_attribution"] and "dl-de/by-2-0" in settings["tile_attribution"]
+
+
+def test_the_start_page_promises_only_what_is_true(client):
+    # Staff see the exact place and the text: the page must not promise that nobody can trace a
+    # pin, and says who sees what.
+    page = client.get("/").text
+    assert "zurückführen" not in page and "niemand kann" not in page
+    assert "Die Moderation sieht den Ort und Ihren Text" in page
+    english = client.get("/?lang=en").text
+    assert "The moderation team sees the place and your text" in english
