@@ -3,8 +3,10 @@ language, linked in every footer; the statement's feedback form reaches the mode
 nobody else; bad input writes nothing."""
 from __future__ import annotations
 
+import html
 import logging
 import random
+import re
 
 import pytest
 from sqlalchemy import text
@@ -140,3 +142,17 @@ def test_feedback_is_rate_limited_per_address(county_db_url):
             conn.execute(text("DELETE FROM accessibility_feedback"))
         app.extensions["glaswaende.engine"].dispose()
     assert answers == [303, 303, 303, 429, 429]
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_every_resident_page_has_its_own_meta_description(client, language):
+    seen = set()
+    for path in RESIDENT_PAGES:
+        page = client.get(f"{path}{'&' if '?' in path else '?'}lang={language}").text
+        match = re.search(r'<meta name="description" content="([^"]+)">', page)
+        assert match, (path, language)
+        description = html.unescape(match.group(1))
+        title = html.unescape(re.search(r"<title>(.*?) – ", page, re.S).group(1)).strip()
+        assert description.startswith(title) and len(description) > len(title) + 40, (path, language, description)
+        seen.add(description)
+    assert len(seen) == len(RESIDENT_PAGES), "each page describes itself"
