@@ -143,3 +143,39 @@ def test_arabic_reads_right_to_left_with_the_map_unmirrored(site, browser):
         assert page.locator("#map").evaluate("el => getComputedStyle(el).direction") == "ltr"
     finally:
         page.close()
+
+
+# Every control and every link that is not part of a sentence: at least 24 × 24 CSS px (WCAG 2.2,
+# 2.5.8). Skip links (visible on focus only) and the robots' field nobody sees are not targets.
+SMALL_TARGETS = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll('a[href], button, summary, input:not([type=hidden]), select, textarea')) {
+    if (el.closest('.skip-link, .honeypot, .leaflet-marker-pane, .leaflet-overlay-pane')) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    const style = getComputedStyle(el), parent = el.parentElement;
+    const inSentence = style.display === 'inline' && parent.textContent.trim().length > el.textContent.trim().length + 5;
+    if (!inSentence && (box.width < 24 || box.height < 24))
+      small.push(`${el.tagName} "${(el.textContent || el.name || '').trim().slice(0, 40)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+  }
+  return small;
+}"""
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_every_target_on_resident_pages_is_at_least_24_px(site, browser, language):
+    base, edit_key, _ = site
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    found = []
+    try:
+        for path in RESIDENT_PAGES + [f"/meine-pins/{edit_key}"]:
+            page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={language}")
+            page.wait_for_timeout(300)
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+            found += [(path, small) for small in page.evaluate(SMALL_TARGETS)]
+            page.evaluate(_axe_violations.source if hasattr(_axe_violations, "source") else AXE.read_text(encoding="utf-8"))
+            target_size = page.evaluate("() => axe.run(document, {runOnly: ['target-size']})")
+            found += [(path, v["id"], [n["target"] for n in v["nodes"][:3]]) for v in target_size["violations"]]
+    finally:
+        page.close()
+    assert found == [], json.dumps(found, ensure_ascii=False, indent=1)
