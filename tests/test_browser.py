@@ -217,3 +217,23 @@ def test_the_honeypot_is_invisible_and_out_of_the_tab_order(phone, live_server):
     assert page.locator(".honeypot").evaluate("el => getComputedStyle(el).clipPath") != "none"
     assert field.get_attribute("tabindex") == "-1"
     assert page.locator(".honeypot").get_attribute("aria-hidden") == "true"
+
+
+@pytest.mark.parametrize("language, label", [("de", "Quellen der Karte"), ("en", "Map sources")])
+def test_the_attribution_is_folded_behind_a_button_until_tapped(phone, live_server, language, label):
+    # On a phone the attributions covered the map's lower edge: they fold behind "ⓘ", named in the
+    # reader's language, and open on a tap (aria-expanded says which).
+    page = phone
+    page.goto(f"{live_server}/gemeinde/03252008?lang={language}")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    attribution = page.locator(".leaflet-control-attribution")
+    toggle = page.get_by_role("button", name=label)
+    assert attribution.is_hidden() and toggle.get_attribute("aria-expanded") == "false"
+    box = toggle.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    toggle.tap()
+    assert attribution.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    assert "GeoBasis-DE / BKG" in attribution.inner_text()
+    assert toggle.get_attribute("aria-controls") == attribution.get_attribute("id")
+    toggle.tap()
+    assert attribution.is_hidden()

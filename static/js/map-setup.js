@@ -4,8 +4,10 @@
 (function () {
   "use strict";
 
-  // settings: {tile_url, tile_attribution, data_attributions}; options: L.map's.
-  function createMap(element, settings, options) {
+  // settings: {tile_url, tile_attribution, data_attributions, attribution_label}; options: L.map's;
+  // folded (default true): the attributions behind an "ⓘ" button (not on non-interactive thumbnails,
+  // whose container must hold no control).
+  function createMap(element, settings, options, folded) {
     var map = L.map(element, options);
     map.attributionControl.setPrefix(false);
     settings.data_attributions.forEach(function (text) { map.attributionControl.addAttribution(text); });
@@ -13,7 +15,32 @@
       // Without reachable tiles the page still works: the boundaries are vector layers.
       L.tileLayer(settings.tile_url, { attribution: settings.tile_attribution, maxZoom: 18 }).addTo(map);
     }
+    if (folded !== false) { collapsibleAttribution(map, element, settings.attribution_label); }
     return map;
+  }
+
+  // The attributions fold behind a small "ⓘ" button (on a phone they covered the map's lower
+  // edge): a disclosure button with aria-expanded, the list shown below it when open.
+  function collapsibleAttribution(map, element, label) {
+    var attribution = map.attributionControl.getContainer();
+    attribution.id = (element.id || "map") + "-attribution";
+    var toggle = L.control({ position: "bottomright" });
+    toggle.onAdd = function () {
+      var button = L.DomUtil.create("button", "attribution-toggle");
+      button.type = "button";
+      button.textContent = "i";  // a plain letter: "ⓘ" is missing from many phones' fonts
+      button.setAttribute("aria-label", label || "Quellen der Karte");
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-controls", attribution.id);
+      L.DomEvent.disableClickPropagation(button);
+      element.classList.add("attribution-foldable");
+      L.DomEvent.on(button, "click", function () {
+        var open = element.classList.toggle("attribution-open");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      return button;
+    };
+    toggle.addTo(map);
   }
 
   function settingsOf(element) {

@@ -16,7 +16,7 @@
     var at = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lon)];
     var map = mapSetup.createMap(element, settings, { zoomControl: false, dragging: false, scrollWheelZoom: false,
                                                       doubleClickZoom: false, boxZoom: false, keyboard: false,
-                                                      touchZoom: false });
+                                                      touchZoom: false }, false);
     map.setView(at, 14);
     L.circleMarker(at, { radius: 8, color: "#000", weight: 2, fillColor: "#f1c232", fillOpacity: 1 }).addTo(map);
     districts(element.dataset.districtsUrl).then(function (collection) {
