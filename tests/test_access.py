@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = {
     "api.openapi", "api.create_pin", "api.municipalities", "api.districts",
     "api.stats_municipalities", "api.stats_districts", "api.hotspots",
     "auth.login", "auth.logout",
+    # The legal pages and the accessibility statement's feedback form (its list is for moderators).
+    "legal.imprint", "legal.accessibility", "legal.send_feedback",
 }
 SAMPLE_ARGUMENTS = {"ags": "03252008", "district_id": 1, "dataset": "pins", "fmt": "csv", "filename": "x",
                     "workshop_id": 1, "join_code": "abcdefgh", "pin_id": 1}
