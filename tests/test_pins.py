@@ -232,3 +232,20 @@ def test_413_names_the_configured_size_limit(county_db_url, engine):
             assert response.status_code == 413
             assert expected in response.json["detail"]
     assert pin_count(engine) == before
+
+
+def test_the_answer_names_the_place_without_a_name_twice(client, engine):
+    # "Ortsteil Salzhemmendorf (Salzhemmendorf)" named one place twice: the district that bears
+    # the municipality's name is said once, any other with its municipality.
+    with engine.connect() as conn:
+        districts = conn.execute(text("""
+            SELECT d.id, d.name, m.name AS municipality FROM district d JOIN municipality m ON m.ags = d.municipality_ags
+            WHERE m.ags = '03252008' AND d.name IN ('Salzhemmendorf', 'Lauenstein')""")).all()
+    assert {d.name for d in districts} == {"Salzhemmendorf", "Lauenstein"}
+    for district in districts:
+        body = pin_body(district_id=district.id)
+        del body["lat"], body["lon"]
+        answer = client.post("/api/pins", json=body)
+        assert answer.status_code == 201, answer.json
+        expected = "Salzhemmendorf" if district.name == "Salzhemmendorf" else "Lauenstein (Salzhemmendorf)"
+        assert answer.json["place"] == expected

@@ -38,7 +38,7 @@ def openapi_document() -> dict:
     pin_schema = {
         "type": "object",
         "required": ["id", "status", "category", "dimensions", "lat", "lon", "created_at", "location_precision",
-                     "municipality", "district"],
+                     "municipality", "district", "place"],
         "properties": {
             "id": {"type": "string", "format": "uuid", "description": "Die vom Gerät erzeugte UUID des Pins."},
             "status": {"type": "string", "enum": list(PIN_STATUSES),
@@ -58,6 +58,9 @@ def openapi_document() -> dict:
                          "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                         "approximate": {"type": "boolean",
                                                         "description": "true: ungefähre Grenzen (Voronoi-Zelle)."}}},
+            "place": {"type": "string", "description": "Der Ort in Worten, wie die Person ihn liest: "
+                                                       "„Lauenstein (Salzhemmendorf)“, oder die Gemeinde allein, "
+                                                       "wenn der Ortsteil fehlt oder ihren Namen trägt."},
             "edit_url": {"type": ["string", "null"], "format": "uri",
                          "description": "Privater Link, über den die Person ihre Pins ansehen, ändern, löschen "
                                         "und herunterladen kann. Gesetzt in der ersten Antwort und bei einer "

@@ -59,6 +59,15 @@ class CountyInfo:
         return f"von {self.title}"
 
 
+def place_name(district_name: str | None, municipality_name: str) -> str:
+    """How residents name a pin's place: "Lauenstein (Salzhemmendorf)"; the municipality alone
+    where there is no district or the district bears its name (never "Salzhemmendorf
+    (Salzhemmendorf)")."""
+    if not district_name or district_name == municipality_name:
+        return municipality_name
+    return f"{district_name} ({municipality_name})"
+
+
 def county(conn: Connection, county_key: str) -> CountyInfo:
     """The configured county; NotFound until its boundaries are imported."""
     row = conn.execute(sql("areas/county"), {"county_key": county_key}).first()

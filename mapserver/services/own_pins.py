@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import NotFound
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_STATUS_LABELS, YEARS_HERE
+from .areas import place_name
 from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash
 from .pins import PinDetails, Respondent, invalid_input
 
@@ -33,6 +34,8 @@ def _hash_or_not_found(edit_key: str) -> bytes:
 def own_pins(conn: Connection, edit_key: str) -> list[dict]:
     """The pins of this link, oldest first; NotFound when there are none (or the link is wrong)."""
     rows = [dict(r._mapping) for r in conn.execute(sql("own_pins/list"), {"edit_key_hash": _hash_or_not_found(edit_key)})]
+    for row in rows:
+        row["place"] = place_name(row["district_name"], row["municipality_name"])
     if not rows:
         raise NotFound(str(UNKNOWN_LINK))
     return rows

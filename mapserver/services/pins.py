@@ -17,7 +17,7 @@ from ..db import dbapi_autocommit, dbapi_sql
 from ..errors import InvalidInput, MalformedRequest, OutsideCounty
 from ..i18n import county_in_sentence
 from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
-from .areas import county
+from .areas import county, place_name
 from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash, new_edit_key
 
 Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
@@ -197,6 +197,7 @@ def _as_response(row, edit_url: str | None) -> dict:
         "created_at": row.created_at.astimezone(dt.timezone.utc).isoformat(),
         "location_precision": row.location_precision,
         "municipality": {"ags": row.municipality_ags, "name": row.municipality_name},
+        "place": place_name(row.district_name, row.municipality_name),
         "district": None if row.district_id is None else {
             "id": row.district_id, "name": row.district_name, "approximate": row.district_approximate},
         # Present on the first answer, and on a retry that names the same edit key.

@@ -233,7 +233,7 @@
   }
 
   function confirmStored(pin, body) {
-    var where = pin.district ? pin.district.name + " (" + pin.municipality.name + ")" : pin.municipality.name;
+    var where = pin.place;  // named by the server: "Lauenstein (Salzhemmendorf)", never a name twice
     document.getElementById("confirmation-text").textContent =
       t("arrived", { place: where }) + (body.comment ? " " + t("comment_checked") : "");
     showEditLink(pin.edit_url || form.dataset.ownPinsUrl.replace("KEY", body.edit_key));
