@@ -16,7 +16,7 @@ PUBLIC_ENDPOINTS = {
     "web.privacy_notice", "web.district_search",
     # A resident's own pins: guarded by the secret in their private link, not by an account.
     "web.own_pins_page", "web.own_pins_download", "web.change_own_pin", "web.delete_own_pin", "web.delete_all_own_pins",
-    "api.openapi", "api.create_pin", "api.municipalities", "api.districts",
+    "api.openapi", "api.create_pin", "api.municipalities", "api.districts", "api.place",
     "api.stats_municipalities", "api.stats_districts", "api.hotspots",
     "auth.login", "auth.logout",
     # The legal pages and the accessibility statement's feedback form (its list is for moderators).

@@ -75,6 +75,7 @@ def test_resident_pages_have_no_serious_or_critical_violations(site, browser, la
             found += _check(page, f"{base}{path}{separator}lang={language}", ready)
         # The confirmation after sending, too.
         page.goto(f"{base}/gemeinde/{SALZHEMMENDORF}?lang={language}")
+        page.locator("#ohne-karte > summary").click()
         page.locator("#district-choice").select_option(index=1)
         page.locator("#use-district").click()
         page.locator("input[name=category]").first.check()

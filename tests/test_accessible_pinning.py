@@ -92,6 +92,7 @@ def test_no_map_path_municipality_then_district_from_lists(desk, live_server, en
     page.goto(live_server + "/")
     page.get_by_role("link", name="Salzhemmendorf").click()
     page.wait_for_url(f"**/gemeinde/{SALZHEMMENDORF}")
+    page.get_by_text("Ohne Karte: Ortsteil wählen").click()
     page.get_by_label("Ortsteil in Salzhemmendorf").select_option(label="Wallensen")
     page.get_by_role("button", name="Diesen Ortsteil verwenden").click()
     assert "Ortsteil Wallensen (ohne Karte)" in page.locator("#position-status").inner_text()
@@ -114,6 +115,7 @@ def test_no_map_path_municipality_then_district_from_lists(desk, live_server, en
 def test_errors_are_announced_and_tied_to_their_field(desk, live_server, engine):
     page = desk
     page.goto(f"{live_server}/gemeinde/{SALZHEMMENDORF}")
+    page.get_by_text("Ohne Karte: Ortsteil wählen").click()
     page.get_by_label("Ortsteil in Salzhemmendorf").select_option(label="Lauenstein")
     page.get_by_role("button", name="Diesen Ortsteil verwenden").click()
     page.get_by_role("button", name="Pin senden").click()

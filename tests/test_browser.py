@@ -237,3 +237,74 @@ def test_the_attribution_is_folded_behind_a_button_until_tapped(phone, live_serv
     assert toggle.get_attribute("aria-controls") == attribution.get_attribute("id")
     toggle.tap()
     assert attribution.is_hidden()
+
+
+def test_the_chosen_place_is_named_not_given_in_numbers(phone, live_server):
+    page = phone
+    page.goto(live_server + "/gemeinde/03252008")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
+    status = page.locator("#position-status")
+    page.wait_for_function("() => document.getElementById('position-status').textContent.includes('Lauenstein')")
+    assert status.inner_text().startswith("Gewählter Ort: Lauenstein (Salzhemmendorf).")
+    assert "52.0" not in status.inner_text() and "9.5" not in status.inner_text()
+
+
+def test_the_exact_pin_survives_the_no_map_path_until_the_resident_says_so(phone, live_server, engine):
+    page = phone
+    page.goto(live_server + "/gemeinde/03252008")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    # The no-map path is folded: nothing of it stands between the map and the form.
+    assert page.locator("#use-district").is_hidden()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
+    page.locator(".leaflet-marker-icon").wait_for()
+    page.get_by_text("Ohne Karte: Ortsteil wählen").tap()
+    page.get_by_label("Ortsteil in Salzhemmendorf").select_option(label="Wallensen")
+    page.get_by_role("button", name="Diesen Ortsteil verwenden").tap()
+    # Asked first; "keep" keeps the pin where it was.
+    page.get_by_role("button", name="Pin auf der Karte behalten").tap()
+    assert _marker_position(page) is not None
+    assert "Wallensen" not in page.locator("#position-status").inner_text()
+    page.get_by_label("Hier verläuft eine Glaswand").check()
+    page.get_by_role("button", name="Pin senden").tap()
+    page.locator("#confirmation").wait_for(state="visible")
+    (pin,) = _stored_pins(engine)
+    assert pin.district == "Lauenstein"
+    # Only the explicit "yes" replaces a pin by the district.
+    page.get_by_role("button", name="Weiteren Pin setzen").tap()
+    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
+    page.locator(".leaflet-marker-icon").wait_for()
+    page.get_by_label("Ortsteil in Salzhemmendorf").select_option(label="Wallensen")
+    page.get_by_role("button", name="Diesen Ortsteil verwenden").tap()
+    page.get_by_role("button", name="Ortsteil verwenden, Pin entfernen").tap()
+    assert _marker_position(page) is None
+    assert "Ortsteil Wallensen (ohne Karte)" in page.locator("#position-status").inner_text()
+    assert page.console_errors == []
+
+
+def test_a_tap_in_another_municipality_stops_with_a_way_there(phone, live_server, engine, client):
+    page = phone
+    page.goto(live_server + "/gemeinde/03252008")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    # A point of Coppenbrügge that the Salzhemmendorf map shows: the grey area west of the border.
+    bounds = page.evaluate("() => { const b = window.glaswaende.map.getBounds();"
+                           " return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }")
+    south, west, north, east = bounds
+    candidates = [(south + (north - south) * i / 8, west + (east - west) * j / 8) for i in range(1, 8) for j in range(1, 8)]
+    elsewhere = next(((lat, lon) for lat, lon in candidates
+                      if client.get(f"/api/place?lat={lat}&lon={lon}").json.get("municipality", {}).get("ags") == "03252004"),
+                     None)
+    assert elsewhere, "the Salzhemmendorf map shows a piece of Coppenbrügge"
+    page.locator("#map").scroll_into_view_if_needed()
+    page.touchscreen.tap(*_screen_point(page, *elsewhere))
+    status = page.locator("#position-status")
+    page.wait_for_function("() => document.getElementById('position-status').textContent.includes('Coppenbrügge')")
+    assert "Dieser Punkt liegt in Coppenbrügge" in status.inner_text()
+    assert _marker_position(page) is None
+    assert status.get_by_role("link", name="Zur Karte von Coppenbrügge wechseln").get_attribute("href").endswith("/gemeinde/03252004")
+    page.get_by_label("Hier verläuft eine Glaswand").check()
+    page.get_by_role("button", name="Pin senden").tap()
+    assert "Bitte wählen Sie zuerst den Ort" in page.get_by_role("alert").inner_text()
+    assert _stored_pins(engine) == []

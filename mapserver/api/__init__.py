@@ -45,6 +45,13 @@ def municipalities():
         return _json(areas.municipalities_geojson(conn, current_app.config["COUNTY_KEY"]), mimetype=GEOJSON)
 
 
+@blueprint.get("/place")
+def place():
+    with engine().connect() as conn:
+        return _json(areas.place_at(conn, current_app.config["COUNTY_KEY"], request.args.get("lat"),
+                                    request.args.get("lon")))
+
+
 @blueprint.get("/municipalities/<ags>/districts")
 def districts(ags: str):
     with engine().connect() as conn:

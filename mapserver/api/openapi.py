@@ -103,6 +103,25 @@ def openapi_document() -> dict:
                 "summary": "Die Gemeinden des Kreises",
                 "responses": {"200": _geojson_response("Gemeinden mit AGS, Name, Einwohnerzahl, Fläche.")},
             }},
+            "/api/place": {"get": {
+                "summary": "Wo ein Punkt liegt",
+                "description": "Gemeinde, Ortsteil und der Ort in Worten, so wie ein dort gesetzter Pin "
+                               "eingeordnet würde (das Formular nennt damit den Ort und hält einen Punkt in "
+                               "einer anderen Gemeinde an, bevor etwas gesendet wird).",
+                "parameters": [{"name": "lat", "in": "query", "required": True,
+                                "schema": {"type": "number", "minimum": -90, "maximum": 90}},
+                               {"name": "lon", "in": "query", "required": True,
+                                "schema": {"type": "number", "minimum": -180, "maximum": 180}}],
+                "responses": {
+                    "200": {"description": "Der Ort.", "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["municipality", "district", "place"],
+                        "properties": {"municipality": {"$ref": "#/components/schemas/Pin/properties/municipality"},
+                                       "district": {"$ref": "#/components/schemas/Pin/properties/district"},
+                                       "place": {"$ref": "#/components/schemas/Pin/properties/place"}}}}}},
+                    "422": _problem_response("Keine gültigen Koordinaten, oder der Punkt liegt außerhalb des "
+                                             "Landkreises."),
+                },
+            }},
             "/api/municipalities/{ags}/districts": {"get": {
                 "summary": "Die Ortsteile einer Gemeinde",
                 "parameters": [{"name": "ags", "in": "path", "required": True,

@@ -9,8 +9,9 @@ from sqlalchemy import Connection
 
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import sql
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound, OutsideCounty
 from ..geo import feature, feature_collection, geojson_geometry
+from ..i18n import county_in_sentence
 
 # German genitive of a county's designation: "außerhalb des Landkreises …", "… der Region …".
 # Longest first, so "Kreisfreie Stadt" wins over "Kreis".
@@ -66,6 +67,34 @@ def place_name(district_name: str | None, municipality_name: str) -> str:
     if not district_name or district_name == municipality_name:
         return municipality_name
     return f"{district_name} ({municipality_name})"
+
+
+def place_at(conn: Connection, county_key: str, lat, lon) -> dict:
+    """Where a point lies (municipality, district, its name in words), as a pin stored there would
+    be placed; InvalidInput (German) for coordinates that are no numbers on the earth, OutsideCounty
+    for a point outside the county."""
+    errors = []
+    coordinates = {}
+    for field, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not -limit <= number <= limit:
+            errors.append({"field": field, "message": _("Bitte geben Sie eine Zahl zwischen -%(limit)s und %(limit)s an.",
+                                                        limit=limit)})
+        coordinates[field] = number
+    if errors:
+        raise InvalidInput(_("Bitte prüfen Sie die Koordinaten."), errors)
+    row = conn.execute(sql("areas/place_at_point"), {"county_key": county_key, **coordinates}).first()
+    if row is None:
+        info = county(conn, county_key)
+        outside = _("Dieser Punkt liegt außerhalb %(county)s.", county=county_in_sentence(info.genitive, info.title))
+        raise OutsideCounty(outside, [{"field": "lat", "message": outside}, {"field": "lon", "message": outside}])
+    return {"municipality": {"ags": row.ags, "name": row.municipality_name},
+            "district": None if row.district_id is None else {
+                "id": row.district_id, "name": row.district_name, "approximate": row.district_approximate},
+            "place": place_name(row.district_name, row.municipality_name)}
 
 
 def county(conn: Connection, county_key: str) -> CountyInfo:

@@ -11,6 +11,9 @@
   var confirmation = document.getElementById("confirmation");
   var comment = document.getElementById("comment");
   var districtChoice = document.getElementById("district-choice");
+  // The question asked before a district replaces a pin already on the map.
+  var replacePrompt = document.getElementById("replace-pin");
+  function hideReplacePrompt() { replacePrompt.hidden = true; }
   var t = Glaswaende.messages.read(form).t;
 
   // A fresh id per pin draft: a retry after a lost answer re-sends the same id, and the
@@ -67,16 +70,60 @@
     return t("chosen_point", { lat: latlng.lat.toFixed(5), lon: latlng.lng.toFixed(5) });
   }
 
+  function removePin() {
+    if (marker) { map.removeLayer(marker); marker = null; }
+    place = null;
+  }
+
+  // A point in another municipality is not this page's: the pin goes, and a link leads there.
+  function refusePoint(text, other) {
+    removePin();
+    positionStatus.textContent = text + " ";
+    if (other) {
+      var link = document.createElement("a");
+      link.href = form.dataset.municipalityUrl.replace("AGS", other.ags);
+      link.textContent = t("switch_municipality", { name: other.name });
+      positionStatus.appendChild(link);
+    }
+  }
+
+  // The server names the place as it would store the pin there (GET /api/place). The latest
+  // question only counts; without an answer (no connection) the coordinates stay the description
+  // and the server decides when the pin is sent.
+  var placeQuestion = 0;
+  var placeChecked = Promise.resolve();
+  function checkPlace(latlng) {
+    var asked = ++placeQuestion;
+    var url = form.dataset.placeUrl + "?lat=" + latlng.lat.toFixed(7) + "&lon=" + latlng.lng.toFixed(7);
+    placeChecked = fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
+    }).then(function (answer) {
+      if (asked !== placeQuestion || !place || place.kind !== "point") { return; }
+      if (answer.ok && answer.data.municipality.ags === form.dataset.municipality) {
+        positionStatus.textContent = t("chosen_place", { place: answer.data.place });
+      } else if (answer.ok) {
+        refusePoint(t("outside_municipality", { name: answer.data.municipality.name }), answer.data.municipality);
+      } else if (answer.status === 422) {
+        refusePoint(answer.data.detail || t("refused"), null);
+      }
+    }).catch(function () { /* offline: the coordinates stay */ });
+  }
+
   function placePin(latlng) {
     if (marker) {
       marker.setLatLng(latlng);
     } else {
       marker = L.marker(latlng, { draggable: true, keyboard: false, title: t("your_pin"), alt: t("your_pin") }).addTo(map);
-      marker.on("dragend", function () { positionStatus.textContent = describe(marker.getLatLng()); });
+      marker.on("dragend", function () {
+        positionStatus.textContent = describe(marker.getLatLng());
+        checkPlace(marker.getLatLng());
+      });
     }
     place = { kind: "point" };
     districtChoice.value = "";
+    hideReplacePrompt();
     positionStatus.textContent = describe(latlng);
+    checkPlace(latlng);
   }
 
   // Without the map: a district from the list; the server places the pin at its centre.
@@ -87,6 +134,7 @@
       return false;
     }
     if (marker) { map.removeLayer(marker); marker = null; }
+    hideReplacePrompt();
     var name = districtChoice.options[districtChoice.selectedIndex].text;
     place = { kind: "district", id: parseInt(districtChoice.value, 10), name: name };
     positionStatus.textContent = t("chosen_district", { name: name });
@@ -134,9 +182,29 @@
     }
   });
 
-  document.getElementById("use-district").addEventListener("click", function () {
+  // The exact pin is never lost by another control: with a pin on the map, the district replaces
+  // it only after the resident says so.
+  function chooseDistrict() {
     if (useDistrict()) { form.querySelector("input[name=category]").focus(); }
+  }
+  document.getElementById("use-district").addEventListener("click", function () {
+    if (marker && place && place.kind === "point") {
+      replacePrompt.hidden = false;
+      document.getElementById("replace-pin-no").focus();
+      return;
+    }
+    chooseDistrict();
   });
+  document.getElementById("replace-pin-yes").addEventListener("click", function () {
+    hideReplacePrompt();
+    chooseDistrict();
+  });
+  document.getElementById("replace-pin-no").addEventListener("click", function () {
+    hideReplacePrompt();
+    districtChoice.value = "";
+    element.focus();
+  });
+  if (location.hash === "#ohne-karte") { document.getElementById("ohne-karte").open = true; }
   if (districtChoice.value) { useDistrict(); }
 
   document.getElementById("locate").addEventListener("click", function () {
@@ -256,6 +324,11 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     formError.hidden = true;
+    // A place still being checked is waited for: a point in another municipality is never sent.
+    placeChecked.then(send);
+  });
+
+  function send() {
     if (!place) {
       showError(t("no_place"), element);
       return;
@@ -296,7 +369,7 @@
       button.disabled = false;
       button.textContent = t("send");
     });
-  });
+  }
 
   document.getElementById("copy-edit-link").addEventListener("click", function () {
     var status = document.getElementById("copy-status");
@@ -321,8 +394,8 @@
     draftId = newId();
     form.reset();
     document.getElementById("comment-count").textContent = t("comment_count", { count: 0, max: comment.maxLength });
-    if (marker) { map.removeLayer(marker); marker = null; }
-    place = null;
+    removePin();
+    hideReplacePrompt();
     districtChoice.value = "";
     positionStatus.textContent = t("no_place_yet");
     confirmation.hidden = true;
