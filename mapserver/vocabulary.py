@@ -9,6 +9,8 @@ CATEGORIES = {
     "missing_meeting_place": _l("Hier fehlt ein Ort der Begegnung"),
     "meeting_place": _l("Hier kommt man gut zusammen"),
 }
+# The categories after which the form asks "Was trennt hier?": where people meet well, nothing does.
+CATEGORIES_ASKING_WHAT_DIVIDES = ("divided", "missing_meeting_place")
 
 DIMENSIONS = {
     "social": _l("Soziales Miteinander"),

@@ -308,3 +308,26 @@ def test_a_tap_in_another_municipality_stops_with_a_way_there(phone, live_server
     page.get_by_role("button", name="Pin senden").tap()
     assert "Bitte wählen Sie zuerst den Ort" in page.get_by_role("alert").inner_text()
     assert _stored_pins(engine) == []
+
+
+def test_what_divides_is_asked_only_where_something_divides(phone, live_server, engine):
+    page = phone
+    page.goto(live_server + "/gemeinde/03252008")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    question = page.get_by_role("group", name="Was trennt hier?")
+    assert question.is_hidden(), "not asked before a category is chosen"
+    page.get_by_label("Hier verläuft eine Glaswand").check()
+    assert question.is_visible()
+    # Its long legend wraps inside the fieldset's border instead of running over it.
+    overflow = page.evaluate("() => [...document.querySelectorAll('#pin-form legend')].filter(l => l.offsetParent)"
+                             ".map(l => l.getBoundingClientRect().right - l.parentElement.getBoundingClientRect().right)")
+    assert overflow and max(overflow) <= 0, overflow
+    page.get_by_label("Generationen (Jung und Alt)").check()
+    page.get_by_label("Hier kommt man gut zusammen").check()
+    assert question.is_hidden()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
+    page.get_by_role("button", name="Pin senden").tap()
+    page.locator("#confirmation").wait_for(state="visible")
+    (pin,) = _stored_pins(engine)
+    assert (pin.category, pin.dimensions) == ("meeting_place", []), "an answer to a hidden question is not sent"

@@ -8,7 +8,7 @@ from ..db import engine
 from ..errors import NotFound
 from ..maps.base_map import page_map_settings
 from ..services import areas, own_pins, workshops
-from ..vocabulary import AGE_BANDS, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
+from ..vocabulary import AGE_BANDS, CATEGORIES, CATEGORIES_ASKING_WHAT_DIVIDES, COMMENT_MAX_LENGTH, DIMENSIONS, YEARS_HERE
 
 blueprint = Blueprint("web", __name__)
 
@@ -84,6 +84,7 @@ def municipality_map(ags: str):
         workshop=workshop, bounds=bounds, districts=districts,
         chosen_district=chosen if any(d["id"] == chosen for d in districts) else None,
         categories=CATEGORIES, dimensions=DIMENSIONS, age_bands=AGE_BANDS, years_here=YEARS_HERE,
+        categories_asking_what_divides=CATEGORIES_ASKING_WHAT_DIVIDES,
         comment_max_length=COMMENT_MAX_LENGTH, js_messages=pin_form_messages())
 
 

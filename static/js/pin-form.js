@@ -221,6 +221,21 @@
     }, { enableHighAccuracy: true, timeout: 10000 });
   });
 
+  // "Was trennt hier?" only after a category where something divides; its answers go with it.
+  var whatDivides = document.getElementById("what-divides");
+  var dividingCategories = whatDivides.dataset.categories.split(" ");
+  function askWhatDivides() {
+    var chosen = form.querySelector("input[name=category]:checked");
+    var asks = !!chosen && dividingCategories.indexOf(chosen.value) >= 0;
+    whatDivides.hidden = !asks;
+    if (!asks) {
+      Array.prototype.forEach.call(whatDivides.querySelectorAll("input"), function (box) { box.checked = false; });
+    }
+  }
+  Array.prototype.forEach.call(form.querySelectorAll("input[name=category]"), function (radio) {
+    radio.addEventListener("change", askWhatDivides);
+  });
+
   comment.addEventListener("input", function () {
     document.getElementById("comment-count").textContent = t("comment_count", { count: comment.value.length, max: comment.maxLength });
   });
@@ -396,6 +411,7 @@
     document.getElementById("comment-count").textContent = t("comment_count", { count: 0, max: comment.maxLength });
     removePin();
     hideReplacePrompt();
+    askWhatDivides();
     districtChoice.value = "";
     positionStatus.textContent = t("no_place_yet");
     confirmation.hidden = true;
