@@ -331,3 +331,36 @@ def test_what_divides_is_asked_only_where_something_divides(phone, live_server, 
     page.locator("#confirmation").wait_for(state="visible")
     (pin,) = _stored_pins(engine)
     assert (pin.category, pin.dimensions) == ("meeting_place", []), "an answer to a hidden question is not sent"
+
+
+def test_deleting_an_own_pin_asks_first_and_can_be_undone(phone, live_server, engine):
+    page = phone
+    page.clock.install()
+    page.goto(live_server + "/gemeinde/03252008")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
+    page.get_by_label("Hier fehlt ein Ort der Begegnung").check()
+    page.get_by_role("button", name="Pin senden").tap()
+    page.locator("#confirmation").wait_for(state="visible")
+    page.goto(page.locator("#edit-link").get_attribute("href"))
+
+    page.get_by_role("button", name="Diesen Pin löschen").tap()
+    assert page.get_by_role("alert").inner_text() == "Diesen Pin wirklich löschen?"
+    page.get_by_role("button", name="Nein, behalten").tap()
+    page.get_by_role("button", name="Diesen Pin löschen").tap()
+    page.get_by_role("button", name="Ja, löschen").tap()
+    assert "Wird in 10 Sekunden gelöscht." in page.get_by_role("status").last.inner_text()
+    page.clock.run_for(5000)
+    page.get_by_role("button", name="Rückgängig").tap()
+    page.clock.run_for(20000)
+    assert "Nicht gelöscht." in page.locator(".delete-question").inner_text()
+    assert len(_stored_pins(engine)) == 1, "undone: the pin stays"
+
+    page.get_by_role("button", name="Diesen Pin löschen").tap()
+    page.get_by_role("button", name="Ja, löschen").tap()
+    with page.expect_navigation():
+        page.clock.run_for(11000)
+    assert _stored_pins(engine) == []
+    assert "Ihr Pin ist gelöscht." in page.locator("main").inner_text()
+    assert page.console_errors == []

@@ -513,7 +513,8 @@ def _post_pin(client, lat: float, lon: float, category: str = "divided", worksho
 
 
 def _delete_own(client, edit_key: str, client_id: str) -> None:
-    assert client.post(f"/meine-pins/{edit_key}/{client_id}/loeschen").status_code in (200, 302, 303)
+    # Confirmed, as the page sends it after its question and undo time: the pin really goes.
+    assert client.post(f"/meine-pins/{edit_key}/{client_id}/loeschen", data={"confirmed": "ja"}).status_code == 303
 
 
 def test_deleting_and_posting_again_gives_no_fresh_noise_to_average(fresh_db_url):

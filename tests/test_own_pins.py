@@ -126,13 +126,19 @@ def test_delete_one_then_all_and_the_log_keeps_no_erased_text(client, engine):
                              comment_before, comment_after)
                              SELECT id, :actor, 'redact', 'pending', 'published', comment, 'Tel. [entfernt]'
                              FROM pin WHERE client_id = :id"""), {"actor": actor, "id": first["id"]})
-    assert client.post(f"/meine-pins/{key}/{first['id']}/loeschen").status_code == 303
+    # Unconfirmed (a form sent without the page's script): a page that asks, and nothing goes.
+    asked = client.post(f"/meine-pins/{key}/{first['id']}/loeschen")
+    assert asked.status_code == 200 and "Diesen Pin löschen?" in asked.text and 'name="confirmed" value="ja"' in asked.text
+    assert "Herr Mustermann" in asked.text and pin_count(engine) == 3
+    assert client.post(f"/meine-pins/{key}/{first['id']}/loeschen", data={"confirmed": "ja"}).status_code == 303
     assert pin_count(engine) == 2
     with engine.connect() as conn:
         event = conn.execute(text("SELECT pin_id, action, comment_before, comment_after FROM moderation_event "
                                   "WHERE actor_id = :a"), {"a": actor}).one()
     assert tuple(event) == (None, "redact", None, None)
-    response = client.post(f"/meine-pins/{key}/loeschen")
+    asked = client.post(f"/meine-pins/{key}/loeschen")
+    assert asked.status_code == 200 and "Alle 2 Pins löschen?" in asked.text and pin_count(engine) == 2
+    response = client.post(f"/meine-pins/{key}/loeschen", data={"confirmed": "ja"})
     assert response.status_code == 303 and pin_count(engine) == 0
     assert client.get(f"/meine-pins/{key}").status_code == 404
     with engine.begin() as conn:

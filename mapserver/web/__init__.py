@@ -171,8 +171,28 @@ def change_own_pin(edit_key: str, client_id: str):
     return redirect(url_for("web.own_pins_page", edit_key=edit_key), code=303)
 
 
+def _confirm_deletion(edit_key: str, client_id: str | None):
+    """A deletion not yet confirmed (a form sent without JavaScript, or a script's first step):
+    the page that asks, listing what would go; nothing is deleted."""
+    with engine().connect() as conn:
+        county = areas.county(conn, current_app.config["COUNTY_KEY"])
+        pins = own_pins.own_pins(conn, edit_key)
+    chosen = [p for p in pins if client_id is None or str(p["client_id"]) == client_id]
+    if not chosen:
+        raise NotFound(_("Diesen Pin gibt es unter Ihrem Link nicht."))
+    page = render_template("web/own_pins_delete.html", county=county, pins=chosen, edit_key=edit_key,
+                           client_id=client_id, categories=own_pins.LABELS["categories"])
+    return _private(Response(page, mimetype="text/html"))
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirmed") == "ja"
+
+
 @blueprint.post("/meine-pins/<edit_key>/<client_id>/loeschen")
 def delete_own_pin(edit_key: str, client_id: str):
+    if not _confirmed():
+        return _confirm_deletion(edit_key, client_id)
     with engine().begin() as conn:
         remaining = own_pins.delete_own_pins(conn, edit_key, client_id)[1]
     flash(_("Ihr Pin ist gelöscht."))
@@ -183,6 +203,8 @@ def delete_own_pin(edit_key: str, client_id: str):
 
 @blueprint.post("/meine-pins/<edit_key>/loeschen")
 def delete_all_own_pins(edit_key: str):
+    if not _confirmed():
+        return _confirm_deletion(edit_key, None)
     with engine().begin() as conn:
         deleted = own_pins.delete_own_pins(conn, edit_key)[0]
     flash(_("Alle Ihre Pins sind gelöscht.") if deleted > 1 else _("Ihr Pin ist gelöscht."))
