@@ -75,12 +75,16 @@ class Settings(BaseModel):
     PRIVACY_OFFICER: str = ""  # the data protection officer's contact
     CAMPAIGN_END: str = ""  # ISO date the current campaign ends (retention counts from it)
     SELF_DESCRIPTION_RETENTION_DAYS: int = 90
+    # Messages about barriers (and their optional contact) are deleted this long after they came.
+    FEEDBACK_RETENTION_DAYS: int = 365
     PIN_LIMIT_PER_DEVICE: str = "30 per 10 minutes"
     PIN_LIMIT_PER_ADDRESS: str = "300 per 10 minutes"
     # Also through a running workshop's join link (which lifts the limit above): forty phones at
     # thirty pins each stay below it.
     PIN_FLOOD_LIMIT_PER_ADDRESS: str = "1500 per 10 minutes"
     LOGIN_LIMIT_PER_ADDRESS: str = "10 per 10 minutes"
+    # Place look-ups of the pin form (GET /api/place) per address: a workshop's forty phones share one.
+    PLACE_LIMIT_PER_ADDRESS: str = "3000 per 10 minutes"
     # Messages about barriers (the accessibility statement's feedback form) per address.
     FEEDBACK_LIMIT_PER_ADDRESS: str = "10 per hour"
     # Failed sign-ins per name from one address (unknown names alike): a guesser slows only
@@ -207,7 +211,8 @@ def secret_key(config: dict) -> str:
 
 
 RATE_LIMIT_SETTINGS = ("PIN_LIMIT_PER_DEVICE", "PIN_LIMIT_PER_ADDRESS", "PIN_FLOOD_LIMIT_PER_ADDRESS",
-                       "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME_AND_ADDRESS", "FEEDBACK_LIMIT_PER_ADDRESS")
+                       "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME_AND_ADDRESS", "FEEDBACK_LIMIT_PER_ADDRESS",
+                       "PLACE_LIMIT_PER_ADDRESS")
 
 
 def _validate_rate_limits(config: dict) -> None:

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .db import engine
+from .legal import feedback
 from .services import retention
 
 
@@ -19,13 +20,19 @@ def privacy_cli():
 
 
 @privacy_cli.command("purge", help="Freiwillige Angaben (Alter, Wohndauer) löschen, sobald die Frist nach dem "
-                                   "Ende der Beteiligung abgelaufen ist. Die Pins selbst bleiben.")
+                                   "Ende der Beteiligung abgelaufen ist (die Pins selbst bleiben), und "
+                                   "Rückmeldungen zur Barrierefreiheit nach ihrer Frist.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Stichtag (JJJJ-MM-TT) statt heute, z. B. zum Prüfen.")
 @click.option("--dry-run", is_flag=True, help="Nur zählen, nichts löschen.")
 @with_appcontext
 def purge_command(today: dt.datetime | None, dry_run: bool):
     config = current_app.config
+    now = today.replace(tzinfo=dt.timezone.utc) if today else dt.datetime.now(dt.timezone.utc)
+    with engine().begin() as conn:
+        messages = feedback.purge(conn, config["COUNTY_KEY"], config["FEEDBACK_RETENTION_DAYS"], now, dry_run)
+    click.echo(f"{'Probelauf: ' if dry_run else ''}{messages} Rückmeldungen zur Barrierefreiheit älter als "
+               f"{config['FEEDBACK_RETENTION_DAYS']} Tage {'würden gelöscht' if dry_run else 'gelöscht'}.")
     if not config["CAMPAIGN_END"]:
         click.echo("Kein Ende der Beteiligung eingestellt (GLASWAENDE_CAMPAIGN_END); nichts gelöscht.")
         return

@@ -127,7 +127,8 @@ def test_resident_pins_a_glass_wall_in_salzhemmendorf_on_a_phone(phone, live_ser
     assert page.locator("article.own-pin").first.get_by_label("Ihr Kommentar").input_value() == \
         "Die Jugendlichen haben keinen Treffpunkt mehr."
     page.locator("article.own-pin").nth(1).get_by_role("button", name="Diesen Pin löschen").tap()
-    page.get_by_text("Ihr Pin ist gelöscht.").wait_for()
+    page.get_by_role("button", name="Ja, löschen").tap()  # then 10 s in which it could be undone
+    page.get_by_text("Ihr Pin ist gelöscht.").wait_for(timeout=30000)
     assert page.locator("article.own-pin").count() == 1
     assert [p.client_id for p in _stored_pins(engine)] == [first.client_id]
     assert page.console_errors == []

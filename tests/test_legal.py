@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from mapserver.i18n import LANGUAGES
-from tests.helpers import make_test_app
+from tests.helpers import make_test_app, seeded_app
 
 RESIDENT_PAGES = ["/", "/gemeinde/03252008", "/datenschutz", "/impressum", "/barrierefreiheit"]
 
@@ -70,7 +70,8 @@ def test_the_app_warns_at_start_while_provider_or_contact_are_missing(county_db_
     assert any("GLASWAENDE_PRIVACY_CONTACT" in record.getMessage() for record in caplog.records)
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        app = make_test_app(county_db_url, PRIVACY_CONTROLLER="Landkreis Hameln-Pyrmont", PRIVACY_CONTACT="a@b.de")
+        app = make_test_app(county_db_url, PRIVACY_CONTROLLER="Landkreis Hameln-Pyrmont", PRIVACY_CONTACT="a@b.de",
+                            PRIVACY_OFFICER="Datenschutz, Süntelstraße 9, 31785 Hameln")
     app.extensions["glaswaende.engine"].dispose()
     assert not any("Impressum" in record.getMessage() for record in caplog.records)
 
@@ -156,3 +157,25 @@ def test_every_resident_page_has_its_own_meta_description(client, language):
         assert description.startswith(title) and len(description) > len(title) + 40, (path, language, description)
         seen.add(description)
     assert len(seen) == len(RESIDENT_PAGES), "each page describes itself"
+
+
+def test_feedback_is_deleted_after_its_retention_period(app, engine, no_feedback):
+    with engine.begin() as conn:
+        conn.execute(text("""INSERT INTO accessibility_feedback (county_key, message, contact, received_at) VALUES
+                             ('03252', 'alt', 'a@example.org', TIMESTAMPTZ '2025-11-01 12:00+01'),
+                             ('03252', 'neu', NULL, TIMESTAMPTZ '2026-11-30 12:00+01')"""))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["privacy", "purge", "--today", "2026-12-04", "--dry-run"])
+    assert dry.exit_code == 0 and "Probelauf: 1 Rückmeldungen" in dry.output and feedback_count(engine) == 2
+    done = runner.invoke(args=["privacy", "purge", "--today", "2026-12-04"])
+    assert done.exit_code == 0 and "1 Rückmeldungen zur Barrierefreiheit älter als 365 Tage gelöscht" in done.output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT message FROM accessibility_feedback")).scalars().all() == ["neu"]
+
+
+def test_place_look_ups_are_limited_per_address(county_db_url):
+    with seeded_app(county_db_url, RATE_LIMITS=True, PLACE_LIMIT_PER_ADDRESS="3 per minute") as app:
+        client = app.test_client()
+        answers = [client.get("/api/place?lat=52.0790&lon=9.5510").status_code for _ in range(5)]
+        bad = client.get("/api/place?lat=abc&lon=9.5").status_code
+    assert answers == [200, 200, 200, 429, 429] and bad == 422

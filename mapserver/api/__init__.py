@@ -47,9 +47,10 @@ def municipalities():
 
 @blueprint.get("/place")
 def place():
+    point = areas.coordinates(request.args.get("lat"), request.args.get("lon"))
+    limits.per_address("PLACE_LIMIT_PER_ADDRESS", "place")
     with engine().connect() as conn:
-        return _json(areas.place_at(conn, current_app.config["COUNTY_KEY"], request.args.get("lat"),
-                                    request.args.get("lon")))
+        return _json(areas.place_at(conn, current_app.config["COUNTY_KEY"], point))
 
 
 @blueprint.get("/municipalities/<ags>/districts")

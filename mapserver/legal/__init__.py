@@ -9,12 +9,13 @@ import datetime as dt
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import limits
 from ..auth import current_account, require_role
-from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
 from ..errors import InvalidInput
+from ..maps.base_map import page_map_settings
 from ..services import areas, moderation
 from . import feedback
 
@@ -39,8 +40,10 @@ def _provider(county) -> dict:
 @blueprint.get("/impressum")
 def imprint():
     county = _county()
+    settings = page_map_settings(current_app.config, county)
+    base_map = [Markup(settings["tile_attribution"]).striptags()] if settings["tile_url"] else []
     return render_template("legal/imprint.html", county=county, provider=_provider(county),
-                           attributions=[BOUNDARY_ATTRIBUTION, *county.attributions])
+                           attributions=[*base_map, *settings["data_attributions"]])
 
 
 def _statement(county, status: int = 200, errors: list | None = None, form=None):
@@ -87,9 +90,11 @@ def feedback_list():
 
 def init_app(app: Flask) -> None:
     """The legal pages (/impressum, /barrierefreiheit); a warning at start while the provider's
-    name or contact is not configured (the pages then say so)."""
+    name, its contact or the data protection officer is not configured (the pages then say so)."""
     app.register_blueprint(blueprint)
-    missing = [f"GLASWAENDE_{name}" for name in ("PRIVACY_CONTROLLER", "PRIVACY_CONTACT") if not app.config[name]]
+    missing = [f"GLASWAENDE_{name}" for name in ("PRIVACY_CONTROLLER", "PRIVACY_CONTACT", "PRIVACY_OFFICER")
+               if not app.config[name]]
     if missing:
-        app.logger.warning("Impressum und Datenschutzhinweis sind unvollständig: %s fehlt. Bitte vor dem Start "
-                           "für die Öffentlichkeit setzen.", ", ".join(missing))
+        app.logger.warning("Impressum und Datenschutzhinweis sind unvollständig, es %s: %s. Bitte vor dem Start "
+                           "für die Öffentlichkeit setzen.", "fehlt" if len(missing) == 1 else "fehlen",
+                           ", ".join(missing))

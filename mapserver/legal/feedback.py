@@ -27,7 +27,8 @@ class Feedback:
 
 
 def _cleaned(value: str | None) -> str | None:
-    value = (value or "").replace("\x00", "").strip()
+    # A browser counts a line break as one character (maxlength) but sends it as CR LF.
+    value = (value or "").replace("\x00", "").replace("\r\n", "\n").strip()
     return value or None
 
 
@@ -57,3 +58,11 @@ def page_of_feedback(conn: Connection, county_key: str, page: int) -> tuple[list
                                                      "offset": (page - 1) * PAGE_SIZE}).all()
     total = rows[0].total if rows else 0
     return [Feedback(r.id, r.message, r.contact, r.page, r.received_at) for r in rows], total
+
+
+def purge(conn: Connection, county_key: str, retention_days: int, now: dt.datetime, dry_run: bool = False) -> int:
+    """Delete the messages (with their contact) received more than `retention_days` days before
+    `now`; how many were (or, dry run, would be) deleted."""
+    row = conn.execute(sql("legal/feedback_purge"), {"county_key": county_key, "dry_run": dry_run,
+                                                     "received_before": now - dt.timedelta(days=retention_days)}).one()
+    return row.due if dry_run else row.deleted

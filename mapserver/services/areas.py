@@ -69,12 +69,11 @@ def place_name(district_name: str | None, municipality_name: str) -> str:
     return f"{district_name} ({municipality_name})"
 
 
-def place_at(conn: Connection, county_key: str, lat, lon) -> dict:
-    """Where a point lies (municipality, district, its name in words), as a pin stored there would
-    be placed; InvalidInput (German) for coordinates that are no numbers on the earth, OutsideCounty
-    for a point outside the county."""
+def coordinates(lat, lon) -> dict:
+    """{"lat", "lon"} as numbers on the earth; InvalidInput (German, per field) otherwise. Checked
+    before the database is asked."""
     errors = []
-    coordinates = {}
+    point = {}
     for field, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
         try:
             number = float(value)
@@ -83,10 +82,16 @@ def place_at(conn: Connection, county_key: str, lat, lon) -> dict:
         if number is None or not -limit <= number <= limit:
             errors.append({"field": field, "message": _("Bitte geben Sie eine Zahl zwischen -%(limit)s und %(limit)s an.",
                                                         limit=limit)})
-        coordinates[field] = number
+        point[field] = number
     if errors:
         raise InvalidInput(_("Bitte prüfen Sie die Koordinaten."), errors)
-    row = conn.execute(sql("areas/place_at_point"), {"county_key": county_key, **coordinates}).first()
+    return point
+
+
+def place_at(conn: Connection, county_key: str, point: dict) -> dict:
+    """Where a point (coordinates()) lies: municipality, district, its name in words, as a pin stored
+    there would be placed; OutsideCounty for a point outside the county."""
+    row = conn.execute(sql("areas/place_at_point"), {"county_key": county_key, **point}).first()
     if row is None:
         info = county(conn, county_key)
         outside = _("Dieser Punkt liegt außerhalb %(county)s.", county=county_in_sentence(info.genitive, info.title))

@@ -117,7 +117,8 @@ def privacy_notice():
     return render_template("web/privacy.html", county=county, controller=config["PRIVACY_CONTROLLER"] or county.title,
                            contact=config["PRIVACY_CONTACT"], officer=config["PRIVACY_OFFICER"],
                            campaign_end=config["CAMPAIGN_END"], retention_days=config["SELF_DESCRIPTION_RETENTION_DAYS"],
-                           privacy_k=config["PRIVACY_K"], max_deviation=config["DISCLOSURE_MAX_DEVIATION"])
+                           privacy_k=config["PRIVACY_K"], max_deviation=config["DISCLOSURE_MAX_DEVIATION"],
+                           feedback_retention_days=config["FEEDBACK_RETENTION_DAYS"])
 
 
 _EDIT_KEY_SLOT = "EDITKEY"

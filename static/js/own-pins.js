@@ -14,6 +14,13 @@
     return b;
   }
 
+  var pending = false;  // one deletion counts down at a time
+  function deleteButtons(disabled) {
+    Array.prototype.forEach.call(document.querySelectorAll("form.delete-form button[type=submit]"), function (b) {
+      b.disabled = disabled;
+    });
+  }
+
   function send(form) {
     var confirmed = document.createElement("input");
     confirmed.type = "hidden";
@@ -26,7 +33,10 @@
   // After "yes": a countdown with "Rückgängig"; the form goes only when it has run out.
   function countDown(form, box) {
     var left = undoSeconds;
+    pending = true;
+    deleteButtons(true);
     box.textContent = "";
+    // Announced once; the seconds that follow are shown, not read out every second.
     var status = document.createElement("p");
     status.setAttribute("role", "status");
     status.textContent = t("pending", { seconds: left });
@@ -36,18 +46,20 @@
     undo.focus();
     var timer = setInterval(function () {
       left -= 1;
-      if (left > 0) { status.textContent = t("pending", { seconds: left }); return; }
+      if (left > 0) { status.setAttribute("aria-live", "off"); status.textContent = t("pending", { seconds: left }); return; }
       clearInterval(timer);
+      undo.disabled = true;  // sent: there is nothing left to undo
       send(form);
     }, 1000);
     undo.addEventListener("click", function () {
       clearInterval(timer);
+      pending = false;
+      deleteButtons(false);
       box.textContent = "";
       var undone = document.createElement("p");
       undone.setAttribute("role", "status");
       undone.textContent = t("undone");
       box.appendChild(undone);
-      form.querySelector("button[type=submit]").disabled = false;
       form.querySelector("button[type=submit]").focus();
     });
   }
@@ -66,7 +78,7 @@
     yes.addEventListener("click", function () { countDown(form, box); });
     no.addEventListener("click", function () {
       box.textContent = "";
-      form.querySelector("button[type=submit]").disabled = false;
+      deleteButtons(false);
       form.querySelector("button[type=submit]").focus();
     });
   }
@@ -77,7 +89,8 @@
     form.parentNode.insertBefore(box, form.nextSibling);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      form.querySelector("button[type=submit]").disabled = true;
+      if (pending) { return; }
+      deleteButtons(true);
       ask(form, box);
     });
   });

@@ -92,10 +92,16 @@
   // and the server decides when the pin is sent.
   var placeQuestion = 0;
   var placeChecked = Promise.resolve();
+  var checkedPoint = null;  // the marker position the last check was asked about
   function checkPlace(latlng) {
     var asked = ++placeQuestion;
-    var url = form.dataset.placeUrl + "?lat=" + latlng.lat.toFixed(7) + "&lon=" + latlng.lng.toFixed(7);
-    placeChecked = fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+    checkedPoint = latlng;
+    var url = form.dataset.placeUrl + "?lat=" + latlng.lat + "&lon=" + latlng.lng;
+    // A connection that hangs must not hold the form: after 3 s the server decides when it is sent.
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, 3000) : null;
+    placeChecked = fetch(url, { headers: { Accept: "application/json" },
+                                signal: controller ? controller.signal : undefined }).then(function (r) {
       return r.json().then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
     }).then(function (answer) {
       if (asked !== placeQuestion || !place || place.kind !== "point") { return; }
@@ -106,7 +112,9 @@
       } else if (answer.status === 422) {
         refusePoint(answer.data.detail || t("refused"), null);
       }
-    }).catch(function () { /* offline: the coordinates stay */ });
+    }).catch(function () { /* offline: the coordinates stay */ }).then(function () {
+      if (timer) { clearTimeout(timer); }
+    });
   }
 
   function placePin(latlng) {
@@ -163,7 +171,7 @@
         var at = f.properties.label_point;
         L.tooltip({ permanent: true, direction: "center", className: "area-label", interactive: false })
           .setLatLng([at[1], at[0]]).setContent(f.properties.name).addTo(map);
-        layer.on("click", function (e) { placePin(e.latlng); });
+        // A tap on a district reaches the map's click handler too (Leaflet lets it bubble).
       }
     }).addTo(map);
   }).catch(function () {
@@ -235,6 +243,7 @@
   Array.prototype.forEach.call(form.querySelectorAll("input[name=category]"), function (radio) {
     radio.addEventListener("change", askWhatDivides);
   });
+  askWhatDivides();  // a category the browser restored on reload
 
   comment.addEventListener("input", function () {
     document.getElementById("comment-count").textContent = t("comment_count", { count: comment.value.length, max: comment.maxLength });
@@ -339,8 +348,19 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     formError.hidden = true;
-    // A place still being checked is waited for: a point in another municipality is never sent.
-    placeChecked.then(send);
+    var button = document.getElementById("send");
+    if (button.disabled) { return; }
+    button.disabled = true;
+    // The point to be sent is checked first (a pin moved since its last check, again): a point in
+    // another municipality is never sent. A district needs no check.
+    if (place && place.kind === "point" && marker && (!checkedPoint || !marker.getLatLng().equals(checkedPoint))) {
+      checkPlace(marker.getLatLng());
+    }
+    var ready = place && place.kind === "point" ? placeChecked : Promise.resolve();
+    ready.then(function () {
+      button.disabled = false;
+      send();
+    });
   });
 
   function send() {

@@ -14,8 +14,9 @@
   var LIVE_INTERVAL_MS = 2000;
   var hexagon = Glaswaende.hexagons.corners;
 
+  // On the projector nobody presses a button: the attributions stay in view (not folded).
   var map = Glaswaende.mapSetup.createMap(element, Glaswaende.mapSetup.settingsOf(element),
-                                          { zoomSnap: 0.25, keyboard: false, zoomControl: false });
+                                          { zoomSnap: 0.25, keyboard: false, zoomControl: false }, false);
 
   var state = { hotspots: [], index: -1, frozen: false, pendingLive: null, appliedLive: null, layers: {} };
   window.glaswaende = { map: map, state: state };
