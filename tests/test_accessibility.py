@@ -63,16 +63,22 @@ RESIDENT_PAGES = ["/", f"/gemeinde/{SALZHEMMENDORF}", "/ortsteile?name=bad", "/d
                   "/nirgendwo"]
 
 
+def _resident_urls(site, language: str):
+    """(path, address) of every resident page, the own-pins page of the site's resident included."""
+    base, edit_key, _ = site
+    for path in RESIDENT_PAGES + [f"/meine-pins/{edit_key}"]:
+        yield path, f"{base}{path}{'&' if '?' in path else '?'}lang={language}"
+
+
 @pytest.mark.parametrize("language", ["de", "ar"])
 def test_resident_pages_have_no_serious_or_critical_violations(site, browser, language):
-    base, edit_key, _ = site
+    base = site[0]
     page = browser.new_page(viewport={"width": 390, "height": 844})
     found = []
     try:
-        for path in RESIDENT_PAGES + [f"/meine-pins/{edit_key}"]:
-            separator = "&" if "?" in path else "?"
+        for path, url in _resident_urls(site, language):
             ready = ".leaflet-container" if path in ("/", f"/gemeinde/{SALZHEMMENDORF}") else None
-            found += _check(page, f"{base}{path}{separator}lang={language}", ready)
+            found += _check(page, url, ready)
         # The confirmation after sending, too.
         page.goto(f"{base}/gemeinde/{SALZHEMMENDORF}?lang={language}")
         page.locator("#ohne-karte > summary").click()
@@ -165,12 +171,11 @@ SMALL_TARGETS = """() => {
 
 @pytest.mark.parametrize("language", ["de", "ar"])
 def test_every_target_on_resident_pages_is_at_least_24_px(site, browser, language):
-    base, edit_key, _ = site
     page = browser.new_page(viewport={"width": 360, "height": 740})
     found = []
     try:
-        for path in RESIDENT_PAGES + [f"/meine-pins/{edit_key}"]:
-            page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={language}")
+        for path, url in _resident_urls(site, language):
+            page.goto(url)
             page.wait_for_timeout(300)
             page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
             found += [(path, small) for small in page.evaluate(SMALL_TARGETS)]
