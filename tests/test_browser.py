@@ -365,3 +365,28 @@ def test_deleting_an_own_pin_asks_first_and_can_be_undone(phone, live_server, en
     assert _stored_pins(engine) == []
     assert "Ihr Pin ist gelöscht." in page.locator("main").inner_text()
     assert page.console_errors == []
+
+
+def test_district_names_never_cover_each_other(phone, live_server):
+    # On a 360 px phone "Ahrenfeld" sat under "Salzhemmendorf" and "Hemmendorf" was cut: a smaller
+    # district's name gives way, and comes back when zooming in makes room.
+    page = phone
+    page.goto(live_server + "/gemeinde/03252008")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    boxes_js = ("() => [...document.querySelectorAll('.area-label')].filter(e => getComputedStyle(e).visibility !== 'hidden')"
+                ".map(e => { const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top, r.right, r.bottom]; })")
+
+    def shown():
+        boxes = page.evaluate(boxes_js)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not (a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]), (a, b)
+        return {box[0] for box in boxes}
+
+    overview = shown()
+    assert {"Salzhemmendorf", "Lauenstein", "Wallensen"} <= overview and len(overview) >= 6
+    page.evaluate("window.glaswaende.map.setView([52.06, 9.60], 14, {animate: false})")
+    page.wait_for_timeout(300)
+    closer = shown()
+    assert "Ahrenfeld" in closer or "Ahrenfeld" in overview, "zooming in gives the hidden names room"
+    assert page.console_errors == []

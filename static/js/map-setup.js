@@ -64,6 +64,29 @@
     });
   }
 
+  // Names on the map that would cover each other: the larger area keeps its name, the smaller one's
+  // is hidden until zooming in makes room (its name stays in the page's list of districts).
+  // labels: [{tooltip: L.Tooltip, priority: number}], higher priority first.
+  function declutterLabels(map, labels) {
+    function overlaps(a, b) {
+      return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    }
+    function arrange() {
+      var shown = [];
+      labels.slice().sort(function (a, b) { return b.priority - a.priority; }).forEach(function (label) {
+        var el = label.tooltip.getElement();
+        if (!el) { return; }
+        el.classList.remove("label-hidden");
+        var box = el.getBoundingClientRect();
+        var covered = shown.some(function (other) { return overlaps(box, other); });
+        if (covered) { el.classList.add("label-hidden"); } else { shown.push(box); }
+      });
+    }
+    map.on("zoomend moveend", function () { window.requestAnimationFrame(arrange); });
+    arrange();
+  }
+
   var Glaswaende = window.Glaswaende = window.Glaswaende || {};
-  Glaswaende.mapSetup = { createMap: createMap, settingsOf: settingsOf, areaMap: areaMap, fetchJSON: fetchJSON };
+  Glaswaende.mapSetup = { createMap: createMap, settingsOf: settingsOf, areaMap: areaMap, fetchJSON: fetchJSON,
+                          declutterLabels: declutterLabels };
 })();

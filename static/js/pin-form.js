@@ -161,6 +161,7 @@
       };
       note.addTo(map);
     }
+    var labels = [];
     L.geoJSON(collection, {
       style: function (f) {
         return { color: "#0b5394", weight: 2, dashArray: f.properties.approximate ? "6 4" : null,
@@ -168,12 +169,17 @@
       },
       onEachFeature: function (f, layer) {
         // Names stay on the map; no popups, which would cover the pin the resident just set.
+        // A tap on a district reaches the map's click handler (Leaflet lets it bubble).
         var at = f.properties.label_point;
-        L.tooltip({ permanent: true, direction: "center", className: "area-label", interactive: false })
-          .setLatLng([at[1], at[0]]).setContent(f.properties.name).addTo(map);
-        // A tap on a district reaches the map's click handler too (Leaflet lets it bubble).
+        var bounds = layer.getBounds();
+        labels.push({
+          tooltip: L.tooltip({ permanent: true, direction: "center", className: "area-label", interactive: false })
+            .setLatLng([at[1], at[0]]).setContent(f.properties.name).addTo(map),
+          priority: (bounds.getNorth() - bounds.getSouth()) * (bounds.getEast() - bounds.getWest())
+        });
       }
     }).addTo(map);
+    mapSetup.declutterLabels(map, labels);
   }).catch(function () {
     positionStatus.textContent = t("districts_failed");
   });
