@@ -49,7 +49,7 @@ def imprint():
 def _statement(county, status: int = 200, errors: list | None = None, form=None):
     return render_template("legal/accessibility.html", county=county, provider=_provider(county),
                            statement_date=STATEMENT_DATE, errors=errors or [], form=form or {},
-                           limits=feedback), status
+                           lengths=feedback), status
 
 
 @blueprint.get("/barrierefreiheit")
