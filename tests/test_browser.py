@@ -367,6 +367,50 @@ def test_deleting_an_own_pin_asks_first_and_can_be_undone(phone, live_server, en
     assert page.console_errors == []
 
 
+def test_an_own_pin_is_moved_on_its_small_map_and_a_point_outside_is_refused(phone, live_server, engine):
+    page = phone
+    page.goto(live_server + "/gemeinde/03252008")
+    page.locator(".area-label", has_text="Lauenstein").wait_for()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
+    page.get_by_label("Hier verläuft eine Glaswand").check()
+    page.get_by_role("button", name="Pin senden").tap()
+    page.locator("#confirmation").wait_for(state="visible")
+    page.goto(page.locator("#edit-link").get_attribute("href"))
+
+    small_map = page.get_by_role("application", name="Karte zum Verschieben von Pin 1")
+    small_map.scroll_into_view_if_needed()
+    status = page.locator(".move-status")
+
+    def tap_on_small_map(lat, lon):
+        # The map is brought over the point (as a finger would pan it), then the point is tapped.
+        point = page.evaluate("([lat, lon]) => { const m = window.glaswaende.ownPinMaps[0]; m.setView([lat, lon], 15,"
+                              " {animate: false}); const p = m.latLngToContainerPoint([lat, lon]);"
+                              " const r = m.getContainer().getBoundingClientRect();"
+                              " return {x: r.left + p.x, y: r.top + p.y}; }", [lat, lon])
+        page.touchscreen.tap(point["x"], point["y"])
+
+    tap_on_small_map(52.1500, 9.9500)  # Hildesheim: outside the county
+    page.wait_for_function("() => document.querySelector('.move-status').textContent.includes('alten Stelle')"
+                           " || document.querySelector('.move-status').textContent.includes('alten Ort')")
+    assert "außerhalb" in status.inner_text() and "Der Pin bleibt an seinem alten Ort." in status.inner_text()
+    assert page.locator("input[name=lat]").input_value() == ""
+
+    tap_on_small_map(*AHRENFELD)
+    page.wait_for_function("() => document.querySelector('.move-status').textContent.startsWith('Neuer Ort')")
+    assert status.inner_text() == "Neuer Ort: Ahrenfeld (Salzhemmendorf). Bitte speichern Sie die Änderung."
+    with page.expect_navigation():
+        page.get_by_role("button", name="Änderungen speichern").tap()
+    assert "Ihr Pin liegt jetzt hier: Ahrenfeld (Salzhemmendorf)." in page.locator("main").inner_text()
+    with engine.connect() as conn:
+        lat, lon, district = conn.execute(text(
+            "SELECT ST_Y(p.geom), ST_X(p.geom), d.name FROM pin p JOIN district d ON d.id = p.district_id")).one()
+    assert district == "Ahrenfeld" and abs(lat - AHRENFELD[0]) < 2e-4 and abs(lon - AHRENFELD[1]) < 2e-4
+    assert page.locator("h2").first.inner_text() == "Pin 1: Ahrenfeld (Salzhemmendorf)"
+    # The one error is the browser's note on the refused point's 422 (GET /api/place), no script's.
+    assert [e for e in page.console_errors if "status of 422" not in e] == []
+
+
 def test_district_names_never_cover_each_other(phone, live_server):
     # On a 360 px phone "Ahrenfeld" sat under "Salzhemmendorf" and "Hemmendorf" was cut: a smaller
     # district's name gives way, and comes back when zooming in makes room.

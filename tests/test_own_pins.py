@@ -8,9 +8,12 @@ import uuid
 
 from sqlalchemy import text
 
-from tests.helpers import pin_count
+from tests.helpers import add_staff_account, insert_workshop_today, pin_count
 
 LAUENSTEIN = (52.0790, 9.5510)
+AHRENFELD = (52.067778, 9.645)       # Salzhemmendorf, another Ortsteil
+BAD_MUENDER = (52.1956, 9.4647)      # the next municipality of the county
+HILDESHEIM = (52.1500, 9.9500)       # outside the county
 
 
 def _pin(client, edit_key=None, **fields):
@@ -98,6 +101,72 @@ def test_bad_changes_are_refused_in_german_and_change_nothing(client, engine):
         assert response.status_code == 422 and "Bitte prüfen Sie" in response.text
     with engine.connect() as conn:
         assert conn.execute(text("SELECT category, comment FROM pin")).one() == ("divided", "Bleibt")
+
+
+def _stored(engine, client_id):
+    with engine.connect() as conn:
+        return conn.execute(text("""
+            SELECT p.category, p.municipality_ags, d.name AS district, p.location_precision, p.workshop_id,
+                   ST_Y(p.geom) AS lat, ST_X(p.geom) AS lon
+            FROM pin p LEFT JOIN district d ON d.id = p.district_id WHERE p.client_id = :id"""), {"id": client_id}).one()
+
+
+def test_moving_an_own_pin_places_it_anew_as_a_new_pin_would_be(client, engine):
+    key = secrets.token_urlsafe(32)
+    body, _ = _pin(client, key)
+    assert _stored(engine, body["id"]).district == "Lauenstein"
+    # Without lat and lon (no script, or not moved) the place stays.
+    client.post(f"/meine-pins/{key}/{body['id']}", data={"category": "divided", "lat": "", "lon": ""})
+    assert _stored(engine, body["id"])[1:3] == ("03252008", "Lauenstein")
+
+    response = client.post(f"/meine-pins/{key}/{body['id']}", data={
+        "category": "meeting_place", "lat": str(AHRENFELD[0]), "lon": str(AHRENFELD[1])})
+    assert response.status_code == 303
+    moved = _stored(engine, body["id"])
+    assert (moved.category, moved.municipality_ags, moved.district) == ("meeting_place", "03252008", "Ahrenfeld")
+    assert (round(moved.lat, 6), round(moved.lon, 6)) == AHRENFELD
+    assert "Ihr Pin liegt jetzt hier: Ahrenfeld (Salzhemmendorf)." in client.get(f"/meine-pins/{key}").text
+
+
+def test_a_pin_set_by_its_district_becomes_exact_when_moved(client, engine):
+    key = secrets.token_urlsafe(32)
+    with engine.connect() as conn:
+        district_id = conn.execute(text("SELECT id FROM district WHERE name = 'Lauenstein'")).scalar_one()
+    body = {"id": str(uuid.uuid4()), "district_id": district_id, "category": "divided", "edit_key": key}
+    assert client.post("/api/pins", json=body).status_code == 201
+    assert _stored(engine, body["id"]).location_precision == "district"
+    page = client.get(f"/meine-pins/{key}").text
+    assert "Dieser Pin steht in der Mitte des Ortsteils." in page
+    client.post(f"/meine-pins/{key}/{body['id']}", data={"category": "divided", "lat": "52.0795", "lon": "9.5521"})
+    assert _stored(engine, body["id"]).location_precision == "exact"
+
+
+def test_a_pin_moved_out_of_its_workshops_municipality_loses_the_workshop_tag(client, engine):
+    with engine.begin() as conn:
+        creator = add_staff_account(conn, "moderation-umzug", "moderator")
+        insert_workshop_today(conn, "Werkstatt Lauenstein", "03252008", "umzug1", creator)
+    key = secrets.token_urlsafe(32)
+    body, _ = _pin(client, key, workshop="umzug1")
+    assert _stored(engine, body["id"]).workshop_id is not None
+    client.post(f"/meine-pins/{key}/{body['id']}", data={"category": "divided", "lat": str(AHRENFELD[0]),
+                                                          "lon": str(AHRENFELD[1])})
+    assert _stored(engine, body["id"]).workshop_id is not None, "still in the workshop's municipality"
+    client.post(f"/meine-pins/{key}/{body['id']}", data={"category": "divided", "lat": str(BAD_MUENDER[0]),
+                                                          "lon": str(BAD_MUENDER[1])})
+    moved = _stored(engine, body["id"])
+    assert (moved.municipality_ags, moved.workshop_id) == ("03252002", None)
+
+
+def test_a_move_outside_the_county_or_to_no_number_is_refused_and_changes_nothing(client, engine):
+    key = secrets.token_urlsafe(32)
+    body, _ = _pin(client, key)
+    before = _stored(engine, body["id"])
+    for lat, lon, words in ((HILDESHEIM[0], HILDESHEIM[1], "außerhalb"), ("Norden", "9.6", "Zahl"),
+                            ("52.07", "", "Zahl"), ("91", "9.6", "Zahl"), ("nan", "9.6", "Zahl")):
+        response = client.post(f"/meine-pins/{key}/{body['id']}", data={
+            "category": "meeting_place", "lat": str(lat), "lon": str(lon)})
+        assert response.status_code == 422 and words in response.text, (lat, lon)
+        assert _stored(engine, body["id"]) == before, "nothing written, the category neither"
 
 
 def test_a_link_reaches_only_its_own_pins(client, engine):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +17,7 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import NotFound
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_STATUS_LABELS, YEARS_HERE
-from .areas import place_name
+from .areas import coordinates, place_at, place_name
 from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash
 from .pins import PinDetails, Respondent, invalid_input
 
@@ -62,9 +63,17 @@ def as_json(pins: list[dict]) -> dict:
     }
 
 
-def change_from_form(form) -> PinDetails:
-    """A change from the edit form, by the same rules as a new pin (the place stays: to move a pin,
-    delete it and set a new one)."""
+@dataclass(frozen=True)
+class OwnPinChange:
+    """What the edit form changes: the pin's details, and its point if the resident moved it on
+    the small map ({"lat", "lon"}; None: the place stays)."""
+    details: PinDetails
+    point: dict | None = None
+
+
+def change_from_form(form) -> OwnPinChange:
+    """A change from the edit form, by the same rules as a new pin; lat and lon are sent only when
+    the pin was moved on the map (empty otherwise, and without JavaScript)."""
     data = {
         "category": form.get("category") or None,
         "dimensions": form.getlist("dimensions"),
@@ -72,9 +81,11 @@ def change_from_form(form) -> PinDetails:
         "respondent": {"age_band": form.get("age_band") or None, "years_here": form.get("years_here") or None},
     }
     try:
-        return PinDetails.model_validate({k: v for k, v in data.items() if v is not None})
+        details = PinDetails.model_validate({k: v for k, v in data.items() if v is not None})
     except ValidationError as error:
         raise invalid_input(error) from None
+    lat, lon = (form.get("lat") or "").strip(), (form.get("lon") or "").strip()
+    return OwnPinChange(details, coordinates(lat, lon) if lat or lon else None)
 
 
 def _client_id(value: str) -> uuid.UUID:
@@ -84,15 +95,23 @@ def _client_id(value: str) -> uuid.UUID:
         raise NotFound(_("Diesen Pin gibt es unter Ihrem Link nicht (mehr).")) from None
 
 
-def change_own_pin(conn: Connection, edit_key: str, client_id: str, change: PinDetails) -> None:
-    respondent = change.respondent or Respondent()
+def change_own_pin(conn: Connection, edit_key: str, client_id: str, change: OwnPinChange,
+                   county_key: str) -> str | None:
+    """Store the change (in the caller's transaction); the place in words if the pin was moved.
+    A point outside the county raises OutsideCounty before anything is written."""
+    key = {"edit_key_hash": _hash_or_not_found(edit_key), "client_id": _client_id(client_id)}
+    place = None if change.point is None else place_at(conn, county_key, change.point)
+    details, respondent = change.details, change.details.respondent or Respondent()
     changed = conn.execute(sql("own_pins/update"), {
-        "edit_key_hash": _hash_or_not_found(edit_key), "client_id": _client_id(client_id),
-        "category": change.category, "dimensions": change.dimensions, "comment": change.comment,
+        **key, "category": details.category, "dimensions": details.dimensions, "comment": details.comment,
         "age_band": respondent.age_band, "years_here": respondent.years_here,
     }).first()
     if changed is None:
         raise NotFound(_("Diesen Pin gibt es unter Ihrem Link nicht (mehr)."))
+    if place is None:
+        return None
+    conn.execute(sql("own_pins/move"), {**key, **change.point, "county_key": county_key})
+    return place["place"]
 
 
 def delete_own_pins(conn: Connection, edit_key: str, client_id: str | None = None) -> tuple[int, int]:

@@ -153,7 +153,8 @@ def own_pins_page(edit_key: str):
         county = areas.county(conn, current_app.config["COUNTY_KEY"])
         pins = own_pins.own_pins(conn, edit_key)
     page = render_template("web/own_pins.html", county=county, pins=pins, edit_key=edit_key,
-                           comment_max_length=COMMENT_MAX_LENGTH, **own_pins.LABELS)
+                           comment_max_length=COMMENT_MAX_LENGTH, map_settings=page_map_settings(current_app.config, county),
+                           **own_pins.LABELS)
     return _private(Response(page, mimetype="text/html"))
 
 
@@ -169,8 +170,10 @@ def own_pins_download(edit_key: str):
 def change_own_pin(edit_key: str, client_id: str):
     change = own_pins.change_from_form(request.form)
     with engine().begin() as conn:
-        own_pins.change_own_pin(conn, edit_key, client_id, change)
+        moved_to = own_pins.change_own_pin(conn, edit_key, client_id, change, current_app.config["COUNTY_KEY"])
     flash(_("Ihre Änderung ist gespeichert. Ein geänderter Kommentar wird vor dem Erscheinen wieder geprüft."))
+    if moved_to:
+        flash(_("Ihr Pin liegt jetzt hier: %(place)s.", place=moved_to))
     return redirect(url_for("web.own_pins_page", edit_key=edit_key), code=303)
 
 
