@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, Domain, get_locale
 
+from . import easy_words
 from .config import PROJECT_ROOT
 
 TRANSLATIONS_DIR = PROJECT_ROOT / "mapserver" / "translations"
@@ -156,5 +157,6 @@ def init_app(app: Flask) -> None:
                   default_translation_directories=str(TRANSLATIONS_DIR))
     babel.domain_instance = ChosenCatalogDomain(translation_directories=[str(TRANSLATIONS_DIR)])
     app.after_request(_remember_choice)
+    app.jinja_env.globals.update(explain_hard_words=easy_words.explained)
     app.jinja_env.globals.update(languages=LANGUAGES, current_language=current, language_url=language_url,
                                 s_=s_, sn_=sn_)

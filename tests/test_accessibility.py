@@ -4,12 +4,14 @@ and 200 % zoom without horizontal scrolling, and right-to-left Arabic."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import uuid
 
 import pytest
 from sqlalchemy import text
 
+from mapserver import easy_words
 from mapserver.config import PROJECT_ROOT
 from mapserver.services import hotspots
 from tests.helpers import add_staff_account, seeded_app, serve_in_thread
@@ -185,3 +187,56 @@ def test_every_target_on_resident_pages_is_at_least_24_px(site, browser, languag
     finally:
         page.close()
     assert found == [], json.dumps(found, ensure_ascii=False, indent=1)
+
+
+LAW_REFERENCE = re.compile(r"Art\. ?\d|Abs\. ?\d|§|DSGVO|BITV|Buchst\.")
+# A full stop after a number is an ordinal ("am 4. Dezember"), not the end of a sentence.
+SENTENCE_END = re.compile(r"(?:(?<!\d)\.|[!?])(?=\s|$)")
+
+
+def _easy_read_problems(page, where: str) -> list[tuple]:
+    """What breaks the rules of Leichte Sprache in the page's main text (the maps' attributions
+    and the list of sources are licence notes, quoted as their licences ask: left out): a line with more than one sentence, a bracket, a paragraph of law,
+    a hard word of easy_words.WORDS that the page's list of hard words does not explain."""
+    text = page.evaluate("""() => { const main = document.querySelector('main').cloneNode(true);
+        main.querySelectorAll('.leaflet-container, .source-notes, .easy-words, [hidden]').forEach(e => e.remove());
+        document.body.appendChild(main); const t = main.innerText; main.remove(); return t; }""")
+    explained = set(page.locator(".easy-words dt").all_inner_texts())
+    problems = []
+    for line in (line.strip() for line in text.splitlines()):
+        if len(SENTENCE_END.findall(line)) > 1:
+            problems.append((where, "mehr als ein Satz in einer Zeile", line))
+        if "(" in line or ")" in line:
+            problems.append((where, "Klammer", line))
+        if LAW_REFERENCE.search(line):
+            problems.append((where, "Paragraf", line))
+    for hard in easy_words.WORDS.values():
+        if hard.occurs_in(text) and hard.word not in explained:
+            problems.append((where, "schweres Wort ohne Erklärung", hard.word))
+    return problems
+
+
+def test_leichte_sprache_keeps_its_rules_on_every_resident_page(site, browser):
+    base, _, _ = site
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    problems = []
+    try:
+        for path, url in [*_resident_urls(site, "de_LS"), ("/w/axewerk", f"{base}/w/axewerk?lang=de_LS")]:
+            page.goto(url)
+            if path in ("/", f"/gemeinde/{SALZHEMMENDORF}"):
+                page.locator(".leaflet-container").first.wait_for()
+            assert page.locator("html.leichte-sprache").count() == 1, path
+            assert page.locator("meta[name=description]").get_attribute("content").strip(), path
+            problems += _easy_read_problems(page, path)
+        # The confirmation after sending, made by the page's script from its messages.
+        page.goto(f"{base}/gemeinde/{SALZHEMMENDORF}?lang=de_LS")
+        page.locator("#ohne-karte > summary").click()
+        page.locator("#district-choice").select_option(index=1)
+        page.locator("#use-district").click()
+        page.locator("input[name=category]").first.check()
+        page.locator("#send").click()
+        page.locator("#confirmation").wait_for(state="visible")
+        problems += _easy_read_problems(page, "Bestätigung")
+    finally:
+        page.close()
+    assert problems == [], json.dumps(problems, ensure_ascii=False, indent=1)

@@ -101,7 +101,7 @@ def test_arabic_is_right_to_left_and_leichte_sprache_is_german(client):
     arabic = client.get("/gemeinde/03252008?lang=ar").text
     assert '<html lang="ar" dir="rtl">' in arabic
     easy = client.get("/gemeinde/03252008?lang=de_LS").text
-    assert '<html lang="de" dir="ltr">' in easy
+    assert '<html lang="de" dir="ltr" class="leichte-sprache">' in easy
     standard = client.get("/gemeinde/03252008?lang=de").text
     assert easy != standard, "Leichte Sprache has texts of its own"
 

@@ -66,7 +66,8 @@ def place_name(district_name: str | None, municipality_name: str) -> str:
     (Salzhemmendorf)")."""
     if not district_name or district_name == municipality_name:
         return municipality_name
-    return f"{district_name} ({municipality_name})"
+    # Leichte Sprache writes it without brackets: "Lauenstein in Salzhemmendorf".
+    return _("%(district)s (%(municipality)s)", district=district_name, municipality=municipality_name)
 
 
 def coordinates(lat, lon) -> dict:

@@ -25,6 +25,10 @@
     var marker = L.marker(home, { draggable: true, keyboard: false, title: t("your_pin"), alt: t("your_pin") }).addTo(map);
     var back = null;
     var asked = 0;
+    // The Ortsteile as outlines: the place reads without tiles too (boundaries-only maps).
+    mapSetup.fetchJSON(element.dataset.districtsUrl, "application/geo+json").then(function (collection) {
+      L.geoJSON(collection, { interactive: false, style: { color: "#0b5394", weight: 1.5, fillOpacity: 0.05 } }).addTo(map);
+    }).catch(function () { /* the pin alone still shows where it is */ });
 
     function showBack() {
       if (back) { return; }
