@@ -9,6 +9,10 @@ RUN bash scripts/copy-vendor.sh
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# Pango and fonts: the planners' PDF report (WeasyPrint).
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        fonts-dejavu-core fontconfig \
+    && rm -rf /var/lib/apt/lists/*
 COPY . .
 # Editable install: the package finds templates/, static/, migrations/ and geodata/ beside it.
 RUN pip install --no-cache-dir -c constraints.txt -e . \

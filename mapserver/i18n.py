@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from babel import support
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, Domain, get_locale
@@ -126,6 +127,12 @@ def format_number(value) -> str:
     """A number as the reader's language writes it (German outside a request)."""
     locale = get_locale() if has_request_context() else None
     return format_decimal(value, locale=str(locale or "de"))
+
+
+def format_day(day) -> str:
+    """A date as the reader's language writes it ("01.11.2026"; German outside a request)."""
+    locale = get_locale() if has_request_context() else None
+    return format_date(day, "medium", locale=str(locale or "de"))
 
 
 def language_url(code: str) -> str:

@@ -18,10 +18,11 @@ HOTSPOT_LABELS = {
     ("hot", 99): s_l("Hotspot, 99 % Konfidenz"), ("hot", 95): s_l("Hotspot, 95 % Konfidenz"),
     ("cold", 95): s_l("Coldspot, 95 % Konfidenz"), ("cold", 99): s_l("Coldspot, 99 % Konfidenz"),
 }
+# Every sequential layer runs one way: light = few, dark = many (viridis from yellow to purple).
 SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
-# The heatmap in viridis too (leaflet.heat's default rainbow is not colour-blind safe): low density
-# dark blue, high density yellow.
-HEAT_GRADIENT = {0.2: "#3b528b", 0.45: "#21918c", 0.7: "#5ec962", 1.0: "#fde725"}
+# The heatmap in the same viridis and the same direction (leaflet.heat's default rainbow is not
+# colour-blind safe): low density light yellow, high density dark purple.
+HEAT_GRADIENT = dict(zip((0.2, 0.4, 0.6, 0.8, 1.0), SEQUENTIAL))
 
 # How hexagon cells are drawn (static/js/hexagons.js draws them from their centres), as Leaflet
 # path options. Not by colour alone: hotspots have a solid border, coldspots a dashed one.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the system programs the project needs are installed: Node.js/npm, PostgreSQL with
-# PostGIS and (with --browser) Chromium for the browser tests. Installs Debian's packages where
-# apt-get can run (as root, or through password-less sudo); otherwise says exactly what to install.
+# PostGIS, Pango and fonts for the PDF report, and (with --browser) Chromium, nginx, GDAL and QGIS
+# for the browser, front and export tests. Installs Debian's packages where apt-get can run (as
+# root, or through password-less sudo); otherwise says exactly what to install.
 set -euo pipefail
 
 want_browser=0
@@ -33,13 +34,28 @@ fi
 if (( want_browser )) && ! command -v chromium >/dev/null 2>&1; then
   missing+=(chromium)
 fi
+# The export tests read every GeoPackage back with Debian's ogrinfo (GDAL 3.6, under QGIS 3.28 LTR)
+# and open it in Debian's QGIS (python3-qgis), as planners will.
+if (( want_browser )) && ! command -v ogrinfo >/dev/null 2>&1; then
+  missing+=(gdal-bin)
+fi
+if (( want_browser )) && ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then
+  missing+=(python3-qgis qgis-providers)
+fi
 # The front's test runs Debian's nginx (the proxy compose starts, tests/test_front.py).
 if (( want_browser )) && ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
   missing+=(nginx-light)
 fi
-# Fonts so that pages and screenshots show German text properly.
-if (( want_browser )) && ! fc-list 2>/dev/null | grep -qi dejavu; then
-  missing+=(fonts-dejavu-core)
+# The planners' PDF report (WeasyPrint) lays its text out with Pango, in DejaVu; the same fonts
+# show German text properly in pages and screenshots.
+if ! ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so.0"; then
+  missing+=(libpango-1.0-0)
+fi
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
+  missing+=(libpangoft2-1.0-0)
+fi
+if ! fc-list 2>/dev/null | grep -qi dejavu; then
+  missing+=(fonts-dejavu-core fontconfig)
 fi
 
 if (( ${#missing[@]} == 0 )); then

@@ -7,7 +7,11 @@ import csv
 import datetime as dt
 import io
 import random
+import tempfile
+from pathlib import Path
 
+import pandas as pd
+import pyogrio
 from sqlalchemy import text
 
 from mapserver.services import exports
@@ -74,15 +78,30 @@ def _expected_ids(engine, pin_filter: PinFilter) -> set[str]:
 
 
 def test_pin_exports_follow_the_filters_on_random_draws(engine, clean_pins):
+    """The plain CSV on every draw; the CSV for German spreadsheets and the GeoPackage on some.
+    Each pin's exported time (with its offset) falls on a local day inside the filter's dates."""
     _plant_pins(engine, seed=20261204)
     rng = random.Random(4)
     nonempty = 0
-    for _ in range(60):
+    for draw in range(60):
         pin_filter = _random_filter(rng)
+        expected = _expected_ids(engine, pin_filter)
         with engine.connect() as conn:
             exported = exports.export(conn, "pins", "csv", "03252", SALZHEMMENDORF, pin_filter, TIME_ZONE, [])
-        rows = csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")))
-        expected = _expected_ids(engine, pin_filter)
+        rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
         assert {row["id"] for row in rows} == expected, pin_filter
+        for row in rows:
+            day = dt.datetime.fromisoformat(row["created_at"]).date()  # local time with its offset
+            assert (pin_filter.date_from or day) <= day <= (pin_filter.date_to or day), (row, pin_filter)
+        if draw % 6 == 0:
+            with engine.connect() as conn:
+                german = exports.export(conn, "pins", "csv-de", "03252", SALZHEMMENDORF, pin_filter, TIME_ZONE, [])
+                package = exports.export(conn, "pins", "gpkg", "03252", SALZHEMMENDORF, pin_filter, TIME_ZONE, [])
+            table = pd.read_csv(io.BytesIO(german.content), sep=";", decimal=",", comment="#", dtype=str)
+            assert set(table["id"]) == expected, pin_filter
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / package.filename
+                path.write_bytes(package.content)
+                assert set(pyogrio.read_dataframe(path, layer="glaswaende_pins")["id"]) == expected, pin_filter
         nonempty += bool(expected)
     assert nonempty >= 20, "the draws must select pins, or the comparison proves nothing"

@@ -98,8 +98,9 @@ def test_planner_map_has_every_layer_a_legend_and_no_cdn(planner):
     # No "tendency" class: below 95 % a place is no hotspot, and no cell says otherwise.
     assert "Tendenz" not in html and "Gi*" not in html
     assert "GeoBasis-DE / BKG" in html and "Lauenstein" in html
-    # The heatmap in viridis, not leaflet.heat's rainbow (colour-blind safe).
-    assert re.search(r'"gradient": \{\s*0\.2: "#3b528b"', html)
+    # The heatmap in viridis, not leaflet.heat's rainbow (colour-blind safe), and like the grid and
+    # the choropleth from light (few pins) to dark (many).
+    assert re.search(r'"gradient": \{\s*0\.2: "#fde725",.*1\.0: "#440154"', html, re.S)
     # … and hot- and coldspots told apart by their border too, not by colour alone.
     assert '"dashArray": "5 4"' in html and "border:2px dashed #000" in html
     assets = _assets(html)
@@ -148,7 +149,7 @@ def test_geopackage_exports_read_back_with_pyogrio(planner, planner_app, tmp_pat
         path = tmp_path / f"{dataset}.gpkg"
         path.write_bytes(response.data)
         layers = pyogrio.list_layers(path)
-        assert [name for name, _ in layers] == [f"glaswaende_{dataset}"]
+        assert [name for name, _ in layers] == [f"glaswaende_{dataset}", "layer_styles"]
         info = pyogrio.read_info(path)
         assert info["crs"] == "EPSG:4326"
         assert "GeoBasis-DE / BKG" in info["layer_metadata"]["ATTRIBUTION"]
@@ -172,7 +173,7 @@ def test_geojson_and_csv_exports(planner, planner_app):
     body = planner.get(f"/planung/export/pins.csv?gemeinde={SALZHEMMENDORF}").data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == _direct_pin_count(engine)
-    assert {"lon", "lat", "category", "district", "attribution"} <= set(rows[0])
+    assert {"lon", "lat", "category", "district"} <= set(rows[0]) and "attribution" not in rows[0]
     assert 9.4 < float(rows[0]["lon"]) < 9.8 and 51.9 < float(rows[0]["lat"]) < 52.2
     districts = list(csv.DictReader(io.StringIO(planner.get("/planung/export/districts.csv").data.decode("utf-8-sig"))))
     assert all(r["wkt"].startswith("MULTIPOLYGON") for r in districts)

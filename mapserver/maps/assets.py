@@ -45,19 +45,105 @@ class Attribution(MacroElement):
         self.texts = texts
 
 
-class Legend(MacroElement):
-    """A fixed legend box (HTML made by us, escaped data only)."""
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (folium's control_scale adds miles too),
+    bottom left, clear of the attribution (planner-map.css keeps that in the right half)."""
 
     _template = Template("""
-        {% macro html(this, kwargs) %}
-        <div class="glaswaende-legend" role="region" aria-label="Legende">{{ this.html }}</div>
+        {% macro script(this, kwargs) %}
+        L.control.scale({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
-    def __init__(self, html: str):
+    def __init__(self, max_width: int = 160):
+        super().__init__()
+        self._name = "MetricScale"
+        self.options = {"metric": True, "imperial": False, "maxWidth": max_width, "position": "bottomleft"}
+
+
+class PrintFit(MacroElement):
+    """Printed, the map is the size static/css/print.css gives its frame on A4 (PRINT_WIDTH ×
+    PRINT_HEIGHT), not the width of the screen: before printing, the map takes that size and fits
+    its area into it beside the legend (drawn at once: no script runs between the print layout and
+    the printout); afterwards it takes the screen's size again."""
+
+    # The inner size of iframe.planner-map on A4 (static/css/print.css: the page's 186 mm of
+    # width, 165 mm high, a 1 px border).
+    PRINT_WIDTH = "calc(186mm - 2px)"
+    PRINT_HEIGHT = "calc(165mm - 2px)"
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, bounds = {{ this.bounds|tojson }};
+            function fit(width, height) {
+                var container = map.getContainer();
+                container.style.width = width;
+                container.style.height = height;
+                map.invalidateSize({pan: false});
+                // The area beside the legend (bottom left) and above the attribution (bottom right).
+                var legend = container.querySelector(".glaswaende-legend");
+                var attribution = container.querySelector(".leaflet-control-attribution");
+                map.fitBounds(bounds, {animate: false, paddingTopLeft: [legend ? legend.offsetWidth + 20 : 10, 10],
+                                       paddingBottomRight: [10, attribution ? attribution.offsetHeight + 10 : 10]});
+                map.eachLayer(function (layer) {  // canvas renderers draw on the next frame: now
+                    if (layer instanceof L.Canvas) { layer._redraw(); }
+                });
+            }
+            window.addEventListener("beforeprint", function () { fit({{ this.width|tojson }}, {{ this.height|tojson }}); });
+            window.addEventListener("afterprint", function () { fit("", ""); });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self._name = "PrintFit"
+        self.bounds = bounds  # [[south, west], [north, east]]
+        self.width, self.height = self.PRINT_WIDTH, self.PRINT_HEIGHT
+
+
+class Legend(MacroElement):
+    """The map's legend, a Leaflet control (HTML made by us, escaped data only): a part always
+    shown, and one part per layer (`sections`: the layer, its legend's HTML) that is shown while
+    its layer is on the map, so it appears and disappears as the layer is switched in the layer
+    control. Add it after the layers."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var layers = { {%- for layer, _ in this.sections %}{{ layer.get_name()|tojson }}: {{ layer.get_name() }}, {% endfor -%} };
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var box = L.DomUtil.create("div", "glaswaende-legend");
+                box.setAttribute("role", "region");
+                box.setAttribute("aria-label", {{ this.label|tojson }});
+                box.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(box);
+                L.DomEvent.disableScrollPropagation(box);
+                return box;
+            };
+            legend.addTo(map);
+            function update() {
+                legend.getContainer().querySelectorAll("[data-legend-for]").forEach(function (part) {
+                    part.hidden = !map.hasLayer(layers[part.getAttribute("data-legend-for")]);
+                });
+            }
+            map.on("overlayadd overlayremove", update);
+            update();
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, label: str, header: str, sections: list[tuple], footer: str = ""):
         super().__init__()
         self._name = "Legend"
-        self.html = html
+        self.label = label
+        self.sections = sections
+        parts = "".join(f'<div class="legend-layer" data-legend-for="{layer.get_name()}">{html}</div>'
+                        for layer, html in sections)
+        self.html = header + parts + footer
 
 
 class HexagonCells(JSCSSMixin):

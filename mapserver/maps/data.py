@@ -2,9 +2,13 @@
 draw it. No folium here: services import this module."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from ..config import DEFAULT_SETTINGS
+from ..i18n import s_
 
 
 @dataclass
@@ -28,6 +32,33 @@ class PlannerMapData:
     hotspot_areas: list[dict] = field(default_factory=list)  # statistics.hotspot_areas(): a popup each
 
 
-def number(value) -> str:
-    """One decimal, decimal comma (German staff pages)."""
-    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+def _locale() -> str:
+    """The reader's locale for numbers and dates (German outside a request)."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    return str((get_locale() if has_request_context() else None) or "de")
+
+
+def number(value, decimals: int = 1) -> str:
+    """A number with exactly `decimals` decimals as the reader's language writes it ("83,41",
+    "1.234,5" in German); "–" for None."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=_locale())
+
+
+def local_date(day) -> str:
+    """A date as the reader's language writes it ("01.11.2026" in German)."""
+    return format_date(day, "medium", locale=_locale())
+
+
+def filter_summary(pin_filter) -> str:
+    """PinFilter.describe() with its dates as the reader's language writes them ("01.11.2026 bis
+    30.11.2026", not ISO dates): the echo of the filters on the planner pages."""
+    if not (pin_filter.date_from or pin_filter.date_to):
+        return pin_filter.describe()
+    rest = replace(pin_filter, date_from=None, date_to=None)
+    period = s_("%(start)s bis %(end)s", start=local_date(pin_filter.date_from) if pin_filter.date_from else "…",
+                end=local_date(pin_filter.date_to) if pin_filter.date_to else "…")
+    return period if rest.is_empty else f"{rest.describe()}; {period}"

@@ -8,11 +8,12 @@ from flask_babel import get_locale
 
 from ..auth import current_account, restrict_blueprint
 from ..db import engine
-from ..i18n import format_number
+from ..i18n import format_day, format_number
 from ..maps.base_map import page_map_settings
+from ..maps.data import filter_summary
 from ..maps.planner import area_title, number, planner_map
 from ..security import with_nonce
-from ..services import areas, exports, planning, statistics
+from ..services import areas, comparisons, exports, planning, statistics
 from ..services.statistics import PinFilter
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, YEARS_HERE
 from . import export_process
@@ -30,8 +31,8 @@ def _filter() -> PinFilter:
 def _page(template: str, **context):
     context.setdefault("vocabulary", {"categories": CATEGORIES, "dimensions": DIMENSIONS,
                                       "age_bands": AGE_BANDS, "years_here": YEARS_HERE})
-    context.update(method_summary=statistics.method_summary, format_number=format_number,
-                   area_title=area_title, number=number)
+    context.update(method_summary=statistics.method_summary, format_number=format_number, format_day=format_day,
+                   area_title=area_title, number=number, filter_summary=filter_summary)
     return render_template(template, account=current_account(), **context)
 
 
@@ -104,10 +105,34 @@ def export(dataset: str, fmt: str):
     with engine().connect() as conn:  # what can be refused is refused here, at once
         exports.check_request(conn, dataset, fmt, key, ags)
         attributions = list(areas.county(conn, key).attributions)
+    srid = exports.parse_crs(request.args.get("crs"))
     file = export_process.build_export(current_app._get_current_object(), dataset, fmt, ags, pin_filter.query_string(),
-                                       str(get_locale() or "de"), attributions)
+                                       str(get_locale() or "de"), attributions, srid)
     return Response(file.content, content_type=file.mimetype,  # the type names its charset itself
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
+
+
+@blueprint.get("/gemeinde/<ags>/vergleiche")
+def compare(ags: str):
+    """Who feels which wall: the numbers by age band and by years here side by side, pins per
+    week and category, the districts ranked, the dense clusters."""
+    k = current_app.config["PRIVACY_K"]
+    with _reading(ags) as (conn, place, run, pin_filter):
+        key = place.county.key
+        groups = [comparisons.by_group(conn, run, key, ags, pin_filter, grouping, k) for grouping in comparisons.GROUPINGS]
+        weeks = comparisons.pins_per_week(conn, run, ags, pin_filter)
+        ranking = comparisons.ranked_districts(statistics.district_counts(conn, run, ags, pin_filter))
+        clusters = statistics.clusters(conn, run, ags)
+    return _page("planner/comparisons.html", place=place, run=run, pin_filter=pin_filter, comparisons=groups,
+                 weeks=weeks, ranking=ranking, clusters=clusters, comparison_labels=comparisons)
+
+
+@blueprint.get("/methode")
+def method():
+    """"So wird gerechnet": the method in plain German, as the report prints it."""
+    with _reading() as (conn, place, run, pin_filter):
+        pass
+    return _page("planner/method.html", place=place, run=run, pin_filter=pin_filter)
 
 
 def init_app(app: Flask) -> None:

@@ -38,20 +38,22 @@ def _start(settings: dict) -> None:
     _APP = create_app(settings)
 
 
-def _build(dataset: str, fmt: str, ags: str | None, query: str, locale: str, attributions: list[str]):
-    """In the export process: one export file (services/exports.export) in the staff language."""
+def _build(dataset: str, fmt: str, ags: str | None, query: str, locale: str, attributions: list[str],
+           srid: int = 4326):
+    """In the export process: one export file (services/exports.export) in the staff language:
+    the request's language (?lang=) chooses the catalogs, the locale the number formats."""
     from ..db import engine, sql
     from ..services import exports
     from ..services.statistics import PinFilter
 
-    with _APP.test_request_context(), force_locale(locale):
+    with _APP.test_request_context(query_string={"lang": locale}), force_locale(locale):
         pin_filter = PinFilter.from_query(MultiDict(parse_qsl(query)))
         with engine().connect() as conn:
             # One export at a time in the whole server, whatever web process asked: the other core
             # stays with the residents. The lock ends with the transaction.
             conn.execute(sql("exports/lock"))
             return exports.export(conn, dataset, fmt, _APP.config["COUNTY_KEY"], ags, pin_filter,
-                                  _APP.config["TIME_ZONE"], attributions)
+                                  _APP.config["TIME_ZONE"], attributions, srid)
 
 
 def _pool(app: Flask) -> ProcessPoolExecutor:
@@ -65,7 +67,18 @@ def _pool(app: Flask) -> ProcessPoolExecutor:
 
 
 def build_export(app: Flask, dataset: str, fmt: str, ags: str | None, query: str, locale: str,
-                 attributions: list[str]):
+                 attributions: list[str], srid: int = 4326):
     """The export file, built in the export process; its errors (NotFound, InvalidInput) come
     back as they were raised."""
-    return _pool(app).submit(_build, dataset, fmt, ags, query, locale, attributions).result()
+    return _pool(app).submit(_build, dataset, fmt, ags, query, locale, attributions, srid).result()
+
+
+def export_app() -> Flask:
+    """In the export process: its app (for work other than exports that runs there too)."""
+    return _APP
+
+
+def run_in_export_process(app: Flask, function, *args):
+    """`function(*args)` in the export process (a module-level function: it is pickled by name),
+    e.g. the municipality report's PDF; its result or its exception."""
+    return _pool(app).submit(function, *args).result()

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import InvalidInput, NotFound
 from ..geo import feature, feature_collection, geojson_geometry
-from ..i18n import format_number, s_, s_l
+from ..i18n import format_day, format_number, s_, s_l
 from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, DIMENSIONS, YEARS_HERE
 from . import hotspots
 
@@ -107,7 +107,8 @@ class PinFilter:
         if self.years_here:
             parts.append(s_("wohnt hier %(years)s", years=", ".join(str(YEARS_HERE[y]) for y in self.years_here)))
         if self.date_from or self.date_to:
-            parts.append(s_("%(start)s bis %(end)s", start=self.date_from or "…", end=self.date_to or "…"))
+            parts.append(s_("%(start)s bis %(end)s", start=format_day(self.date_from) if self.date_from else "…",
+                            end=format_day(self.date_to) if self.date_to else "…"))
         return "; ".join(parts)
 
 
