@@ -22,12 +22,12 @@ def _capabilities() -> tuple:
     """Every part of the app, in the order it is wired: each module or package has one
     `init_app(app)` that registers its blueprint, commands, hooks and error handlers. A new
     capability is a package listed here (README: "Adding a capability")."""
-    from . import (api, auth, csrf, db, demo, errors, i18n, importers, jobs, legal, limits, moderation, planner,
-                   proxies, reports, retention, security, static_files, web, workshops)
+    from . import (api, auth, csrf, db, demo, errors, i18n, importers, jobs, legal, limits, moderation, paper,
+                   planner, proxies, reports, retention, security, static_files, web, workshops)
 
     return (
         db, i18n, errors, security, csrf, limits, auth,  # the ground every request stands on
-        api, web, legal, planner, reports, moderation, workshops,  # the audiences' pages, one blueprint each
+        api, web, legal, planner, reports, moderation, workshops, paper,  # the audiences' pages, one blueprint each
         importers, jobs, retention, demo,                # commands only
         static_files,  # wraps the WSGI app (fingerprinted static files, compression)
         proxies,       # outermost: what the proxies forwarded, before anything reads it

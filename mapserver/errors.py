@@ -4,8 +4,10 @@ from __future__ import annotations
 import psycopg
 import sqlalchemy.exc
 from flask_babel import lazy_gettext as _l
-from flask import Flask, Response, current_app, g, json, render_template, request
+from flask import Flask, Response, current_app, g, json, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, RequestURITooLarge, SecurityError
+
+from .i18n import s_l
 
 PROBLEM_JSON = "application/problem+json"
 # The database cannot be reached (down, restarting, connection lost), as SQLAlchemy and as psycopg
@@ -113,12 +115,55 @@ def wants_problem_json() -> bool:
     return request.path.startswith("/api/") or request.endpoint in JSON_ENDPOINTS
 
 
+# Staff sections by path prefix: (role, endpoint of the start page, its name). An error on a staff
+# page links back to the staff pages, not only to the public county map.
+STAFF_SECTIONS = (
+    ("/planung", "planner", "planner.overview", s_l("Zur Planung")),
+    ("/workshops", "facilitator", "workshops.index", s_l("Zu den Workshops")),
+    ("/moderation", "moderator", "moderation.queue", s_l("Zur Moderation")),
+    ("/barrierefreiheit/rueckmeldungen", "moderator", "legal.feedback_list", s_l("Zu den Rückmeldungen")),
+)
+
+
+def _on_staff_path() -> bool:
+    return any(request.path == prefix or request.path.startswith(prefix + "/") for prefix, *_ in STAFF_SECTIONS)
+
+
+def staff_links(look_up_account: bool = True) -> list[tuple[str, str]]:
+    """For an error on a staff page: (url, words) of the staff sections to go back to: the one of
+    the path first, then the others the signed-in account may open (none on a resident page)."""
+    if not _on_staff_path():
+        return []
+    account = None
+    if look_up_account:
+        try:
+            from .auth import current_account
+            account = current_account()
+        except Exception:  # the database may be why we are here: the section of the path still serves
+            account = None
+    links = []
+    for prefix, role, endpoint, words in STAFF_SECTIONS:
+        here = request.path == prefix or request.path.startswith(prefix + "/")
+        allowed = account is not None and account.has_any_role(role)
+        # The section of the address (unless the account may not open it: a 403), then the account's others.
+        if (here and (account is None or allowed)) or allowed:
+            try:
+                link = (url_for(endpoint), str(words))
+            except Exception:  # a section not registered in this app
+                continue
+            if here:
+                links.insert(0, link)
+            elif link not in links:
+                links.append(link)
+    return links
+
+
 def _handle_domain_error(error: GlaswaendeError):
     status, slug, title = PROBLEMS[type(error)]
     if wants_problem_json():
         return problem(status, slug, title, error.detail, error.errors)
     return render_template("errors/error.html", status=status, title=title, detail=error.detail,
-                           errors=error.errors), status
+                           errors=error.errors, staff_links=staff_links()), status
 
 
 def _handle_http_error(error: HTTPException):
@@ -142,7 +187,8 @@ def _handle_http_error(error: HTTPException):
         # A page for staff, visited without sign-in: the sign-in form, then back to that page.
         expired = _l("Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.") if g.get("session_expired") else None
         return render_template("auth/login.html", error=expired, next=request.full_path.rstrip("?")), 401
-    return render_template("errors/error.html", status=status, title=title, detail=detail), status, carried
+    return render_template("errors/error.html", status=status, title=title, detail=detail,
+                           staff_links=staff_links()), status, carried
 
 
 DATABASE_UNAVAILABLE = _l(
@@ -159,7 +205,8 @@ def _handle_database_unavailable(error: Exception):
     if wants_problem_json():
         response = problem(503, "database-unavailable", title, DATABASE_UNAVAILABLE)
     else:
-        response = Response(render_template("errors/error.html", status=503, title=title, detail=DATABASE_UNAVAILABLE),
+        response = Response(render_template("errors/error.html", status=503, title=title, detail=DATABASE_UNAVAILABLE,
+                                            staff_links=staff_links(look_up_account=False)),
                             status=503, mimetype="text/html")
     response.headers["Retry-After"] = "5"
     return response
@@ -170,7 +217,8 @@ def _handle_unexpected(error: Exception):
     current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, _logged_path())
     if wants_problem_json():
         return problem(500, "internal", HTTP_TITLES[500], HTTP_DETAILS[500])
-    return render_template("errors/error.html", status=500, title=HTTP_TITLES[500], detail=HTTP_DETAILS[500]), 500
+    return render_template("errors/error.html", status=500, title=HTTP_TITLES[500], detail=HTTP_DETAILS[500],
+                           staff_links=staff_links(look_up_account=False)), 500
 
 
 # Longer request lines are refused by us, in German (gunicorn's own limit, raised to 8,190 in

@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .geo import METRIC_SRID, STORAGE_SRID
 from .vocabulary import (CATEGORIES, COMMENT_MAX_LENGTH, DIMENSION_BITS, DIMENSIONS, INITIAL_PIN_STATUS,
-                         LOCATION_PRECISIONS, MODERATION_ACTIONS, PIN_STATUSES, ROLES)
+                         LOCATION_PRECISIONS, MODERATION_ACTIONS, PIN_SOURCES, PIN_STATUSES, ROLES)
 
 
 def _sql_list(values) -> str:
@@ -105,6 +105,7 @@ class Pin(Base):
         CheckConstraint(f"status IN ({_sql_list(PIN_STATUSES)})", name="pin_status_known"),
         CheckConstraint(f"location_precision IN ({_sql_list(LOCATION_PRECISIONS)})", name="pin_location_precision_known"),
         CheckConstraint("record_key >= 0", name="pin_record_key_range"),
+        CheckConstraint(f"source IN ({_sql_list(PIN_SOURCES)})", name="pin_source_known"),
         UniqueConstraint("client_id", name="pin_client_id_key"),
         Index("pin_geom_idx", "geom", postgresql_using="gist"),
         Index("pin_municipality_ags_idx", "municipality_ags"),
@@ -130,6 +131,8 @@ class Pin(Base):
     # SHA-256 of the secret in the resident's private edit link; the secret itself is never stored.
     edit_key_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
     location_precision: Mapped[str] = mapped_column(Text, server_default="exact")
+    # online, workshop (through a join link) or paper (typed in by staff): vocabulary.PIN_SOURCES
+    source: Mapped[str] = mapped_column(Text, server_default="online")
     # Derived by the database on every write (migration 0008): the place in the metric CRS of
     # the hexagon grid and DBSCAN, and the dimensions as the filter cube's bit mask.
     metric_x: Mapped[float] = mapped_column(Float(53), Computed(f"ST_X(ST_Transform(geom, {METRIC_SRID}))", persisted=True))
@@ -301,7 +304,7 @@ class PinCube(Base):
     __tablename__ = "pin_cube"
     __table_args__ = {"postgresql_partition_by": "LIST (run_id)"}
     __mapper_args__ = {"primary_key": ["run_id", "municipality_ags", "district_id", "cell_id", "category",
-                                       "dimension_mask", "age_band", "years_here", "created_on"]}
+                                       "dimension_mask", "age_band", "years_here", "created_on", "source"]}
     run_id: Mapped[int] = mapped_column(Integer)
     municipality_ags: Mapped[str] = mapped_column(String(8))
     district_id: Mapped[int | None] = mapped_column(Integer)
@@ -311,6 +314,7 @@ class PinCube(Base):
     age_band: Mapped[str | None] = mapped_column(Text)
     years_here: Mapped[str | None] = mapped_column(Text)
     created_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text, server_default="online")
     pin_count: Mapped[int] = mapped_column(Integer)
     key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")  # its pins' record keys (disclosure)
 

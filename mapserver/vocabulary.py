@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from .i18n import s_l
+
 CATEGORIES = {
     "divided": _l("Hier verläuft eine Glaswand"),
     "missing_meeting_place": _l("Hier fehlt ein Ort der Begegnung"),
@@ -50,6 +52,10 @@ MODERATION_ACTIONS = {
     "redact": ("published", "Schwärzen und freigeben"),
 }
 PIN_STATUS_LABELS = {"pending": _l("wartet auf Prüfung"), "published": _l("freigegeben"), "hidden": _l("verborgen")}
+
+# Where a pin came from (staff see it: filters, counts, exports): the resident's own device, a
+# workshop's join link, or a paper questionnaire typed in by staff (mapserver/paper/).
+PIN_SOURCES = {"online": s_l("online"), "workshop": s_l("im Workshop"), "paper": s_l("auf Papier")}
 
 # Where a pin is: 'exact' (set on the map) or 'district' (chosen from lists, at the district's
 # centre; counted per district and municipality, left out of cells, hotspots and clusters).

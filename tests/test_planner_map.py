@@ -155,20 +155,24 @@ def _navigation(html: str) -> tuple[list[str], list[str], list[str]]:
     return names(sections), names(pages.group(1)) if pages else [], current
 
 
+ALL_SECTIONS = ["Planung", "Workshops", "Papier-Tisch", "Moderation"]
+
+
 def test_one_staff_navigation_shows_what_the_roles_allow(site, staff_client):
     _, _, workshop_id = site
     cases = {
         "karten-planerin": [("/planung/", ["Planung"], ["Planung", "Übersicht Landkreis"]),
                             (f"/planung/gemeinde/{SALZHEMMENDORF}", ["Planung"], ["Planung"])],
-        "karten-werkstatt": [("/workshops/", ["Workshops"], ["Workshops"]),
-                             (f"/workshops/{workshop_id}", ["Workshops"], ["Workshops"])],
+        "karten-werkstatt": [("/workshops/", ["Workshops", "Papier-Tisch"], ["Workshops"]),
+                             (f"/workshops/{workshop_id}", ["Workshops", "Papier-Tisch"], ["Workshops"]),
+                             ("/papier/", ["Workshops", "Papier-Tisch"], ["Papier-Tisch"])],
         "karten-moderatorin": [("/moderation/", ["Moderation"], ["Moderation", "Warteschlange"]),
                                ("/moderation/protokoll", ["Moderation"], ["Moderation", "Protokoll"]),
                                ("/barrierefreiheit/rueckmeldungen", ["Moderation"],
                                 ["Moderation", "Rückmeldungen zur Barrierefreiheit"])],
-        "karten-chefin": [("/planung/", ["Planung", "Workshops", "Moderation"], ["Planung", "Übersicht Landkreis"]),
-                          ("/workshops/", ["Planung", "Workshops", "Moderation"], ["Workshops"]),
-                          ("/moderation/protokoll", ["Planung", "Workshops", "Moderation"], ["Moderation", "Protokoll"])],
+        "karten-chefin": [("/planung/", ALL_SECTIONS, ["Planung", "Übersicht Landkreis"]),
+                          ("/workshops/", ALL_SECTIONS, ["Workshops"]),
+                          ("/moderation/protokoll", ALL_SECTIONS, ["Moderation", "Protokoll"])],
         "karten-planmod": [("/planung/", ["Planung", "Moderation"], ["Planung", "Übersicht Landkreis"]),
                            ("/moderation/", ["Planung", "Moderation"], ["Moderation", "Warteschlange"])],
     }
@@ -337,7 +341,7 @@ def test_the_staff_navigation_in_the_browser_marks_the_current_section(site, ger
         nav = page.locator("nav.staff-nav")
         assert nav.is_visible()
         assert nav.locator(".staff-sections a[aria-current]").inner_text().strip() == current
-        assert nav.locator(".staff-sections a").all_inner_texts() == ["Planung", "Workshops", "Moderation"]
+        assert nav.locator(".staff-sections a").all_inner_texts() == ALL_SECTIONS
     page.locator("nav.staff-nav button", has_text="Abmelden").click()
     page.wait_for_load_state()
     page.goto(base + "/planung/")

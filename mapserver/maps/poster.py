@@ -17,7 +17,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
 from ..geo import METRIC_SRID, STORAGE_SRID, shape_from_geojson  # noqa: E402
-from ..i18n import s_  # noqa: E402
+from ..i18n import s_, sn_  # noqa: E402
 from ..map_style import HOTSPOT_COLOURS, HOTSPOT_LABELS, hotspot_key  # noqa: E402
 from .data import PlannerMapData  # noqa: E402
 
@@ -126,8 +126,101 @@ def _scale_bar(axes) -> None:
                   fontsize=7.5, parse_math=False)
 
 
-def workshop_poster(data: PlannerMapData, workshop: dict, county_title: str, map_settings: dict, fmt: str) -> bytes:
-    """A workshop's poster: its place and the county in the subtitle, the data's attributions below."""
+def plain_legend() -> dict:
+    """The hotspot classes in plain words, for residents (poster and offline file): no statistics
+    jargon, what a colour means."""
+    return {
+        ("hot", 99): s_("Auffällig viele Pins – fast sicher kein Zufall"),
+        ("hot", 95): s_("Auffällig viele Pins – wahrscheinlich kein Zufall"),
+        ("cold", 95): s_("Auffällig wenige Pins – wahrscheinlich kein Zufall"),
+        ("cold", 99): s_("Auffällig wenige Pins – fast sicher kein Zufall"),
+    }
+
+
+def call_to_action() -> str:
+    """The poster's one sentence that invites."""
+    return s_("Wo trennt eine Glaswand Ihr Dorf – und wo kommt man gut zusammen? Scannen Sie den Code "
+              "und setzen Sie Ihren Pin, anonym und in einer Minute.")
+
+
+def _draw_qr(axes, url: str) -> None:
+    """The join link's QR code onto `axes`, black on white with its quiet zone (4 modules)."""
+    import numpy as np
+    import segno
+
+    code = segno.make(url, error="m")
+    matrix = np.array([[1 if bit else 0 for bit in row] for row in code.matrix], dtype=np.uint8)
+    matrix = np.pad(matrix, 4)
+    axes.imshow(matrix, cmap="binary", interpolation="nearest", vmin=0, vmax=1)
+    axes.set_axis_off()
+    axes.set_aspect("equal")
+
+
+def _facts_lines(facts: dict, place: str) -> list[str]:
+    lines = []
+    if facts.get("pins") is None:
+        lines.append(s_("Bisher weniger als %(k)s Pins in %(place)s – Ihr Pin zählt!", k=facts.get("k", 5), place=place))
+    else:
+        lines.append(s_("Bisher rund %(pins)s Pins in %(place)s.", pins=facts["pins"], place=place))
+    if facts.get("hotspots"):
+        lines.append(sn_("%(num)s Stelle mit auffällig vielen Pins.", "%(num)s Stellen mit auffällig vielen Pins.",
+                         facts["hotspots"]))
+    dense = facts.get("dense_districts") or []
+    if dense:
+        lines.append(s_("Die meisten Pins je km²: %(names)s.", names=", ".join(d["name"] for d in dense)))
+    return lines
+
+
+def workshop_poster(data: PlannerMapData, workshop: dict, county_title: str, map_settings: dict, fmt: str,
+                    join_url: str | None = None, facts: dict | None = None, dpi: int = 150) -> bytes:
+    """A workshop's poster (A3 landscape) that invites: the map of its area with the hotspots in
+    plain words, and beside it the join QR code with its short link, one sentence of call to
+    action, the numbers so far, date and place; the data's attributions below."""
     place = f"{workshop['district_name'] + ', ' if workshop['district_name'] else ''}{workshop['municipality_name']}"
-    subtitle = s_("Workshop in %(place)s · Finde die Glaswände! · %(county)s", place=place, county=county_title)
-    return poster(data, subtitle, " · ".join(map_settings["data_attributions"]), fmt)
+    facts = facts or {}
+    figure = plt.figure(figsize=A3_LANDSCAPE_INCHES)
+    title = textwrap.wrap(data.title, 40) or [""]
+    subtitle_y = 0.955 - 0.05 * len(title) - 0.01
+    axes = figure.add_axes((0.02, 0.07, 0.60, subtitle_y - 0.11))
+    shown = draw_area(axes, data)
+    figure.text(0.02, 0.955, "\n".join(title), fontsize=28, fontweight="bold", ha="left", va="top", parse_math=False)
+    figure.text(0.02, subtitle_y, s_("Workshop in %(place)s am %(date)s · %(county)s", place=place,
+                                date=workshop["held_on"].strftime("%d.%m.%Y"), county=county_title),
+                fontsize=16, ha="left", va="top", parse_math=False)
+    right = 0.655
+    figure.text(right, 0.955, s_("Machen Sie mit!"), fontsize=30, fontweight="bold", ha="left", va="top",
+                color="#b2182b", parse_math=False)
+    figure.text(right, 0.885, textwrap.fill(call_to_action(), 40), fontsize=16, ha="left", va="top", parse_math=False)
+    y = 0.76
+    if join_url:
+        qr_axes = figure.add_axes((right, 0.45, 0.20, 0.20 * A3_LANDSCAPE_INCHES[0] / A3_LANDSCAPE_INCHES[1]))
+        _draw_qr(qr_axes, join_url)
+        figure.text(right, 0.43, join_url, fontsize=15, fontweight="bold", ha="left", va="top", parse_math=False,
+                    family="DejaVu Sans Mono")
+        y = 0.385
+    figure.text(right, y, "\n".join(textwrap.fill(line, 48) for line in _facts_lines(facts, place)), fontsize=13,
+                ha="left", va="top", parse_math=False, linespacing=1.4)
+    labels = plain_legend()
+    handles = [Patch(facecolor=HOTSPOT_COLOURS[key], edgecolor="#666666", label=str(labels[key]))
+               for key in HOTSPOT_LABELS if key in shown]
+    if handles:
+        legend = figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(right - 0.005, y - 0.13), fontsize=13,
+                               title=s_("Farben auf der Karte"), title_fontsize=13, frameon=False)
+        legend._legend_box.align = "left"
+    else:
+        figure.text(right, y - 0.14, textwrap.fill(s_("Noch keine Stelle mit auffällig vielen Pins: Je mehr "
+                                                      "mitmachen, desto klarer wird das Bild."), 48),
+                    fontsize=13, ha="left", va="top", parse_math=False)
+    notes = []
+    if data.outlines_approximate:
+        notes.append(s_("Gestrichelt: ungefähre Ortsteil-Grenzen."))
+    notes.append(s_("Zahlen sind zum Schutz der Teilnehmenden leicht verändert; weniger als %(k)s Pins zeigen wir "
+                    "nicht.", k=facts.get("k", 5)))
+    figure.text(right, 0.09, "\n".join(textwrap.fill(n, 60) for n in notes), fontsize=10, ha="left", va="bottom",
+                color="#333333", parse_math=False)
+    figure.text(0.02, 0.012, textwrap.fill(" · ".join(map_settings["data_attributions"]), 170), fontsize=10, ha="left",
+                va="bottom", color="#333333", parse_math=False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": data.title} if fmt == "pdf" else None)
+    plt.close(figure)
+    return buffer.getvalue()

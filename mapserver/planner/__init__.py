@@ -15,7 +15,7 @@ from ..maps.planner import area_title, number, planner_map
 from ..security import with_nonce
 from ..services import areas, comparisons, exports, planning, statistics
 from ..services.statistics import PinFilter
-from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, YEARS_HERE
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_SOURCES, YEARS_HERE
 from . import export_process
 
 blueprint = Blueprint("planner", __name__, url_prefix="/planung")
@@ -30,7 +30,7 @@ def _filter() -> PinFilter:
 
 def _page(template: str, **context):
     context.setdefault("vocabulary", {"categories": CATEGORIES, "dimensions": DIMENSIONS,
-                                      "age_bands": AGE_BANDS, "years_here": YEARS_HERE})
+                                      "age_bands": AGE_BANDS, "years_here": YEARS_HERE, "sources": PIN_SOURCES})
     context.update(method_summary=statistics.method_summary, format_number=format_number, format_day=format_day,
                    area_title=area_title, number=number, filter_summary=filter_summary)
     return render_template(template, account=current_account(), **context)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from ..db import sql
 from ..i18n import s_l
-from ..vocabulary import AGE_BANDS, CATEGORIES, YEARS_HERE
+from ..vocabulary import AGE_BANDS, CATEGORIES, PIN_SOURCES, YEARS_HERE
 from . import statistics
 from .statistics import Counts, PinFilter
 
@@ -21,8 +21,10 @@ SHORT_CATEGORIES = {"divided": s_l("Glaswand"), "missing_meeting_place": s_l("Or
 SHORT_DIMENSIONS = {"social": s_l("Soziales"), "generations": s_l("Generationen"), "origin": s_l("Herkunft"),
                     "income": s_l("Geld"), "mobility": s_l("Verkehr"), "other": s_l("Anderes")}
 
-# The two ways residents describe themselves, each a filter attribute of PinFilter.
-GROUPINGS = {"age_band": ("age_bands", AGE_BANDS), "years_here": ("years_here", YEARS_HERE)}
+# The two ways residents describe themselves, and where the pins came from (online, workshop,
+# paper), each a filter attribute of PinFilter.
+GROUPINGS = {"age_band": ("age_bands", AGE_BANDS), "years_here": ("years_here", YEARS_HERE),
+             "source": ("sources", PIN_SOURCES)}
 
 
 @dataclass

@@ -39,7 +39,7 @@ from ..db import sql
 from ..errors import InvalidInput, NotFound
 from ..geo import METRIC_SRID, STORAGE_SRID
 from ..i18n import s_, s_l
-from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_STATUS_LABELS, YEARS_HERE
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_SOURCES, PIN_STATUS_LABELS, YEARS_HERE
 from . import areas, hotspots, statistics
 from .export_styles import BOOLEAN, DATETIME, INTEGER, REAL, TEXT, Domain, Field
 from .export_styles import describe_geopackage, hotspot_rules, pin_ranges, qml
@@ -103,6 +103,7 @@ def domains() -> dict[str, Domain]:
                null_label=s_("keine Angabe")),
         Domain("glaswaende_comment_status", s_("Prüfung des Kommentars"),
                {c: str(label) for c, label in PIN_STATUS_LABELS.items()}, null_label=s_("kein Kommentar")),
+        Domain("glaswaende_source", s_("Herkunft des Pins"), {c: str(label) for c, label in PIN_SOURCES.items()}),
         Domain("glaswaende_location_precision", s_("Lage des Pins"),
                {"exact": s_("auf der Karte gesetzt"), "district": s_("Ortsteil gewählt (Mitte des Ortsteils)")}),
         Domain("glaswaende_hotspot_class", s_("Ergebnis der Scan-Statistik"),
@@ -129,6 +130,8 @@ def _pin_fields(srid: int) -> list[Field]:
         Field("municipality", TEXT, s_("Gemeinde")),
         Field("district", TEXT, s_("Ortsteil")),
         Field("location_precision", TEXT, s_("Lage"), domain="glaswaende_location_precision"),
+        Field("source", TEXT, s_("Herkunft"), s_("online, im Workshop oder von einem Papierbogen abgetippt"),
+              domain="glaswaende_source"),
         Field("lon", REAL, s_("Längengrad (WGS 84)")),
         Field("lat", REAL, s_("Breitengrad (WGS 84)")),
     ]

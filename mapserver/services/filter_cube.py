@@ -1,7 +1,7 @@
 """The filter cube of a run, counted in numpy from the pins the refresh reads once.
 
 The cube counts the run's pins by municipality, district, cell part and every attribute a
-filter selects (category, dimension mask, age band, years here, day); filtered counts on the
+filter selects (category, dimension mask, age band, years here, day, source); filtered counts on the
 pages are sums over it (sql/counts_by_*.sql). The refresh reads every pin once as numbers
 (sql/hotspots/pins_of_run.sql) for the scan statistic and DBSCAN; grouping those same numbers here and
 copying the groups into the run's partition by binary COPY (rows) costs a fraction of grouping
@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from ..db import Coded, Nullable
-from ..vocabulary import AGE_BANDS, CATEGORIES, YEARS_HERE
+from ..vocabulary import AGE_BANDS, CATEGORIES, PIN_SOURCES, YEARS_HERE
 
 # The cube's key columns as numbers (pins_of_run's); 0 stands for NULL in district_id, cell_id,
 # age_band and years_here (ids and 1-based positions in the vocabulary's lists start at 1).
 KEY_COLUMNS = ("municipality", "district_id", "cell_id", "category", "dimension_mask", "age_band", "years_here",
-               "created_on")
+               "created_on", "source")
 
 
 def count(pins: dict[str, np.ndarray], cell_ids: np.ndarray) -> dict[str, np.ndarray]:
@@ -81,6 +81,7 @@ def rows(cube: dict[str, np.ndarray], run_id: int) -> dict:
         "age_band": Coded(cube["age_band"], [None, *AGE_BANDS]),
         "years_here": Coded(cube["years_here"], [None, *YEARS_HERE]),
         "created_on": cube["created_on"],  # a date's binary form: days since 2000-01-01
+        "source": Coded(cube["source"] - 1, list(PIN_SOURCES)),
         "pin_count": cube["pin_count"],
         "key_sum": cube["key_sum"],
     }

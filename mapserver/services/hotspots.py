@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from ..config import DEFAULT_SETTINGS
 from ..db import copy_columns_in, fetch_columns, sql
 from ..geo import cell_centre, hex_cell_of, shape_to_wkb
-from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, YEARS_HERE
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, PIN_SOURCES, YEARS_HERE
 from . import dense_clusters, filter_cube, scan
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,11 @@ BASELINE_POPULATION = "population"
 # into 4 bits each.
 PIN_COLUMNS = {"place": "int64", "attributes": "int32", "created_at": "timestamptz", "metric_x": "float64",
                "metric_y": "float64", "record_key": "int32"}
-VOCABULARY_LISTS = {"categories": list(CATEGORIES), "age_bands": list(AGE_BANDS), "years_here_values": list(YEARS_HERE)}
-if max(len(values) for values in VOCABULARY_LISTS.values()) >= 16:
-    raise RuntimeError("pins_of_run packs a vocabulary position into 4 bits: at most 15 values per list")
+VOCABULARY_LISTS = {"categories": list(CATEGORIES), "age_bands": list(AGE_BANDS), "years_here_values": list(YEARS_HERE),
+                    "sources": list(PIN_SOURCES)}
+if max(len(values) for values in VOCABULARY_LISTS.values()) >= 16 or len(PIN_SOURCES) >= 4:
+    raise RuntimeError("pins_of_run packs a vocabulary position into 4 bits (a source into 2): at most 15 "
+                       "values per list, 3 sources")
 
 
 @dataclass(frozen=True)
@@ -444,12 +446,12 @@ def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndar
 def unpack_pins(read: dict[str, np.ndarray], time_zone: str) -> dict[str, np.ndarray]:
     """pins_of_run's packed columns as one column each (see there): municipality (the AGS as an
     integer), district_id, category, age_band, years_here (positions, 0 for none), exact,
-    dimension_mask, created_on (the local day, days since 2000-01-01), metric_x, metric_y and the
+    dimension_mask, source (position), created_on (the local day, days since 2000-01-01), metric_x, metric_y and the
     record key of the cell key method (services/disclosure.py)."""
     place, attributes = read["place"], read["attributes"]
     return {"municipality": (place >> 32).astype(np.int32), "district_id": (place & 0xFFFFFFFF).astype(np.int32),
             "category": attributes & 15, "age_band": (attributes >> 4) & 15, "years_here": (attributes >> 8) & 15,
-            "exact": (attributes >> 12) & 1, "dimension_mask": attributes >> 13,
+            "exact": (attributes >> 12) & 1, "dimension_mask": (attributes >> 13) & 63, "source": attributes >> 19,
             "created_on": filter_cube.local_days(read["created_at"], time_zone),
             "metric_x": read["metric_x"], "metric_y": read["metric_y"], "record_key": read["record_key"]}
 

@@ -38,7 +38,7 @@ def presentation_data(conn: Connection, county_key: str, workshop: dict, rules: 
         "disclosure_note": str(rules.note()),
         "legend": [{"key": hotspot_class_name(key), "label": str(label), "colour": HOTSPOT_COLOURS[key]}
                    for key, label in HOTSPOT_LABELS.items()],
-        "cells": [], "clusters": [], "hotspots": [], "run": None,
+        "cells": [], "clusters": [], "hotspots": [], "dense_districts": [], "run": None,
     }
     if run is None:
         return data
@@ -50,15 +50,31 @@ def presentation_data(conn: Connection, county_key: str, workshop: dict, rules: 
         data["cells"].append({"lat": round(cell["centre"][1], 5), "lon": round(cell["centre"][0], 5),
                               "pins": cell["pins"], "class": hotspot_class_name(key) if key else None})
     data["clusters"] = [{"lat": c["lat"], "lon": c["lon"], "pins": c["pins"], "main_category": c["main_category"],
-                         "main_dimension": c["main_dimension"]} for c in layers["clusters"]]
+                         "main_dimension": c["main_dimension"], "in_hotspot": bool(c.get("in_hotspot"))}
+                        for c in layers["clusters"]]
+    data["dense_districts"] = dense_districts(disclosure.public_districts(conn, run, ags, rules))
     for area in layers["hotspots"]:
         data["hotspots"].append({
             "number": len(data["hotspots"]) + 1, "districts": area["districts"], "pins": area["pins"],
             "expected": str(number(area["expected_pins"])), "confidence": area["confidence"],
-            "by_category": area["by_category"], "by_dimension": area["by_dimension"], "comments": area["comments"],
+            # Only what is published (≥ k): a category or dimension with fewer pins is left out.
+            "by_category": {c: n for c, n in area["by_category"].items() if n is not None},
+            "by_dimension": {d: n for d, n in area["by_dimension"].items() if n is not None},
+            "comments": area["comments"],
             "centre": area["centre"], "bounds": area["bounds"],
         })
     return data
+
+
+def dense_districts(districts: list[dict], limit: int = 3) -> list[dict]:
+    """The densest districts as the public sees them (disclosure.public_districts): those with a
+    published count (≥ k), by published pins per km² (by pins where the area is unknown), at
+    most `limit`. What the room is shown when no hotspot is significant: where most pins are,
+    labelled as density, not as a finding."""
+    shown = [d for d in districts if d["pins"] is not None]
+    shown.sort(key=lambda d: (d["pins_per_km2"] is None, -(d["pins_per_km2"] or 0), -d["pins"], d["name"]))
+    return [{"id": d["key"], "name": d["name"], "pins": d["pins"], "pins_per_km2": d["pins_per_km2"], "rank": i + 1}
+            for i, d in enumerate(shown[:limit])]
 
 
 def offline_map_data(conn: Connection, county_key: str, workshop: dict, rules: disclosure.Rules) -> PlannerMapData:
@@ -82,3 +98,15 @@ def offline_map_data(conn: Connection, county_key: str, workshop: dict, rules: d
                 for f in outlines["features"]],
         method_note=statistics.method_summary(run),
         statistic_note=str(rules.note()))
+
+
+def poster_facts(conn: Connection, county_key: str, workshop: dict, rules: disclosure.Rules) -> dict:
+    """The numbers a poster states, as the public sees them: the municipality's pins (None:
+    fewer than k), how many hotspots, and the densest districts."""
+    ags = workshop["municipality_ags"]
+    run = disclosure.require_public_run(conn, county_key)
+    counts = statistics.municipality_counts(conn, run, county_key, statistics.PinFilter(), ags=ags)
+    municipality = disclosure.public_area(rules, counts[0]) if counts else None
+    layers = disclosure.public_layers(conn, run, county_key, ags, rules)
+    return {"pins": None if municipality is None else municipality["pins"], "hotspots": len(layers["hotspots"]),
+            "dense_districts": dense_districts(disclosure.public_districts(conn, run, ags, rules)), "k": rules.k}

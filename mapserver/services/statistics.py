@@ -14,7 +14,7 @@ from ..db import sql
 from ..errors import InvalidInput, NotFound
 from ..geo import feature, feature_collection, geojson_geometry
 from ..i18n import format_day, format_number, s_, s_l
-from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, DIMENSIONS, YEARS_HERE
+from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSION_BITS, DIMENSIONS, PIN_SOURCES, YEARS_HERE
 from . import hotspots
 
 
@@ -28,6 +28,7 @@ class PinFilter:
     date_to: dt.date | None = None
     age_bands: tuple[str, ...] = ()
     years_here: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
     # query parameter -> (attribute, allowed values, error for unknown values (staff language))
     QUERY = {
@@ -35,6 +36,7 @@ class PinFilter:
         "dimension": ("dimensions", DIMENSIONS, s_l("Unbekannte Dimension: %(unknown)s. Erlaubt sind: %(allowed)s.")),
         "age_band": ("age_bands", AGE_BANDS, s_l("Unbekannte Altersgruppe: %(unknown)s. Erlaubt sind: %(allowed)s.")),
         "years_here": ("years_here", YEARS_HERE, s_l("Unbekannte Wohndauer: %(unknown)s. Erlaubt sind: %(allowed)s.")),
+        "source": ("sources", PIN_SOURCES, s_l("Unbekannte Herkunft: %(unknown)s. Erlaubt sind: %(allowed)s.")),
     }
 
     @classmethod
@@ -84,7 +86,7 @@ class PinFilter:
             "categories": list(self.categories) or None, "dimensions": list(self.dimensions) or None,
             "dimension_mask": mask, "date_from": self.date_from, "date_to": self.date_to,
             "age_bands": list(self.age_bands) or None, "years_here": list(self.years_here) or None,
-            "time_zone": time_zone,
+            "pin_sources": list(self.sources) or None, "time_zone": time_zone,
         }
 
     def query_string(self) -> str:
@@ -106,6 +108,8 @@ class PinFilter:
             parts.append(s_("Alter %(ages)s", ages=", ".join(str(AGE_BANDS[a]) for a in self.age_bands)))
         if self.years_here:
             parts.append(s_("wohnt hier %(years)s", years=", ".join(str(YEARS_HERE[y]) for y in self.years_here)))
+        if self.sources:
+            parts.append(s_("Herkunft: %(sources)s", sources=", ".join(str(PIN_SOURCES[s]) for s in self.sources)))
         if self.date_from or self.date_to:
             parts.append(s_("%(start)s bis %(end)s", start=format_day(self.date_from) if self.date_from else "…",
                             end=format_day(self.date_to) if self.date_to else "…"))

@@ -110,6 +110,11 @@ def joined_area(conn: Connection, county_key: str, municipality: dict, join_code
     return workshop, bounds
 
 
+def district_choices(conn: Connection, county_key: str) -> list[dict]:
+    """Every district of the county with its municipality, for the form (by municipality)."""
+    return [dict(r._mapping) for r in conn.execute(sql("workshops/districts"), {"county_key": county_key})]
+
+
 def list_workshops(conn: Connection, county_key: str) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(sql("workshops/list"), {"county_key": county_key})]
 
@@ -154,4 +159,32 @@ def live_state(conn: Connection, workshop_id: int, cell_size_m: float, rules: di
         stored = disclosure.live_numbers(rules, stored, counts)
         conn.execute(sql("workshops/live_store"), {"workshop_id": workshop_id, "live_pin_count": state.pin_count,
                                                   "live_view": json.dumps(stored)})
-    return disclosure.live_view(rules, stored, cell_size_m) | {"at": dt.datetime.now(dt.timezone.utc).isoformat()}
+    return (disclosure.live_view(rules, stored, cell_size_m) | live_arrivals(conn, workshop_id, rules)
+            | {"at": dt.datetime.now(dt.timezone.utc).isoformat()})
+
+
+ARRIVALS_LISTED = 50
+
+
+def live_arrivals(conn: Connection, workshop_id: int, rules: disclosure.Rules) -> dict:
+    """Each phone pin acknowledged in the room at once: how many pins the workshop has received
+    (`arrived`, exact) and, newest first, the district of each of its newest pins (`recent`,
+    None where the district is not named). The screen counts up and pulses the district of
+    each new pin; it never shows a point, a cell, a category or a comment of it.
+
+    Why this may be exact when the room's other numbers are batched (disclosure.live_numbers):
+    - The counter is the room's own activity. Everyone in the hall sees who is tapping on a
+      phone; "one more pin arrived" tells nothing about what or where that is not already
+      visible in the room. It carries no place and no content, so it cannot single anyone out
+      among the residents of a place, which is what the k rule protects.
+    - A district is a coarse place, but naming it for a single new pin would place that pin
+      (and whoever just tapped) in it. So a district is named only where it holds at least k
+      pins in all (the public's k; any source): the new pin is then one of at least k there,
+      as on the public map. Where a district holds fewer, `recent` says None and the screen
+      pulses the whole municipality instead, so a sparse district stays unnamed.
+    - Nothing here is kept: the pulse fades, the counter only counts. The cells and the
+      numbers per district keep their batched, perturbed snapshot (live_view)."""
+    rows = conn.execute(sql("workshops/live_arrivals"),
+                        {"workshop_id": workshop_id, "limit": ARRIVALS_LISTED, "k": rules.k}).all()
+    arrived = conn.execute(sql("workshops/live_arrived"), {"workshop_id": workshop_id}).scalar_one()
+    return {"arrived": int(arrived), "recent": [None if r.district_id is None else str(r.district_id) for r in rows]}

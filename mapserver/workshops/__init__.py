@@ -42,14 +42,26 @@ def presentation_messages() -> dict:
                        "origin": s_("Herkunft, Kultur, Sprache"), "income": s_("Einkommen"),
                        "mobility": s_("Verkehr und Wege"), "other": s_("Anderes")},
         "no_run": s_("Noch keine Auswertung berechnet."),
-        "no_hotspots": s_("Keine Hotspots: Nirgends liegen so viele Pins beisammen, dass Zufall als Erklärung ausscheidet."),
-        "no_hotspots_but_clusters": s_("Keine Hotspots: Nirgends liegen so viele Pins beisammen, dass Zufall als "
-                                       "Erklärung ausscheidet. Taste 4 zeigt, wo Pins trotzdem dicht beieinander liegen."),
+        "no_hotspots_what_is_there": s_("Keine Hotspots: Nirgends liegen so viele Pins beisammen, dass Zufall als "
+                                        "Erklärung ausscheidet. Die Karte zeigt, wo bisher die meisten Pins liegen."),
         "hotspot_title": s_("Hotspot {number} von {total}"),
         "hotspot_counts": s_("{pins} Pins (erwartet {expected}) · {confidence} % Konfidenz"),
         "category_count": s_("{category}: {count}"),
-        "separates": s_("Trennt: {dimension} ({count})"),
+        "dimension_count": s_("{dimension}: {count}"),
         "fewer_than": s_("weniger als {k}"),
+        "densest_district": s_("dichtester Ortsteil"),
+        "dense_district_rank": s_("{rank}. dichtester Ortsteil"),
+        "dense_district_item": s_("{name}: {pins} Pins, {density} je km² – kein Hotspot"),
+        "cluster_no_hotspot": s_("dichte Häufung – kein Hotspot"),
+        "cluster_in_hotspot": s_("dichte Häufung im Hotspot"),
+        "legend_dense": s_("Dichteste Ortsteile (Pins je km², kein Hotspot)"),
+        "legend_clusters": s_("Dichte Häufung: mindestens {k} Pins nah beieinander"),
+        "legend_heat": s_("Dichte der Pins: hell wenige, dunkel viele"),
+        "legend_grid": s_("Pins je Wabe (ab {k}): hell wenige, dunkel viele"),
+        "legend_live": s_("Pins aus diesem Workshop (Waben ab {k} Pins)"),
+        "legend_pulse": s_("Neuer Pin aus dem Saal: sein Ortsteil leuchtet kurz auf"),
+        "arrival_one": s_("Ein neuer Pin ist angekommen"),
+        "arrival_many": s_("{count} neue Pins sind angekommen"),
         "new_pins": s_("{count}+ neu"),
     }
 
@@ -64,7 +76,9 @@ def index():
         county = areas.county(conn, _county_key())
         listing = workshops.list_workshops(conn, _county_key())
         municipalities = areas.municipality_list(conn, _county_key())
+        choices = workshops.district_choices(conn, _county_key())
     return render_template("workshops/index.html", county=county, workshops=listing, municipalities=municipalities,
+                           district_choices=choices,
                            account=current_account(), today=dt.date.today().isoformat())
 
 
@@ -81,10 +95,10 @@ def detail(workshop_id: int):
     with engine().connect() as conn:
         county = areas.county(conn, _county_key())
         item = workshops.workshop(conn, workshop_id)
-        districts = areas.districts_geojson(conn, _county_key(), item["municipality_ags"])["features"]
         municipalities = areas.municipality_list(conn, _county_key())
+        choices = workshops.district_choices(conn, _county_key())
     return render_template("workshops/detail.html", county=county, workshop=item, join_url=join_url(item["join_code"]),
-                           districts=[f["properties"] for f in districts], municipalities=municipalities,
+                           district_choices=choices, municipalities=municipalities,
                            account=current_account())
 
 
@@ -159,7 +173,9 @@ def poster_file(conn, item: dict, fmt: str) -> bytes:
     config = current_app.config
     data = presentation.offline_map_data(conn, config["COUNTY_KEY"], item, _rules())
     county = areas.county(conn, config["COUNTY_KEY"])
-    return workshop_poster(data, item, county.title, page_map_settings(config, county), fmt)
+    facts = presentation.poster_facts(conn, config["COUNTY_KEY"], item, _rules())
+    return workshop_poster(data, item, county.title, page_map_settings(config, county), fmt,
+                           join_url=join_url(item["join_code"]), facts=facts)
 
 
 def _download(content: bytes | str, item: dict, suffix: str, mimetype: str) -> Response:

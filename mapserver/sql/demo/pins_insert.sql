@@ -24,12 +24,14 @@ WITH planned AS (
                         ORDER BY m.ags LIMIT 1) AS a
 ), inserted AS (
     INSERT INTO pin (client_id, geom, category, dimensions, comment, age_band, years_here, created_at, status,
-                     municipality_ags, district_id, workshop_id)
+                     municipality_ags, district_id, workshop_id, source)
     SELECT r.client_id, r.geom, r.category, string_to_array(r.dimensions, ','), r.comment, r.age_band, r.years_here,
-           r.created_at, r.status, r.ags, district_for_point(r.ags, r.geom),
-           CASE WHEN r.in_workshop THEN (SELECT w.id FROM workshop w
-                                         WHERE w.id = CAST(:workshop_id AS integer) AND w.municipality_ags = r.ags) END
+           r.created_at, r.status, r.ags, district_for_point(r.ags, r.geom), t.workshop_id,
+           CASE WHEN t.workshop_id IS NOT NULL THEN 'workshop' ELSE 'online' END
     FROM resolved r
+    CROSS JOIN LATERAL (SELECT CASE WHEN r.in_workshop THEN (
+                            SELECT w.id FROM workshop w
+                            WHERE w.id = CAST(:workshop_id AS integer) AND w.municipality_ags = r.ags) END AS workshop_id) AS t
     RETURNING id, client_id, municipality_ags, workshop_id
 ), logged AS (
     INSERT INTO moderation_event (pin_id, actor_id, action, at, status_before, status_after, comment_before,

@@ -10,7 +10,7 @@ SELECT p.client_id::text AS id, p.category, array_to_string(p.dimensions, ',') A
        CASE WHEN NULLIF(btrim(p.comment), '') IS NOT NULL THEN p.status END AS status,
        p.created_at,
        m.ags AS municipality_ags, m.name AS municipality, d.name AS district,
-       p.location_precision, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
+       p.location_precision, p.source, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
        ST_AsBinary(ST_Transform(p.geom, CAST(:srid AS integer))) AS wkb
 FROM pin p
 JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
@@ -19,7 +19,7 @@ LEFT JOIN district d ON d.id = p.district_id
 -- same rules as on the numbers): its local day as created_on.
 CROSS JOIN LATERAL (
     SELECT p.category, p.dimension_mask, CAST(p.created_at AT TIME ZONE :time_zone AS date) AS created_on,
-           p.age_band, p.years_here
+           p.age_band, p.years_here, p.source
 ) AS q
 WHERE (CAST(:ags AS varchar) IS NULL OR p.municipality_ags = CAST(:ags AS varchar)) AND {{pin_filter}}
 ORDER BY p.id

@@ -3,7 +3,8 @@
 -- changed in the meantime is left alone (it stays in the queue), so nothing unread gets published.
 -- FOR UPDATE waits for a colleague acting on the same pin and then reads the row as they left
 -- it, so "before" is always true. A pin already in the wanted state is left alone and not logged
--- again (a double click, or two moderators approving the same comment).
+-- again (a double click, or two moderators approving the same comment). A pin without a comment
+-- (or with only blanks) is in no queue and is never moderated.
 WITH seen AS (
     SELECT id, digest FROM unnest(CAST(:pin_ids AS bigint[]), CAST(:seen AS text[])) AS s(id, digest)
 ), target AS (
@@ -11,7 +12,7 @@ WITH seen AS (
     FROM pin p
     JOIN seen s ON s.id = p.id
     JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
-    WHERE p.comment IS NOT NULL AND md5(p.comment) = s.digest
+    WHERE p.comment ~ '[^[:space:]]' AND md5(p.comment) = s.digest
     FOR UPDATE OF p
 ), changed AS (
     UPDATE pin p SET status = :status_after, comment = coalesce(CAST(:comment AS text), t.comment)

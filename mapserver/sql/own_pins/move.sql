@@ -2,13 +2,7 @@
 -- (sql/pins/insert.sql: the first municipality of the county that covers it, its district by
 -- district_for_point), now exact; the workshop tag stays only while the pin lies in the
 -- workshop's municipality. A point outside the county, or a pin not of this link, changes nothing.
-WITH point AS (
-    SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), :storage_srid) AS geom
-), area AS (
-    SELECT m.ags FROM municipality m, point p
-    WHERE m.county_key = :county_key AND ST_Covers(m.geom, p.geom)
-    ORDER BY m.ags LIMIT 1
-)
+WITH {{point_in_county}}
 UPDATE pin
 SET geom = p.geom, municipality_ags = a.ags, district_id = district_for_point(a.ags, p.geom),
     location_precision = 'exact',

@@ -8,13 +8,16 @@ WITH area AS (
                     ST_PointOnSurface(d.geom)) AS geom
     FROM district d JOIN municipality m ON m.ags = d.municipality_ags AND m.county_key = :county_key
     WHERE d.id = :district_id
+), tag AS (
+    -- tagged only when the pin lies in the workshop's municipality (its join link's area); such a
+    -- pin's source is the workshop, any other's the resident's own device
+    SELECT w.id FROM workshop w, area a WHERE w.id = CAST(:workshop_id AS integer) AND w.municipality_ags = a.ags
 ), inserted AS (
     INSERT INTO pin (client_id, geom, category, dimensions, comment, age_band, years_here,
-                     municipality_ags, district_id, workshop_id, edit_key_hash, location_precision)
+                     municipality_ags, district_id, workshop_id, edit_key_hash, location_precision, source)
     SELECT :client_id, a.geom, :category, CAST(:dimensions AS text[]), :comment, :age_band, :years_here,
-           a.ags, a.district_id,
-           (SELECT w.id FROM workshop w WHERE w.id = CAST(:workshop_id AS integer) AND w.municipality_ags = a.ags),
-           :edit_key_hash, 'district'
+           a.ags, a.district_id, (SELECT id FROM tag), :edit_key_hash, 'district',
+           CASE WHEN EXISTS (SELECT 1 FROM tag) THEN 'workshop' ELSE 'online' END
     FROM area a
     ON CONFLICT (client_id) DO NOTHING
     {{pin_answer_returning}}
