@@ -120,6 +120,7 @@ def wants_problem_json() -> bool:
 STAFF_SECTIONS = (
     ("/planung", "planner", "planner.overview", s_l("Zur Planung")),
     ("/workshops", "facilitator", "workshops.index", s_l("Zu den Workshops")),
+    ("/papier", "facilitator", "paper.index", s_l("Zum Papier-Tisch")),
     ("/moderation", "moderator", "moderation.queue", s_l("Zur Moderation")),
     ("/barrierefreiheit/rueckmeldungen", "moderator", "legal.feedback_list", s_l("Zu den Rückmeldungen")),
 )

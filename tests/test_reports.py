@@ -129,3 +129,34 @@ def test_report_command_writes_the_pdf(report_app, tmp_path):
     assert "Glaswände in Salzhemmendorf" in reader.pages[0].extract_text()
     failed = app.test_cli_runner().invoke(args=["report", "99999999", "--pdf", str(tmp_path / "x.pdf")])
     assert failed.exit_code != 0 and not (tmp_path / "x.pdf").exists()
+
+
+def test_a_filter_on_the_groups_cannot_single_out_a_small_one(planner, report_app):
+    """The attack of a reviewer: filter on a large group and a small one, then subtract the
+    large group's row from the total the page heads with the same filter. The small group hides,
+    and the large one with it, so the difference is nobody's."""
+    _, engine = report_app
+    with engine.connect() as conn:
+        by_band = dict(conn.execute(text("SELECT coalesce(age_band, '-'), count(*) FROM pin "
+                                         "WHERE municipality_ags = :ags GROUP BY 1"), {"ags": SALZHEMMENDORF}).all())
+    html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/vergleiche?age_band=18_29&age_band=30_49").get_data(as_text=True)
+    table = html.split('id="vergleich-age_band"')[1].split("</table>")[0]
+    assert "zu wenige Pins" in _numbers_in_row(table, "30 bis 49 Jahre")[0]
+    assert "zu wenige Pins" in _numbers_in_row(table, "18 bis 29 Jahre")[0], "else total minus this row = the small group"
+    remainder = int(_numbers_in_row(table, "ohne Angabe oder nicht gezeigt")[0].replace(".", ""))
+    assert remainder == by_band["18_29"] + by_band["30_49"]
+    # Narrowed to the small group alone, nothing below k is printed, the remainder neither.
+    html = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/vergleiche?age_band=30_49").get_data(as_text=True)
+    for grouping in ("years_here", "source"):
+        table = html.split(f'id="vergleich-{grouping}"')[1].split("</table>")[0]
+        cells = re.findall(r"<td>(\d[\d.]*)</td>", table)
+        assert all(int(n.replace(".", "")) == 0 or int(n.replace(".", "")) >= 5 for n in cells), (grouping, cells)
+
+
+def test_the_council_report_takes_no_filter_on_age_or_years_here(planner):
+    for query in ("age_band=30_49", "years_here=always", "category=divided&age_band=65_plus"):
+        for suffix in ("", ".pdf"):
+            response = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/bericht{suffix}?{query}")
+            assert response.status_code == 422, (query, suffix)
+            assert "nicht nach Alter oder Wohndauer gefiltert" in response.get_data(as_text=True)
+    assert planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/bericht?category=divided&source=online").status_code == 200

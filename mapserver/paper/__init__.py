@@ -14,6 +14,7 @@ from flask_babel import force_locale, get_locale
 from ..auth import current_account, restrict_blueprint
 from ..config import BOUNDARY_ATTRIBUTION
 from ..db import engine
+from ..errors import NotFound
 from ..i18n import s_
 from ..maps.questionnaire import questionnaire_map
 from ..planner import export_process
@@ -100,7 +101,10 @@ def workshop_questionnaire(workshop_id: int):
 
 def _first_district(ags: str) -> int:
     with engine().connect() as conn:
-        return areas.district_list(conn, _county_key(), ags)[0]["id"]
+        districts = areas.district_list(conn, _county_key(), ags)
+    if not districts:
+        raise NotFound(s_("Diese Gemeinde hat noch keine Ortsteile; ohne sie gibt es keinen Fragebogen."))
+    return districts[0]["id"]
 
 
 @blueprint.get("/ortsteil/<int:district_id>/eingabe")

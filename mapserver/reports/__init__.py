@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..auth import restrict_blueprint
 from ..db import engine
+from ..errors import InvalidInput
 from ..i18n import format_day, format_number, s_
 from ..planner import export_process
 from ..services import comparisons, reports, statistics
@@ -26,6 +27,19 @@ blueprint = Blueprint("reports", __name__, url_prefix="/planung")
 restrict_blueprint(blueprint, "planner")
 
 REPORT_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "report.css"
+
+
+def _report_filter() -> PinFilter:
+    """The page's filters, but none on the voluntary self-descriptions: the report goes to the
+    council and may be published, and a group narrowed by age or years here can be a few
+    residents (its comparisons show the groups side by side, those under k hidden)."""
+    pin_filter = PinFilter.from_query(request.args)
+    if pin_filter.age_bands or pin_filter.years_here:
+        message = s_("Den Bericht für den Gemeinderat gibt es nicht nach Alter oder Wohndauer gefiltert: so kleine "
+                     "Gruppen könnten auf einzelne Menschen weisen. Bitte entfernen Sie diese Filter; der Bericht "
+                     "zeigt die Gruppen nebeneinander.")
+        raise InvalidInput(message, [{"field": "age_band", "message": message}])
+    return pin_filter
 
 
 def _report_html(ags: str, pin_filter: PinFilter, for_pdf: bool) -> tuple[str, str]:
@@ -56,13 +70,13 @@ def _pdf_in_export_process(ags: str, query: str, locale: str) -> bytes:
 
 @blueprint.get("/gemeinde/<ags>/bericht")
 def report_page(ags: str):
-    html, _ = _report_html(ags, PinFilter.from_query(request.args), for_pdf=False)
+    html, _ = _report_html(ags, _report_filter(), for_pdf=False)
     return Response(html, mimetype="text/html")
 
 
 @blueprint.get("/gemeinde/<ags>/bericht.pdf")
 def report_download(ags: str):
-    pin_filter = PinFilter.from_query(request.args)  # a bad filter is refused here, at once
+    pin_filter = _report_filter()  # a bad filter is refused here, at once
     content = export_process.run_in_export_process(current_app._get_current_object(), _pdf_in_export_process, ags,
                                                    pin_filter.query_string(), str(get_locale() or "de"))
     return Response(content, mimetype="application/pdf",

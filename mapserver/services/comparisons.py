@@ -40,7 +40,7 @@ class Group:
 class Comparison:
     grouping: str              # "age_band" or "years_here"
     groups: list[Group]
-    remainder: int             # pins without an answer or in groups not shown
+    remainder: int | None      # pins without an answer or in groups not shown (None: 1 to k-1, not shown)
     some_hidden: bool          # a group of 1 to k-1 pins is not shown (then neither is the smallest next to it)
     k: int
 
@@ -51,9 +51,10 @@ def by_group(conn: Connection, run, county_key: str, ags: str, pin_filter: PinFi
     (a filter on the same attribute narrows the groups shown). A group of 1 to k-1 pins is not
     shown; the pins without an answer and those of groups not shown are one number, and while
     that number would be below k too, the smallest shown group joins it (so no group is
-    the difference of the numbers shown)."""
+    the difference of the numbers shown, the total being the filter's own, as the page heads
+    it); a remainder still below k is not shown either (None)."""
     attribute, labels = GROUPINGS[grouping]
-    everyone = statistics.municipality_counts(conn, run, county_key, replace(pin_filter, **{attribute: ()}), ags=ags)
+    everyone = statistics.municipality_counts(conn, run, county_key, pin_filter, ags=ags)
     all_pins = everyone[0].total if everyone else 0
     chosen = getattr(pin_filter, attribute) or tuple(labels)
     found = []
@@ -71,7 +72,8 @@ def by_group(conn: Connection, run, county_key: str, ags: str, pin_filter: PinFi
     groups = [Group(code, str(labels[code]), shown.get(code),
                     round(shown[code].total * 100 / all_pins, 1) if code in shown and all_pins else None)
               for code, _ in found]
-    return Comparison(grouping, groups, remainder(), some_hidden, k)
+    rest = remainder()
+    return Comparison(grouping, groups, None if 0 < rest < k else rest, some_hidden or 0 < rest < k, k)
 
 
 @dataclass

@@ -177,11 +177,14 @@ def live_arrivals(conn: Connection, workshop_id: int, rules: disclosure.Rules) -
       phone; "one more pin arrived" tells nothing about what or where that is not already
       visible in the room. It carries no place and no content, so it cannot single anyone out
       among the residents of a place, which is what the k rule protects.
-    - A district is a coarse place, but naming it for a single new pin would place that pin
-      (and whoever just tapped) in it. So a district is named only where it holds at least k
-      pins in all (the public's k; any source): the new pin is then one of at least k there,
-      as on the public map. Where a district holds fewer, `recent` says None and the screen
-      pulses the whole municipality instead, so a sparse district stays unnamed.
+    - A district is a coarse place, but naming it for a single new pin places that pin (and,
+      by the timing, whoever just tapped) in it: issue 16 asks for exactly this acknowledgement
+      ("a pulse at district level, never the exact place"). A district is named only where it
+      holds at least k pins in all (the public's k, counted live over every pin of any status
+      and source, not over the public map's released numbers): the new pin is one of at least k
+      there, and what it says (category, dimensions, comment) is never shown with it. Where a
+      district holds fewer, `recent` says None and the screen pulses the whole municipality,
+      so a sparse district stays unnamed.
     - Nothing here is kept: the pulse fades, the counter only counts. The cells and the
       numbers per district keep their batched, perturbed snapshot (live_view)."""
     rows = conn.execute(sql("workshops/live_arrivals"),
