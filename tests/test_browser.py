@@ -334,17 +334,22 @@ def test_what_divides_is_asked_only_where_something_divides(phone, live_server, 
     assert (pin.category, pin.dimensions) == ("meeting_place", []), "an answer to a hidden question is not sent"
 
 
-def test_deleting_an_own_pin_asks_first_and_can_be_undone(phone, live_server, engine):
-    page = phone
-    page.clock.install()
+def _pin_in_lauenstein_then_own_pins(page, live_server, category: str) -> None:
+    """Tap Lauenstein on the Salzhemmendorf page, send a pin of `category`, open its private link."""
     page.goto(live_server + "/gemeinde/03252008")
     page.locator(".area-label", has_text="Lauenstein").wait_for()
     page.locator("#map").scroll_into_view_if_needed()
     page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
-    page.get_by_label("Hier fehlt ein Ort der Begegnung").check()
+    page.get_by_label(category).check()
     page.get_by_role("button", name="Pin senden").tap()
     page.locator("#confirmation").wait_for(state="visible")
     page.goto(page.locator("#edit-link").get_attribute("href"))
+
+
+def test_deleting_an_own_pin_asks_first_and_can_be_undone(phone, live_server, engine):
+    page = phone
+    page.clock.install()
+    _pin_in_lauenstein_then_own_pins(page, live_server, "Hier fehlt ein Ort der Begegnung")
 
     page.get_by_role("button", name="Diesen Pin löschen").tap()
     assert page.get_by_role("alert").inner_text() == "Diesen Pin wirklich löschen?"
@@ -369,14 +374,7 @@ def test_deleting_an_own_pin_asks_first_and_can_be_undone(phone, live_server, en
 
 def test_an_own_pin_is_moved_on_its_small_map_and_a_point_outside_is_refused(phone, live_server, engine):
     page = phone
-    page.goto(live_server + "/gemeinde/03252008")
-    page.locator(".area-label", has_text="Lauenstein").wait_for()
-    page.locator("#map").scroll_into_view_if_needed()
-    page.touchscreen.tap(*_screen_point(page, *LAUENSTEIN))
-    page.get_by_label("Hier verläuft eine Glaswand").check()
-    page.get_by_role("button", name="Pin senden").tap()
-    page.locator("#confirmation").wait_for(state="visible")
-    page.goto(page.locator("#edit-link").get_attribute("href"))
+    _pin_in_lauenstein_then_own_pins(page, live_server, "Hier verläuft eine Glaswand")
 
     small_map = page.get_by_role("application", name="Karte zum Verschieben von Pin 1")
     small_map.scroll_into_view_if_needed()
