@@ -28,8 +28,10 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .geo import METRIC_SRID, STORAGE_SRID
-from .vocabulary import (CATEGORIES, COMMENT_MAX_LENGTH, DIMENSION_BITS, DIMENSIONS, INITIAL_PIN_STATUS,
-                         LOCATION_PRECISIONS, MODERATION_ACTIONS, PIN_SOURCES, PIN_STATUSES, ROLES)
+from .vocabulary import (ACTOR_KINDS, ANSWER_STATES, CATEGORIES, COMMENT_MAX_LENGTH, DIMENSION_BITS, DIMENSIONS,
+                         FOLLOWUP_SUBJECTS, IDEA_SOURCES, IDEA_STATUSES, IDEA_TEXT_MAX_LENGTH, IDEA_TITLE_MAX_LENGTH,
+                         INITIAL_PIN_STATUS, LOCATION_PRECISIONS, MODERATION_ACTIONS, PIN_SOURCES, PIN_STATUSES,
+                         PROJECT_STATUSES, ROLES)
 
 
 def _sql_list(values) -> str:
@@ -163,6 +165,7 @@ class Account(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # In each session cookie; sign-out and a new password raise it (migration 0010).
     session_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    email: Mapped[str | None] = mapped_column(Text)  # where project reminders go (migration 0014)
 
 
 class AggregateRun(Base):
@@ -376,3 +379,200 @@ class AccessibilityFeedback(Base):
     contact: Mapped[str | None] = mapped_column(Text)
     page: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# Step two of the programme (migration 0014): ideas against the walls, the county's public answers,
+# projects accompanied for a year, and the local actors who carry them on.
+
+class LocalActor(Base):
+    """A club, initiative, school, parish or meeting place that already exists (mapserver/actors):
+    a point, or only its municipality and district; its contact is public by definition."""
+
+    __tablename__ = "local_actor"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_sql_list(ACTOR_KINDS)})", name="local_actor_kind_known"),
+        CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="local_actor_name_length"),
+        Index("local_actor_county_municipality_idx", "county_key", "municipality_ags"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_key: Mapped[str] = mapped_column(String(5))
+    municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(Text)  # public: address, phone, e-mail or web site
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Idea(Base):
+    """An idea against a wall (mapserver/ideas): from a workshop, a phone through the join link, the
+    municipality page or paper; moderated like a comment. The hotspot area it answers is kept as it
+    was then (runs are replaced, the outline stays)."""
+
+    __tablename__ = "idea"
+    __table_args__ = (
+        CheckConstraint(f"source IN ({_sql_list(IDEA_SOURCES)})", name="idea_source_known"),
+        CheckConstraint(f"status IN ({_sql_list(IDEA_STATUSES)})", name="idea_status_known"),
+        CheckConstraint(f"dimensions <@ ARRAY[{_sql_list(DIMENSIONS)}]::text[]", name="idea_dimensions_known"),
+        CheckConstraint(f"char_length(title) BETWEEN 1 AND {IDEA_TITLE_MAX_LENGTH}", name="idea_title_length"),
+        CheckConstraint(f"char_length(body) <= {IDEA_TEXT_MAX_LENGTH}", name="idea_body_length"),
+        Index("idea_county_municipality_idx", "county_key", "municipality_ags"),
+        Index("idea_moderation_queue_idx", "status", "created_at"),
+        Index("idea_area_idx", "area", postgresql_using="gist"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_key: Mapped[str] = mapped_column(String(5))
+    municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
+    district_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, server_default="")
+    dimensions: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    source: Mapped[str] = mapped_column(Text)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
+    # The hotspot it answers, as it was: its run and id then (no foreign key: runs are dropped),
+    # and its outline (or the districts' outline when it answers a district).
+    hotspot_run_id: Mapped[int | None] = mapped_column(Integer)
+    hotspot_id: Mapped[int | None] = mapped_column(Integer)
+    area = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False))
+    status: Mapped[str] = mapped_column(Text, server_default=INITIAL_PIN_STATUS)
+    support_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"))  # staff who typed it in
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class IdeaSupport(Base):
+    """One device's support of an idea: a salted hash of the device, like the rate limits; once."""
+
+    __tablename__ = "idea_support"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True)
+    device_hash: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class IdeaAnswer(Base):
+    """The county's public answer to an idea, one row per state it reached: drafted, then published
+    with its date (published_at); the institution answers, never a person by name."""
+
+    __tablename__ = "idea_answer"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_sql_list(ANSWER_STATES)})", name="idea_answer_state_known"),
+        CheckConstraint("state <> 'nicht_umsetzbar' OR char_length(btrim(body)) > 0", name="idea_answer_reason_given"),
+        CheckConstraint("char_length(institution) BETWEEN 1 AND 200", name="idea_answer_institution_length"),
+        Index("idea_answer_idea_idx", "idea_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, server_default="")
+    institution: Mapped[str] = mapped_column(Text)
+    drafted_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    drafted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AnswerTemplate(Base):
+    """A reusable answer text for coordinators (a state and a text to start from)."""
+
+    __tablename__ = "answer_template"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_sql_list(ANSWER_STATES)})", name="answer_template_state_known"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_key: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Project(Base):
+    """A project made from one or more ideas (mapserver/projects), accompanied for a year from its
+    start; progress comes from its milestones unless set by hand."""
+
+    __tablename__ = "project"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_sql_list(PROJECT_STATUSES)})", name="project_status_known"),
+        CheckConstraint("progress_set IS NULL OR progress_set BETWEEN 0 AND 100", name="project_progress_range"),
+        CheckConstraint("accompaniment_end >= start_on", name="project_accompaniment_after_start"),
+        Index("project_county_municipality_idx", "county_key", "municipality_ags"),
+        Index("project_area_idx", "area", postgresql_using="gist"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_key: Mapped[str] = mapped_column(String(5))
+    municipality_ags: Mapped[str] = mapped_column(ForeignKey("municipality.ags"))
+    district_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    status: Mapped[str] = mapped_column(Text, server_default="geplant")
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    accompaniment_end: Mapped[dt.date] = mapped_column(Date)
+    progress_set: Mapped[int | None] = mapped_column(Integer)
+    # The hotspot areas and districts it works in, as they were (the union of its ideas' areas).
+    area = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False))
+    # The area's published pin numbers when it started (for the one-year report), disclosure-safe.
+    baseline = mapped_column(JSONB)
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))  # staff the reminders go to
+    created_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ProjectIdea(Base):
+    __tablename__ = "project_idea"
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ProjectPartner(Base):
+    __tablename__ = "project_partner"
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("local_actor.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str | None] = mapped_column(Text)
+
+
+class ProjectMilestone(Base):
+    __tablename__ = "project_milestone"
+    __table_args__ = (Index("project_milestone_project_idx", "project_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, server_default="")
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ProjectUpdate(Base):
+    """A dated public update; its photo is re-encoded without metadata before it is stored."""
+
+    __tablename__ = "project_update"
+    __table_args__ = (Index("project_update_project_idx", "project_id", "published_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # JPEG, re-encoded, no EXIF
+    photo_caption: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class FollowupEvent(Base):
+    """The audit log of step two: every answer, project, milestone, update and actor change, who
+    made it and what it was before and after."""
+
+    __tablename__ = "followup_event"
+    __table_args__ = (
+        CheckConstraint(f"subject IN ({_sql_list(FOLLOWUP_SUBJECTS)})", name="followup_event_subject_known"),
+        Index("followup_event_subject_idx", "subject", "subject_id"),
+        Index("followup_event_at_idx", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    county_key: Mapped[str] = mapped_column(String(5))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    subject: Mapped[str] = mapped_column(Text)
+    subject_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(Text)  # created, changed, published, deleted, approved, hidden …
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    before = mapped_column(JSONB)
+    after = mapped_column(JSONB)

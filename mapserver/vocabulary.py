@@ -71,5 +71,52 @@ ROLES = {
     "planner": "Planung",
     "facilitator": "Moderation von Workshops",
     "moderator": "Moderation von Kommentaren",
+    "coordinator": "Koordination des Programms",  # the county's programme staff: answers, projects, actors
     "admin": "Verwaltung",
 }
+
+# Step two of the programme: ideas, answers, projects, local actors (mapserver/ideas,
+# mapserver/projects, mapserver/actors).
+# Where an idea came from: a resident's own device (the municipality page), a workshop (keyed in
+# on the presentation by the facilitator, or sent from a phone through the join link), or a
+# paper sheet typed in by staff.
+IDEA_SOURCES = {"online": s_l("online"), "workshop": s_l("im Workshop"), "paper": s_l("auf Papier")}
+# Ideas are moderated like comments: residents' ideas start pending; staff's start published.
+IDEA_STATUSES = PIN_STATUSES
+IDEA_TITLE_MAX_LENGTH = 120
+IDEA_TEXT_MAX_LENGTH = 2000
+
+# The public answer's states, in the order an idea usually passes them; nicht_umsetzbar needs a
+# reason (the answer's text).
+ANSWER_STATES = {
+    "eingegangen": _l("eingegangen"),
+    "in_pruefung": _l("in Prüfung"),
+    "wird_umgesetzt": _l("wird umgesetzt"),
+    "nicht_umsetzbar": _l("nicht umsetzbar"),
+    "erledigt": _l("erledigt"),
+}
+ANSWER_STATES_NEEDING_A_REASON = ("nicht_umsetzbar",)
+
+PROJECT_STATUSES = {
+    "geplant": _l("geplant"),
+    "laeuft": _l("läuft"),
+    "pausiert": _l("pausiert"),
+    "abgeschlossen": _l("abgeschlossen"),
+    "abgebrochen": _l("abgebrochen"),
+}
+# Each project is accompanied professionally for one year from its start (by default).
+ACCOMPANIMENT_MONTHS = 12
+
+# Local actors and places ("existing resources are to be strengthened and linked").
+ACTOR_KINDS = {
+    "verein": _l("Verein"),
+    "initiative": _l("Initiative"),
+    "schule": _l("Schule oder Kita"),
+    "kirchengemeinde": _l("Kirchengemeinde"),
+    "treffpunkt": _l("Treffpunkt"),
+    "verwaltung": _l("Verwaltung"),
+    "sonstiges": _l("Sonstiges"),
+}
+
+# What the step-two audit log records (every answer and project change).
+FOLLOWUP_SUBJECTS = ("idea", "answer", "answer_template", "project", "milestone", "update", "actor")

@@ -39,7 +39,7 @@ DEMO_PIN_LIMIT = 50_000
 DEFAULT_SEED = 3252
 
 ACCOUNT_NAME = "demo"
-ACCOUNT_ROLES = ("planner", "facilitator", "moderator")
+ACCOUNT_ROLES = ("planner", "facilitator", "moderator", "coordinator")
 PASSWORD_BYTES = 12  # secrets.token_urlsafe: 16 characters
 
 BACKGROUND_PINS_PER_KM2 = 3.0
