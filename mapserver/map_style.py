@@ -18,6 +18,13 @@ HOTSPOT_LABELS = {
     ("hot", 99): s_l("Hotspot, 99 % Konfidenz"), ("hot", 95): s_l("Hotspot, 95 % Konfidenz"),
     ("cold", 95): s_l("Coldspot, 95 % Konfidenz"), ("cold", 99): s_l("Coldspot, 99 % Konfidenz"),
 }
+# Pins by category in the same diverging colours (the exports' QGIS styles): a glass wall in the
+# hotspots' red, a missing meeting place in their orange, a good meeting place in the coldspots' blue.
+CATEGORY_COLOURS = {
+    "divided": HOTSPOT_COLOURS[("hot", 99)],
+    "missing_meeting_place": HOTSPOT_COLOURS[("hot", 95)],
+    "meeting_place": HOTSPOT_COLOURS[("cold", 99)],
+}
 # Every sequential layer runs one way: light = few, dark = many (viridis from yellow to purple).
 SEQUENTIAL = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
 # The heatmap in the same viridis and the same direction (leaflet.heat's default rainbow is not

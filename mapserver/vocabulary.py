@@ -11,6 +11,9 @@ CATEGORIES = {
     "missing_meeting_place": _l("Hier fehlt ein Ort der Begegnung"),
     "meeting_place": _l("Hier kommt man gut zusammen"),
 }
+# Short labels for table headings and map popups (eleven columns on A4; full labels in the legend).
+SHORT_CATEGORIES = {"divided": s_l("Glaswand"), "missing_meeting_place": s_l("Ort fehlt"),
+                    "meeting_place": s_l("Begegnung")}
 # The categories after which the form asks "Was trennt hier?": where people meet well, nothing does.
 CATEGORIES_ASKING_WHAT_DIVIDES = ("divided", "missing_meeting_place")
 
@@ -22,6 +25,9 @@ DIMENSIONS = {
     "mobility": _l("Verkehr und Wege (Straßen, Bahn, fehlende Wege oder Busse)"),
     "other": _l("Etwas anderes"),
 }
+
+SHORT_DIMENSIONS = {"social": s_l("Soziales"), "generations": s_l("Generationen"), "origin": s_l("Herkunft"),
+                    "income": s_l("Geld"), "mobility": s_l("Verkehr"), "other": s_l("Anderes")}
 
 AGE_BANDS = {
     "under_18": _l("unter 18 Jahre"),

@@ -7,9 +7,9 @@ from html import escape
 
 import folium
 
-from ..i18n import s_, s_l
+from ..i18n import s_
 from ..map_style import HEAT_GRADIENT, HOTSPOT_COLOURS, HOTSPOT_LABELS, PLANNER_HEXAGONS, SEQUENTIAL, hotspot_key
-from ..vocabulary import CATEGORIES, DIMENSIONS
+from ..vocabulary import CATEGORIES, DIMENSIONS, SHORT_CATEGORIES
 from .assets import Attribution, HexagonCells, HtmlPopup, Legend, MetricScale, PrintFit, vendored_heatmap, vendored_map
 from .data import PlannerMapData, number
 
@@ -67,12 +67,11 @@ def class_labels(breaks: list[float], whole: bool, decimals: int = 2) -> list[st
     return labels
 
 
-SHORT_CATEGORY = {"divided": s_l("Glaswand"), "missing_meeting_place": s_l("Ort fehlt"), "meeting_place": s_l("Begegnung")}
 
 
 def _counts_tooltip(properties: dict) -> str:
     """Short on purpose: one per cell, thousands per county map."""
-    parts = ", ".join(f"{SHORT_CATEGORY[c]} {number(n, 0)}" for c, n in properties.get("by_category", {}).items() if n)
+    parts = ", ".join(f"{SHORT_CATEGORIES[c]} {number(n, 0)}" for c, n in properties.get("by_category", {}).items() if n)
     # None: a public cell of a hotspot with too few pins to show (services/disclosure.py)
     pins = (s_("zu wenige Pins zum Zeigen") if properties["pins"] is None
             else s_("%(pins)s Pins", pins=number(properties["pins"], 0)))

@@ -10,16 +10,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection
 
 from ..db import sql
-from ..i18n import s_l
+from .. import vocabulary
 from ..vocabulary import AGE_BANDS, CATEGORIES, PIN_SOURCES, YEARS_HERE
 from . import statistics
 from .statistics import Counts, PinFilter
 
-# Column headings short enough for eleven columns on A4 (the full labels are in the legend below).
-SHORT_CATEGORIES = {"divided": s_l("Glaswand"), "missing_meeting_place": s_l("Ort fehlt"),
-                    "meeting_place": s_l("Begegnung")}
-SHORT_DIMENSIONS = {"social": s_l("Soziales"), "generations": s_l("Generationen"), "origin": s_l("Herkunft"),
-                    "income": s_l("Geld"), "mobility": s_l("Verkehr"), "other": s_l("Anderes")}
+# Column headings: vocabulary's short labels (eleven columns on A4; the full labels in the legend).
+SHORT_CATEGORIES, SHORT_DIMENSIONS = vocabulary.SHORT_CATEGORIES, vocabulary.SHORT_DIMENSIONS
 
 # The two ways residents describe themselves, and where the pins came from (online, workshop,
 # paper), each a filter attribute of PinFilter.

@@ -21,18 +21,11 @@ from pathlib import Path
 
 import jinja2
 
-from ...map_style import HOTSPOT_COLOURS, HOTSPOT_LABELS, PLANNER_HEXAGONS, SEQUENTIAL
+from ...map_style import CATEGORY_COLOURS, HOTSPOT_COLOURS, HOTSPOT_LABELS, PLANNER_HEXAGONS, SEQUENTIAL
 
 TEMPLATES = Path(__file__).parent
 # The key QGIS's value map uses for NULL (QgsValueMapFieldFormatter::NULL_VALUE).
 QGIS_NULL = "{2839923C-8B7D-419E-B84B-CA2FE9B80EC7}"
-# Pins by category in the map's diverging colours: a glass wall in the hotspots' red, a missing
-# meeting place in their orange, a good meeting place in the coldspots' blue.
-CATEGORY_COLOURS = {
-    "divided": HOTSPOT_COLOURS[("hot", 99)],
-    "missing_meeting_place": HOTSPOT_COLOURS[("hot", 95)],
-    "meeting_place": HOTSPOT_COLOURS[("cold", 99)],
-}
 NO_PINS_COLOUR = "#ffffff"
 
 TEXT, INTEGER, REAL, BOOLEAN, DATETIME = "text", "integer", "real", "boolean", "datetime"
