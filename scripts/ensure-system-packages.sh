@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make sure the system programs the project needs are installed: Node.js/npm, PostgreSQL with
-# PostGIS, Pango and fonts for the PDF report, and (with --browser) Chromium, nginx, GDAL and QGIS
-# for the browser, front and export tests. Installs Debian's packages where apt-get can run (as
-# root, or through password-less sudo); otherwise says exactly what to install.
+# PostGIS, Pango and fonts for the PDF report, and (with --browser) Chromium, nginx, GDAL, QGIS and
+# poppler's pdftoppm for the browser, front, export and print tests. Installs Debian's packages
+# where apt-get can run (as root, or through password-less sudo); otherwise says exactly what to
+# install.
 set -euo pipefail
 
 want_browser=0
@@ -41,6 +42,10 @@ if (( want_browser )) && ! command -v ogrinfo >/dev/null 2>&1; then
 fi
 if (( want_browser )) && ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then
   missing+=(python3-qgis qgis-providers)
+fi
+# The poster and questionnaire tests render their PDFs to images (pdftoppm) to decode the QR code.
+if (( want_browser )) && ! command -v pdftoppm >/dev/null 2>&1; then
+  missing+=(poppler-utils)
 fi
 # The front's test runs Debian's nginx (the proxy compose starts, tests/test_front.py).
 if (( want_browser )) && ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then

@@ -5,6 +5,10 @@ The PDF is made in the export process, like the planners' report."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import segno
@@ -73,6 +77,38 @@ def _questionnaire_pdf(district_id: int, online_url: str, workshop_title: str | 
         return reports.pdf_from_html(html, base_url=str(PRINT_CSS.parent), title=title)
 
 
+# The entry page's map of a district (its grid and outlines) drawn once per district and state of
+# the boundaries, in the export process (matplotlib takes ~0.5 s of CPU, which a web worker's green
+# threads would wait for); kept in memory for the districts last typed in.
+ENTRY_MAPS_KEPT = 64
+_entry_maps: OrderedDict[str, bytes] = OrderedDict()
+_entry_maps_lock = threading.Lock()
+
+
+def _entry_map_drawn(district_id: int) -> bytes:
+    """In the export process: the entry page's map of the district."""
+    app = export_process.export_app()
+    with app.app_context(), engine().connect() as conn:
+        frame = paper.frame(conn, app.config["COUNTY_KEY"], district_id)
+        return questionnaire_map(frame, areas.districts_geojson(conn, app.config["COUNTY_KEY"], frame.municipality_ags),
+                                 dpi=110)
+
+
+def _entry_map(frame, districts: dict) -> bytes:
+    """The district's entry map, drawn anew only when its grid or the outlines changed."""
+    key = hashlib.sha256(json.dumps([repr(frame), districts], sort_keys=True).encode("utf-8")).hexdigest()
+    with _entry_maps_lock:
+        if key in _entry_maps:
+            _entry_maps.move_to_end(key)
+            return _entry_maps[key]
+    png = export_process.run_in_export_process(current_app._get_current_object(), _entry_map_drawn, frame.district_id)
+    with _entry_maps_lock:
+        _entry_maps[key] = png
+        while len(_entry_maps) > ENTRY_MAPS_KEPT:
+            _entry_maps.popitem(last=False)
+    return png
+
+
 def _pdf_response(content: bytes, name: str) -> Response:
     return Response(content, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -113,7 +149,8 @@ def entry(district_id: int):
     with engine().connect() as conn:
         frame = paper.frame(conn, _county_key(), district_id)
         stored = paper.sheets_stored(conn, district_id)
-        map_png = questionnaire_map(frame, areas.districts_geojson(conn, _county_key(), frame.municipality_ags), dpi=110)
+        districts = areas.districts_geojson(conn, _county_key(), frame.municipality_ags)
+    map_png = _entry_map(frame, districts)
     return render_template("paper/entry.html", frame=frame, stored=stored, workshop=workshop, keys=KEYS, labels=LABELS,
                            map_uri=_png_uri(map_png), account=current_account(), form={}, errors={})
 
