@@ -53,13 +53,15 @@ if (( want_browser )) && ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin
 fi
 # The planners' PDF report (WeasyPrint) lays its text out with Pango, in DejaVu; the same fonts
 # show German text properly in pages and screenshots.
-if ! ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so.0"; then
+# (grep without -q reads the whole list: with -q it stops at the first match, the writer gets
+# SIGPIPE, and under pipefail the library counted as missing, so apt-get ran on every call.)
+if ! ldconfig -p 2>/dev/null | grep "libpango-1.0.so.0" >/dev/null; then
   missing+=(libpango-1.0-0)
 fi
-if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
+if ! ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null; then
   missing+=(libpangoft2-1.0-0)
 fi
-if ! fc-list 2>/dev/null | grep -qi dejavu; then
+if ! fc-list 2>/dev/null | grep -i dejavu >/dev/null; then
   missing+=(fonts-dejavu-core fontconfig)
 fi
 
