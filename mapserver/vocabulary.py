@@ -63,9 +63,12 @@ PIN_STATUS_LABELS = {"pending": _l("wartet auf Prüfung"), "published": _l("frei
 # workshop's join link, or a paper questionnaire typed in by staff (mapserver/paper/).
 PIN_SOURCES = {"online": s_l("online"), "workshop": s_l("im Workshop"), "paper": s_l("auf Papier")}
 
-# Where a pin is: 'exact' (set on the map) or 'district' (chosen from lists, at the district's
-# centre; counted per district and municipality, left out of cells, hotspots and clusters).
-LOCATION_PRECISIONS = ("exact", "district")
+# Where a pin is: 'exact' (set on the map), 'grid' (a paper sheet's grid field, at the field's
+# centre: counted in cells and hotspots, left out of the dense clusters, where a stack of sheets
+# for one field would be a "cluster" of identical points) or 'district' (chosen from lists, at
+# the district's centre; counted per district and municipality, left out of cells, hotspots and
+# clusters).
+LOCATION_PRECISIONS = ("exact", "grid", "district")
 
 COMMENT_MAX_LENGTH = 1000
 

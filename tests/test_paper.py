@@ -202,3 +202,55 @@ def test_a_pin_through_a_join_link_comes_from_the_workshop_any_other_from_online
         sources = dict(conn.execute(text("SELECT client_id::text, source FROM pin WHERE client_id::text = ANY(:ids)"),
                                     {"ids": list(sent.values())}).all())
     assert [sources[sent[n]] for n in ("link", "own", "link_elsewhere")] == ["workshop", "online", "online"]
+
+
+def test_a_stack_of_sheets_for_one_field_counts_in_its_cell_but_is_no_dense_cluster(paper_app):
+    """Sheets are stored at their field's centre: twelve for one field are twelve identical points.
+    They count in the field's hexagon cell, but DBSCAN must not call the pile a cluster (it would,
+    were they stored as set on the map: the second half of the test)."""
+    app, engine, lauenstein = paper_app
+    rng = random.Random(1215)
+    with engine.connect() as conn:
+        frame = paper.frame(conn, "03252", lauenstein)
+    with engine.connect() as conn:  # a field whose centre lies in the county
+        fields = [f"{c}{r + 1}" for c in frame.grid.column_labels() for r in range(frame.grid.rows)]
+        rng.shuffle(fields)
+        field = next(f for f in fields if conn.execute(text("""
+            SELECT ST_Covers(d.geom, ST_Transform(ST_SetSRID(ST_MakePoint(:x, :y), 25832), 4326))
+            FROM district d WHERE d.id = :id"""), {"x": frame.grid.centre(f)[0], "y": frame.grid.centre(f)[1],
+                                                   "id": lauenstein}).scalar_one())
+    x, y = frame.grid.centre(field)
+    with engine.begin() as conn:
+        ids = [paper.store_sheet(conn, "03252", paper.sheet_from_form(
+            {"feld": field, "kategorie": rng.choice("12"), "trennt": "s", "kommentar": "", "alter": ""}, frame), None)
+            for _ in range(12)]
+        assert {r for (r,) in conn.execute(text("SELECT location_precision FROM pin WHERE id = ANY(:ids)"),
+                                           {"ids": ids})} == {"grid"}
+
+    def refreshed() -> tuple[int, int]:
+        """(pins of the field's cell, dense clusters within 300 m of the field's centre)."""
+        hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=19))
+        with engine.connect() as conn:
+            run = statistics.require_run(conn, "03252")
+            point = "ST_Transform(ST_SetSRID(ST_MakePoint(:x, :y), 25832), 4326)"
+            in_cell = conn.execute(text(f"""
+                SELECT coalesce(sum(s.pin_count), 0) FROM cell_statistic s
+                JOIN hex_cell h ON h.run_id = s.run_id AND h.id = s.cell_id
+                WHERE s.run_id = :run AND s.variant = :variant AND ST_Covers(h.geom, {point})"""),
+                {"run": run.id, "variant": hotspots.ALL_PINS, "x": x, "y": y}).scalar_one()
+            near = conn.execute(text(f"""
+                SELECT count(*) FROM pin_cluster WHERE run_id = :run AND variant = :variant
+                  AND ST_DWithin(ST_Transform(outline, 25832), ST_Transform({point}, 25832), 300)"""),
+                {"run": run.id, "variant": hotspots.ALL_PINS, "x": x, "y": y}).scalar_one()
+        return in_cell, near
+
+    try:
+        in_cell, near = refreshed()
+        assert in_cell >= 12, "the sheets count in their field's cell"
+        assert near == 0, "a stack of sheets is no dense cluster"
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE pin SET location_precision = 'exact' WHERE id = ANY(:ids)"), {"ids": ids})
+        assert refreshed()[1] >= 1, "the same points set on the map would be one (the test can fail)"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM pin WHERE id = ANY(:ids)"), {"ids": ids})

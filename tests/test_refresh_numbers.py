@@ -233,7 +233,7 @@ def test_each_pin_finds_its_cell_part_at_any_cell_size(cell_size_m):
     parts = [SimpleNamespace(id=k + 1, municipality_ags=f"{m:08d}", i=a, j=b) for k, (m, a, b) in enumerate(kept)]
     exact = (rng.random(n) < 0.9).astype(np.int16)
     found = hotspots.cell_parts_of_pins(parts, {"metric_x": x, "metric_y": y, "municipality": municipality,
-                                                "exact": exact}, cell_size_m)
+                                                "in_cells": exact}, cell_size_m)
     index = {(int(p.municipality_ags), p.i, p.j): k for k, p in enumerate(parts)}
     expected = [index.get((int(m), int(a), int(b)), -1) if e else -1 for m, a, b, e in zip(municipality, i, j, exact)]
     assert found.tolist() == expected

@@ -372,9 +372,9 @@ def _in_snapshot(engine: Engine, snapshot: str):
 def cell_parts_of_pins(parts, pins: dict[str, np.ndarray], cell_size_m: float) -> np.ndarray:
     """The index in `parts` (rows of id, municipality_ags, i, j) of each pin's cell part: its
     municipality's part of the hexagon cell holding it, by the arithmetic of
-    sql/fragments/hex_cell.sql (geo.hex_cell_of); -1 for a pin at its district's centre."""
+    sql/fragments/hex_cell.sql (geo.hex_cell_of); -1 for a pin at its district's centre."""  # in_cells 0
     if not parts:
-        return np.full(pins["exact"].size, -1, dtype=np.int64)
+        return np.full(pins["in_cells"].size, -1, dtype=np.int64)
     i, j = hex_cell_of(pins["metric_x"], pins["metric_y"], cell_size_m)
     part_cells = np.array([(int(p.municipality_ags), p.i, p.j) for p in parts], dtype=np.int64)
     part_keys, pin_keys = _cell_keys(part_cells, np.column_stack([pins["municipality"], i, j]))
@@ -382,7 +382,7 @@ def cell_parts_of_pins(parts, pins: dict[str, np.ndarray], cell_size_m: float) -
     found = np.minimum(np.searchsorted(part_keys[order], pin_keys), part_keys.size - 1)
     # A pin whose cell the grid lacks (none, unless the boundaries changed since) is in no cell,
     # like the cube's LEFT JOIN once did.
-    placed = (pins["exact"] == 1) & (part_keys[order][found] == pin_keys)
+    placed = (pins["in_cells"] == 1) & (part_keys[order][found] == pin_keys)
     return np.where(placed, order[found], -1)
 
 
@@ -434,7 +434,7 @@ def _read_count_and_scan(engine: Engine, snapshot: str, run, settings: HotspotSe
         lap("DBSCAN (Rest)")
         stored.result()
         lap("Würfel (Rest)")
-    return hotspot_rows, cell_columns, cluster_count, len(pins["exact"]), int(pins["record_key"].sum(dtype=np.int64))
+    return hotspot_rows, cell_columns, cluster_count, len(pins["in_cells"]), int(pins["record_key"].sum(dtype=np.int64))
 
 
 def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndarray]:
@@ -445,13 +445,14 @@ def _read_pins(engine: Engine, snapshot: str, params: dict) -> dict[str, np.ndar
 
 def unpack_pins(read: dict[str, np.ndarray], time_zone: str) -> dict[str, np.ndarray]:
     """pins_of_run's packed columns as one column each (see there): municipality (the AGS as an
-    integer), district_id, category, age_band, years_here (positions, 0 for none), exact,
-    dimension_mask, source (position), created_on (the local day, days since 2000-01-01), metric_x, metric_y and the
+    integer), district_id, category, age_band, years_here (positions, 0 for none), in_cells,
+    dimension_mask, source (position), exact, created_on (the local day, days since 2000-01-01), metric_x, metric_y and the
     record key of the cell key method (services/disclosure.py)."""
     place, attributes = read["place"], read["attributes"]
     return {"municipality": (place >> 32).astype(np.int32), "district_id": (place & 0xFFFFFFFF).astype(np.int32),
             "category": attributes & 15, "age_band": (attributes >> 4) & 15, "years_here": (attributes >> 8) & 15,
-            "exact": (attributes >> 12) & 1, "dimension_mask": (attributes >> 13) & 63, "source": attributes >> 19,
+            "in_cells": (attributes >> 12) & 1, "dimension_mask": (attributes >> 13) & 63,
+            "source": (attributes >> 19) & 3, "exact": (attributes >> 21) & 1,
             "created_on": filter_cube.local_days(read["created_at"], time_zone),
             "metric_x": read["metric_x"], "metric_y": read["metric_y"], "record_key": read["record_key"]}
 

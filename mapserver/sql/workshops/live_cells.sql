@@ -3,8 +3,8 @@
 -- What the room sees of these is decided by disclosure.live_view, and only when the workshop
 -- has grown by k pins since the room's last snapshot (services/workshops.live_state).
 WITH pins AS (
-    SELECT p.district_id, p.record_key, CASE WHEN p.location_precision = 'exact' THEN cell.i END AS i,
-           CASE WHEN p.location_precision = 'exact' THEN cell.j END AS j
+    SELECT p.district_id, p.record_key, CASE WHEN p.location_precision IN ('exact', 'grid') THEN cell.i END AS i,
+           CASE WHEN p.location_precision IN ('exact', 'grid') THEN cell.j END AS j
     FROM pin p
     CROSS JOIN LATERAL (SELECT p.metric_x AS x, p.metric_y AS y) AS metric
     {{hex_cell}}
