@@ -24,10 +24,18 @@ def _capabilities() -> tuple:
     capability is a package listed here (README: "Adding a capability")."""
     from . import (api, auth, csrf, db, demo, errors, i18n, importers, jobs, legal, limits, moderation, paper,
                    planner, proxies, reports, retention, security, static_files, web, workshops)
+    from . import actors
+    from . import ideas
+    from . import projects
+    from . import results
 
     return (
         db, i18n, errors, security, csrf, limits, auth,  # the ground every request stands on
         api, web, legal, planner, reports, moderation, workshops, paper,  # the audiences' pages, one blueprint each
+        actors,  # step two: local actors and places (staff pages and GET /api/actors)
+        ideas,  # step two: ideas, supports, moderation of ideas, public answers and templates (GET /api/ideas)
+        projects,  # step two: the coordinators' projects, year clock, audit log (`projects remind`)
+        results,  # step two: the loop closed publicly (projects, feeds, /api/projects, exports, report)
         importers, jobs, retention, demo,                # commands only
         static_files,  # wraps the WSGI app (fingerprinted static files, compression)
         proxies,       # outermost: what the proxies forwarded, before anything reads it

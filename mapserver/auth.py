@@ -144,15 +144,32 @@ def user_cli():
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(ROLES)),
               help="Rolle (mehrfach möglich).")
+@click.option("--email", default=None, help="E-Mail-Adresse (freiwillig): dorthin gehen die Erinnerungen an Projekte.")
 @with_appcontext
-def add_user_command(name: str, roles: tuple[str, ...]):
+def add_user_command(name: str, roles: tuple[str, ...], email: str | None):
     password = click.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
     try:
         with engine().begin() as conn:
-            accounts.create_account(conn, name, password, list(roles))
+            accounts.create_account(conn, name, password, list(roles), email=email)
     except GlaswaendeError as error:
         raise click.ClickException(" ".join([error.detail, *(e["message"] for e in error.errors)])) from None
     click.echo(f"Konto {name} angelegt ({', '.join(sorted(roles))}).")
+
+
+@user_cli.command("email", help="Die E-Mail-Adresse eines Kontos setzen (leer lassen: keine), für die Erinnerungen "
+                                "an Projekte.")
+@click.argument("name")
+@click.argument("address", required=False, default="")
+@with_appcontext
+def email_user_command(name: str, address: str):
+    try:
+        with engine().begin() as conn:
+            found = accounts.set_email(conn, name, address)
+    except GlaswaendeError as error:
+        raise click.ClickException(" ".join([error.detail, *(e["message"] for e in error.errors)])) from None
+    if not found:
+        raise click.ClickException(f"Ein Konto {name!r} gibt es nicht.")
+    click.echo(f"Konto {name}: E-Mail {address.strip() or '(keine)'}.")
 
 
 @user_cli.command("list", help="Alle Konten mit ihren Rollen.")

@@ -87,14 +87,38 @@ class Settings(BaseModel):
     PLACE_LIMIT_PER_ADDRESS: str = "3000 per 10 minutes"
     # Messages about barriers (the accessibility statement's feedback form) per address.
     FEEDBACK_LIMIT_PER_ADDRESS: str = "10 per hour"
+    # Residents' ideas (/gemeinde/<ags>/ideen/neu) per address, and supports of ideas per address
+    # (a workshop's forty phones share one address and may each support a dozen ideas).
+    IDEA_LIMIT_PER_ADDRESS: str = "20 per hour"
+    IDEA_SUPPORT_LIMIT_PER_ADDRESS: str = "600 per hour"
+    # Who answers ideas publicly (the answer form's default; never a private person's name).
+    # Empty: "<the county's name>, Programm „Finde die Glaswände!“".
+    IDEA_ANSWER_INSTITUTION: str = ""
+    # Ideas sent from phones through a workshop's join link, per address (the room's phones share one).
+    WORKSHOP_IDEA_LIMIT_PER_ADDRESS: str = "200 per hour"
+    # The largest file the coordinators' import form of local actors takes (a GeoPackage is ~100 KB+).
+    ACTOR_IMPORT_MAX_BYTES: int = 20 * 1024 * 1024
     # Failed sign-ins per name from one address (unknown names alike): a guesser slows only
     # himself, nobody can lock a planner out. A failed attempt takes at least
     # LOGIN_FAILURE_SECONDS; a sign-in lasts SESSION_HOURS.
     LOGIN_FAILURES_PER_NAME_AND_ADDRESS: str = "5 per 15 minutes"
     LOGIN_FAILURE_SECONDS: float = 1.0
     SESSION_HOURS: float = 10.0
+    # Projects of step two (mapserver/projects): the year clock flags a project that has had no
+    # public update for this many days ("ohne Bericht seit 60 Tagen"); `projects remind` too.
+    PROJECT_UPDATE_DUE_DAYS: int = 60
+    # Where links in mails point (e.g. https://glaswaende.hameln-pyrmont.de); empty: the first
+    # of TRUSTED_HOSTS over http.
+    PUBLIC_URL: str = ""
+    # The mail server `glaswaende projects remind` sends through; no host: it only lists.
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 25
+    SMTP_USER: str = ""  # with a user, it signs in (SMTP AUTH) with SMTP_PASSWORD
+    SMTP_PASSWORD: str = ""
+    SMTP_STARTTLS: bool = False  # STARTTLS before signing in (port 587 usually wants it)
+    SMTP_FROM: str = "glaswaende@localhost"  # the sender of reminders; set it with SMTP_HOST
 
-    @field_validator("SECURE_COOKIES", "RATE_LIMITS", "CSRF", mode="before")
+    @field_validator("SECURE_COOKIES", "RATE_LIMITS", "CSRF", "SMTP_STARTTLS", mode="before")
     @classmethod
     def _switch(cls, value):
         """Environment words for on (German "ja" too); any other word is off."""
@@ -212,7 +236,8 @@ def secret_key(config: dict) -> str:
 
 RATE_LIMIT_SETTINGS = ("PIN_LIMIT_PER_DEVICE", "PIN_LIMIT_PER_ADDRESS", "PIN_FLOOD_LIMIT_PER_ADDRESS",
                        "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME_AND_ADDRESS", "FEEDBACK_LIMIT_PER_ADDRESS",
-                       "PLACE_LIMIT_PER_ADDRESS")
+                       "PLACE_LIMIT_PER_ADDRESS", "IDEA_LIMIT_PER_ADDRESS", "IDEA_SUPPORT_LIMIT_PER_ADDRESS",
+                       "WORKSHOP_IDEA_LIMIT_PER_ADDRESS")
 
 
 def _validate_rate_limits(config: dict) -> None:
@@ -253,6 +278,9 @@ def validate(config: dict) -> None:
         except ValueError:
             raise ConfigError("GLASWAENDE_CAMPAIGN_END muss ein Datum wie 2027-03-31 sein, nicht "
                               f"{config['CAMPAIGN_END']!r}.") from None
+    if config["PROJECT_UPDATE_DUE_DAYS"] < 1 or not 0 < config["SMTP_PORT"] < 65536:
+        raise ConfigError("GLASWAENDE_PROJECT_UPDATE_DUE_DAYS ≥ 1 und ein GLASWAENDE_SMTP_PORT von 1 bis 65535 "
+                          "sind nötig.")
     if config["SELF_DESCRIPTION_RETENTION_DAYS"] < 0:
         raise ConfigError("GLASWAENDE_SELF_DESCRIPTION_RETENTION_DAYS darf nicht negativ sein.")
     if not str(config["DATABASE_URL"]).startswith("postgresql+psycopg://"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import psycopg
 import sqlalchemy.exc
 from flask_babel import lazy_gettext as _l
-from flask import Flask, Response, current_app, g, json, render_template, request, url_for
+from flask import Flask, Response, current_app, g, has_request_context, json, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, RequestURITooLarge, SecurityError
 
 from .i18n import s_l
@@ -84,7 +84,7 @@ HTTP_DETAILS = {
     403: _l("Ihr Konto hat nicht die nötige Rolle. Bitte wenden Sie sich an die Verwaltung."),
     404: _l("Die Adresse gibt es nicht. Bitte prüfen Sie den Link."),
     405: _l("Diese Adresse kann so nicht aufgerufen werden."),
-    413: _l("Die Anfrage ist größer als %(size)s. Bitte kürzen Sie Ihren Kommentar."),
+    413: _l("Die Anfrage ist größer als %(size)s. Bitte kürzen Sie Ihren Text oder wählen Sie eine kleinere Datei."),
     414: _l("Eine Adresse darf höchstens 4.096 Zeichen lang sein. Bitte prüfen Sie den Link."),
     415: _l("Bitte senden Sie die Daten als JSON (Content-Type: application/json)."),
     429: _l("Von diesem Gerät oder Netz kamen in kurzer Zeit sehr viele Anfragen. Bitte warten Sie ein paar "
@@ -107,7 +107,8 @@ def problem(status: int, type_slug: str, title: str, detail: str, errors: list[d
 
 # Views that answer JSON outside /api/ (the presentation's pollers, the own-pins download): their
 # errors are problem+json too, not an HTML page a script cannot read.
-JSON_ENDPOINTS = frozenset({"workshops.live", "workshops.presentation_data", "web.own_pins_download"})
+JSON_ENDPOINTS = frozenset({"workshops.live", "workshops.presentation_data", "web.own_pins_download",
+                            "workshops.presentation_idea", "workshops.presentation_ideas"})
 
 
 def wants_problem_json() -> bool:
@@ -123,6 +124,7 @@ STAFF_SECTIONS = (
     ("/papier", "facilitator", "paper.index", s_l("Zum Papier-Tisch")),
     ("/moderation", "moderator", "moderation.queue", s_l("Zur Moderation")),
     ("/barrierefreiheit/rueckmeldungen", "moderator", "legal.feedback_list", s_l("Zu den Rückmeldungen")),
+    ("/koordination", "coordinator", "projects.index", s_l("Zur Koordination")),
 )
 
 
@@ -172,7 +174,9 @@ def _handle_http_error(error: HTTPException):
     title = HTTP_TITLES.get(status, error.name)
     detail = HTTP_DETAILS.get(status, title)
     if status == 413:
-        detail = str(detail) % {"size": size_limit_text(current_app.config["MAX_CONTENT_LENGTH"])}
+        # The limit of this request: an upload's own (a project's photo, a file of local actors) or the app's.
+        limit = (request.max_content_length if has_request_context() else None) or current_app.config["MAX_CONTENT_LENGTH"]
+        detail = str(detail) % {"size": size_limit_text(limit)}
     if isinstance(error, SecurityError):
         # The request named a host we do not answer to (GLASWAENDE_TRUSTED_HOSTS): no link can be
         # built for it, so no page; a short answer that names nothing of the request.

@@ -240,6 +240,15 @@ def device_key() -> str:
     return _hashed("device", device) if device else address_key()
 
 
+def support_key(scope: str, device: str | None = None) -> bytes:
+    """A salted hash of this device for one `scope` (e.g. "idea:17"), as stored with a support:
+    the page's random device id (header, or `device` from a form its script filled), else the
+    address. The scope is hashed in, so one device's supports of two ideas cannot be linked."""
+    device = (request.headers.get(DEVICE_HEADER) or device or "")[:64]
+    value = f"device:{device}" if device else f"address:{_address()}"
+    return hashlib.blake2b(f"{scope}|{value}".encode("utf-8"), key=_limits().secret, digest_size=16).digest()
+
+
 def running_workshop_link(join_code: str) -> bool:
     """True for the join code of a workshop held today (± one day)."""
     with engine().connect() as conn:

@@ -21,9 +21,21 @@ PUBLIC_ENDPOINTS = {
     "auth.login", "auth.logout",
     # The legal pages and the accessibility statement's feedback form (its list is for moderators).
     "legal.imprint", "legal.accessibility", "legal.send_feedback",
+    # Step two: a municipality's ideas, one idea, supporting it, a resident's own idea, GET /api/ideas.
+    "ideas.municipality_ideas", "ideas.idea_page", "ideas.support", "ideas.new_idea", "ideas.send_idea",
+    "ideas.thanks", "ideas.api_ideas",
+    # Step two, the loop closed: projects of a municipality, a project, its photos, the Atom feeds, GET /api/projects.
+    "results.municipality_projects", "results.project_page", "results.update_photo", "results.municipality_feed",
+    "results.project_feed", "results_api.api_projects",
+    # Step two: the public layer of local actors (GET /api/actors); an idea sent through a workshop's join link.
+    "actors_api.actors_geojson", "workshop_join.idea_form", "workshop_join.send_idea",
 }
 SAMPLE_ARGUMENTS = {"ags": "03252008", "district_id": 1, "dataset": "pins", "fmt": "csv", "filename": "x",
                     "workshop_id": 1, "join_code": "abcdefgh", "pin_id": 1}
+SAMPLE_ARGUMENTS |= {"idea_id": 1, "answer_id": 1, "template_id": 1}  # step two: ideas
+SAMPLE_ARGUMENTS |= {"project_id": 1, "update_id": 1}  # step two: projects, their updates and reports
+SAMPLE_ARGUMENTS |= {"actor_id": 1}  # step two: local actors
+SAMPLE_ARGUMENTS |= {"milestone_id": 1}  # step two: a project's milestones (mapserver/projects)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..services.pins import PinSubmission
-from ..vocabulary import CATEGORIES, DIMENSIONS, LOCATION_PRECISIONS, PIN_STATUSES
+from ..vocabulary import ANSWER_STATES, CATEGORIES, DIMENSIONS, IDEA_SOURCES, LOCATION_PRECISIONS, PIN_STATUSES
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -166,6 +166,42 @@ def openapi_document() -> dict:
                               "422": _problem_response("Gemeinde fehlt, oder ein Filter wurde angegeben "
                                                        "(öffentlich nicht erlaubt).")},
             }},
+            "/api/ideas": {"get": {
+                "summary": "Veröffentlichte Ideen einer Gemeinde mit der aktuellen öffentlichen Antwort",
+                "description": "Nur freigegebene Ideen (Ideen von Bewohnerinnen und Bewohnern erst nach der "
+                               "Moderation) und nur veröffentlichte Antworten (ein Entwurf nie); answer ist die "
+                               "zuletzt veröffentlichte Antwort oder null. Keine Orte von Pins.",
+                "parameters": [MUNICIPALITY_PARAMETER],
+                "responses": {"200": {"description": "Die Ideen, neueste zuerst.", "content": {"application/json": {
+                                  "schema": {"$ref": "#/components/schemas/IdeaList"}}}},
+                              "404": _problem_response("Gemeinde unbekannt."),
+                              "422": _problem_response("Gemeinde fehlt oder ist kein achtstelliger AGS.")},
+            }},
+            "/api/projects": {"get": {
+                "summary": "Projekte einer Gemeinde (GeoJSON)",
+                "description": "Je Projekt ein Feature: Geometrie ist das Gebiet des Projekts (Umrisse von Ortsteilen "
+                               "oder Hotspots, Polygon oder MultiPolygon, oder null), nie ein Punkt eines Pins. "
+                               "Eigenschaften: id, title, status (geplant, laeuft, pausiert, abgeschlossen, "
+                               "abgebrochen), status_label, progress (0–100), start und accompaniment_end (Datum), "
+                               "municipality {ags, name}, districts (Namen), partners (Namen), idea_ids "
+                               "(veröffentlichte Ideen), url (die Seite des Projekts).",
+                "parameters": [MUNICIPALITY_PARAMETER],
+                "responses": {"200": _geojson_response("Die Projekte, neuester Beginn zuerst."),
+                              "404": _problem_response("Gemeinde unbekannt."),
+                              "422": _problem_response("Gemeinde fehlt oder ist kein achtstelliger AGS.")},
+            }},
+            "/api/actors": {"get": {
+                "summary": "Lokale Akteure und Orte einer Gemeinde (GeoJSON, Ebene „Hier gibt es schon …“)",
+                "description": "Vereine, Initiativen, Schulen, Kirchengemeinden, Treffpunkte, von der Koordination "
+                               "gepflegt. Je Akteur ein Punkt: sein eigener, sonst die Mitte seines Ortsteils "
+                               "(at_district_centre: true); ohne beides fehlt er. Eigenschaften: id, name, kind "
+                               "(verein, initiative, schule, kirchengemeinde, treffpunkt, verwaltung, sonstiges), "
+                               "kind_label, description, contact (öffentlich), district, at_district_centre.",
+                "parameters": [MUNICIPALITY_PARAMETER],
+                "responses": {"200": _geojson_response("Die Akteure, nach Name."),
+                              "404": _problem_response("Gemeinde unbekannt."),
+                              "422": _problem_response("Gemeinde fehlt oder ist kein achtstelliger AGS.")},
+            }},
             "/api/openapi.json": {"get": {"summary": "Diese Beschreibung",
                                           "responses": {"200": {"description": "OpenAPI 3.1"}}}},
         },
@@ -202,6 +238,31 @@ def openapi_document() -> dict:
                                    "note": {"type": "string"}}},
                                "municipalities": {"type": "array", "items": {"$ref": "#/components/schemas/Counts"}},
                                "districts": {"type": "array", "items": {"$ref": "#/components/schemas/Counts"}}}},
+            "IdeaList": {"type": "object", "required": ["municipality", "ideas"], "properties": {
+                "municipality": {"type": "object", "required": ["ags", "name"],
+                                 "properties": {"ags": {"type": "string"}, "name": {"type": "string"}}},
+                "ideas": {"type": "array", "items": {"$ref": "#/components/schemas/Idea"}}}},
+            "Idea": {"type": "object",
+                     "required": ["id", "title", "text", "municipality", "districts", "dimensions", "source",
+                                  "workshop_id", "created", "support_count", "answer", "url"],
+                     "properties": {
+                         "id": {"type": "integer"}, "title": {"type": "string"}, "text": {"type": "string"},
+                         "municipality": {"type": "object", "required": ["ags", "name"],
+                                          "properties": {"ags": {"type": "string"}, "name": {"type": "string"}}},
+                         "districts": {"type": "array", "items": {"type": "object", "required": ["id", "name"],
+                                       "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}},
+                         "dimensions": {"type": "array", "items": {"type": "string", "enum": list(DIMENSIONS)}},
+                         "source": {"type": "string", "enum": list(IDEA_SOURCES)},
+                         "workshop_id": {"type": ["integer", "null"]},
+                         "created": {"type": "string", "format": "date"},
+                         "support_count": {"type": "integer", "minimum": 0,
+                                           "description": "Unterstützungen, je Gerät eine."},
+                         "answer": {"oneOf": [{"type": "null"}, {
+                             "type": "object", "required": ["state", "text", "institution", "published_at"],
+                             "properties": {"state": {"type": "string", "enum": list(ANSWER_STATES)},
+                                            "text": {"type": "string"}, "institution": {"type": "string"},
+                                            "published_at": {"type": "string", "format": "date-time"}}}]},
+                         "url": {"type": "string", "format": "uri"}}},
             "FeatureCollection": {"type": "object", "required": ["type", "features"],
                                   "properties": {"type": {"const": "FeatureCollection"},
                                                  "features": {"type": "array"},

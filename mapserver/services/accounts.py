@@ -29,20 +29,42 @@ class Account:
         return "admin" in self.roles or bool(self.roles.intersection(roles))
 
 
-def create_account(conn: Connection, name: str, password: str, roles: list[str]) -> int:
-    """A new account; InvalidInput (German) for a bad name, weak password, unknown role or taken name."""
+def create_account(conn: Connection, name: str, password: str, roles: list[str], email: str | None = None) -> int:
+    """A new account; InvalidInput (German) for a bad name, weak password, unknown role, taken
+    name or an e-mail address that is none (optional: where project reminders go)."""
     errors = []
     if not NAME_PATTERN.fullmatch(name):
         errors.append({"field": "name", "message": "Der Name darf 2 bis 64 Zeichen aus Buchstaben, Ziffern und . _ @ - haben."})
     errors += _password_and_role_errors(password, roles)
+    errors += _email_errors(email)
     if not errors and conn.execute(sql("accounts/by_name"), {"name": name}).first() is not None:
         errors.append({"field": "name", "message": f"Ein Konto {name!r} gibt es schon."})
     if errors:
         raise InvalidInput("Das Konto kann so nicht angelegt werden.", errors)
     return conn.execute(sql("accounts/insert"), {
         "name": name, "password_hash": generate_password_hash(password, method="scrypt"),
-        "roles": sorted(set(roles)),
+        "roles": sorted(set(roles)), "email": (email or "").strip() or None,
     }).scalar_one()
+
+
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _email_errors(email: str | None) -> list[dict]:
+    """An e-mail address must look like one (a mail server says the rest); empty is none."""
+    text = (email or "").strip()
+    if text and (len(text) > 254 or not EMAIL_PATTERN.fullmatch(text)):
+        return [{"field": "email", "message": "Bitte eine E-Mail-Adresse wie name@landkreis.de angeben."}]
+    return []
+
+
+def set_email(conn: Connection, name: str, email: str | None) -> bool:
+    """Give the account `name` this e-mail address (None or empty: none); False without such an
+    account. InvalidInput (German) for an address that is none."""
+    errors = _email_errors(email)
+    if errors:
+        raise InvalidInput("Die E-Mail-Adresse kann so nicht gespeichert werden.", errors)
+    return conn.execute(sql("accounts/email_set"), {"name": name, "email": (email or "").strip() or None}).first() is not None
 
 
 def reset_account(conn: Connection, name: str, password: str, roles: list[str]) -> int | None:

@@ -6,6 +6,7 @@ A resident's idea waits for moderation (status pending, like a comment); an idea
 is published at once. Its area is the hotspot's outline as it is now, or its districts' union."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -15,6 +16,10 @@ from ..db import sql
 from ..errors import InvalidInput
 from ..vocabulary import DIMENSIONS, IDEA_SOURCES, IDEA_TEXT_MAX_LENGTH, IDEA_TITLE_MAX_LENGTH
 from . import followup_log
+
+
+AGS = re.compile(r"[0-9]{8}")  # an AGS: eight ASCII digits (anything else never reaches the SQL)
+DATABASE_INTEGER_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,17 @@ def create_idea(conn: Connection, county_key: str, idea: NewIdea, *, source: str
     if any(d not in DIMENSIONS for d in idea.dimensions):
         errors.append({"field": "dimensions", "message": _("Bitte wählen Sie nur Glaswände aus der Liste.")})
     district_ids = sorted(set(int(d) for d in idea.district_ids))
-    if (idea.hotspot_id is None) != (idea.hotspot_run_id is None):
+    if any(not 0 < d <= DATABASE_INTEGER_MAX for d in district_ids):
+        errors.append({"field": "district_ids", "message": _("Diesen Ortsteil gibt es in der Gemeinde nicht.")})
+    hotspot = (idea.hotspot_run_id, idea.hotspot_id)
+    if (hotspot[0] is None) != (hotspot[1] is None) or any(n is not None and not 0 < n <= DATABASE_INTEGER_MAX
+                                                           for n in hotspot):
         errors.append({"field": "hotspot", "message": _("Diesen Hotspot gibt es nicht.")})
+    if not isinstance(idea.municipality_ags, str) or not AGS.fullmatch(idea.municipality_ags):
+        errors.append({"field": "municipality", "message": _("Diese Gemeinde gehört nicht zum Landkreis.")})
+    if errors:  # malformed: refused before any SQL sees it
+        raise InvalidInput(_("Bitte prüfen Sie Ihre Idee: %(fields)s.",
+                             fields=", ".join(e["field"] for e in errors)), errors)
     places = conn.execute(sql("ideas/check_places"), {
         "county_key": county_key, "municipality_ags": idea.municipality_ags, "district_ids": district_ids,
         "hotspot_run_id": idea.hotspot_run_id, "hotspot_id": idea.hotspot_id}).one()

@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 
 from ..db import sql
 from ..errors import NotFound
-from ..vocabulary import AGE_BANDS, CATEGORIES, DIMENSIONS, PIN_STATUS_LABELS, YEARS_HERE
+from ..vocabulary import (AGE_BANDS, ANSWER_STATES, CATEGORIES, DIMENSIONS, PIN_STATUS_LABELS, PROJECT_STATUSES,
+                          YEARS_HERE)
 from .areas import coordinates, place_at, place_name
 from .edit_keys import EDIT_KEY_PATTERN, edit_key_hash
 from .pins import PinDetails, Respondent, invalid_input
@@ -123,6 +124,23 @@ def delete_own_pins(conn: Connection, edit_key: str, client_id: str | None = Non
     if not deleted:
         raise NotFound(_("Diesen Pin gibt es unter Ihrem Link nicht (mehr)."))
     return len(deleted), conn.execute(sql("own_pins/count"), {"edit_key_hash": key_hash}).scalar_one()
+
+
+# How near an idea's or project's area must be to a pin to be named on the pin's page: a few
+# hundred metres, the size of the analysis' hexagon (GLASWAENDE_HOTSPOT_CELL_SIZE_M's default), so
+# a project in the next street counts, one in the next village does not.
+FOLLOWUP_DISTANCE_M = 250
+
+
+def followup(conn: Connection, edit_key: str) -> dict:
+    """"Was aus Ihren Glaswänden wird": the projects and published ideas whose areas lie within
+    FOLLOWUP_DISTANCE_M of this link's pins (or name a district pin's district); lists of dicts."""
+    rows = [dict(r._mapping) for r in conn.execute(sql("own_pins/followup"), {
+        "edit_key_hash": _hash_or_not_found(edit_key), "distance_m": FOLLOWUP_DISTANCE_M})]
+    for row in rows:
+        row["status_label"] = str(PROJECT_STATUSES.get(row["status"], "")) if row["status"] else None
+        row["answer_label"] = str(ANSWER_STATES[row["answer_state"]]) if row["answer_state"] else None
+    return {"projects": [r for r in rows if r["kind"] == "project"], "ideas": [r for r in rows if r["kind"] == "idea"]}
 
 
 LABELS = {"categories": CATEGORIES, "dimensions": DIMENSIONS, "age_bands": AGE_BANDS, "years_here": YEARS_HERE,

@@ -152,7 +152,8 @@ def own_pins_page(edit_key: str):
     with engine().connect() as conn:
         county = areas.county(conn, current_app.config["COUNTY_KEY"])
         pins = own_pins.own_pins(conn, edit_key)
-    page = render_template("web/own_pins.html", county=county, pins=pins, edit_key=edit_key,
+        followup = own_pins.followup(conn, edit_key)
+    page = render_template("web/own_pins.html", county=county, pins=pins, edit_key=edit_key, followup=followup,
                            comment_max_length=COMMENT_MAX_LENGTH, map_settings=page_map_settings(current_app.config, county),
                            **own_pins.LABELS)
     return _private(Response(page, mimetype="text/html"))

@@ -1,5 +1,6 @@
-"""Workshop pages (/workshops/): create and manage workshops, the projected presentation, the
-join QR code, the offline copy and the poster. Role `facilitator` (or admin)."""
+"""Workshop pages (/workshops/): create and manage workshops, the projected presentation (with its
+quick field for ideas, key I), the join QR code, the offline copy and the poster. Role
+`facilitator` (or admin). Public: a resident's idea sent through the join link (/w/<code>/idee)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,10 +11,12 @@ import click
 import segno
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
+from .. import limits
 from ..auth import current_account, restrict_blueprint
 from ..db import engine
-from ..errors import GlaswaendeError
+from ..errors import GlaswaendeError, InvalidInput, MalformedRequest, NotFound
 from ..i18n import s_
 from ..map_style import browser_style
 from ..maps.base_map import page_map_settings
@@ -21,8 +24,12 @@ from ..maps.offline import offline_page
 from ..maps.poster import workshop_poster
 from ..security import with_nonce
 from ..services import areas, disclosure, presentation, workshops
+from ..vocabulary import DIMENSIONS, IDEA_TEXT_MAX_LENGTH, IDEA_TITLE_MAX_LENGTH
+from . import ideas
 
 blueprint = Blueprint("workshops", __name__, url_prefix="/workshops")
+# What residents do through a workshop's join link besides pins: send an idea (no account).
+join_blueprint = Blueprint("workshop_join", __name__)
 
 
 restrict_blueprint(blueprint, "facilitator")
@@ -63,6 +70,15 @@ def presentation_messages() -> dict:
         "arrival_one": s_("Ein neuer Pin ist angekommen"),
         "arrival_many": s_("{count} neue Pins sind angekommen"),
         "new_pins": s_("{count}+ neu"),
+        "idea_for_hotspot": s_("Die Idee gehört zu Hotspot {number}."),
+        "idea_for_district": s_("Die Idee gehört zum Ortsteil {name}."),
+        "idea_for_municipality": s_("Die Idee gehört zur ganzen Gemeinde {name}."),
+        "idea_saved": s_("Idee „{title}“ gespeichert."),
+        "idea_failed": s_("Die Idee wurde nicht gespeichert: {reason}"),
+        "idea_offline": s_("Keine Verbindung – die Idee wurde nicht gespeichert. Bitte noch einmal senden."),
+        "ideas_count_one": s_("1 Idee aus diesem Workshop"),
+        "ideas_count_many": s_("{count} Ideen aus diesem Workshop"),
+        "ideas_pending": s_("{count} weitere von Handys warten auf die Prüfung"),
     }
 
 
@@ -128,7 +144,31 @@ def present(workshop_id: int):
         county = areas.county(conn, _county_key())
     return render_template("workshops/presentation.html", workshop=item, join_url=join_url(item["join_code"]),
                            map_settings=page_map_settings(current_app.config, county), map_style=browser_style(),
-                           js_messages=presentation_messages())
+                           js_messages=presentation_messages(), dimensions=DIMENSIONS,
+                           title_max_length=IDEA_TITLE_MAX_LENGTH, text_max_length=IDEA_TEXT_MAX_LENGTH)
+
+
+@blueprint.get("/<int:workshop_id>/praesentation/ideen")
+def presentation_ideas(workshop_id: int):
+    with engine().connect() as conn:
+        workshops.workshop(conn, workshop_id)
+        body = ideas.collected(conn, workshop_id)
+    response = current_app.json.response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.post("/<int:workshop_id>/praesentation/idee")
+def presentation_idea(workshop_id: int):
+    """An idea keyed in on the presentation (JSON: title, body, dimensions, run_id, hotspot_number)."""
+    form = request.get_json(silent=True)
+    if not isinstance(form, dict):
+        raise MalformedRequest(s_("Bitte senden Sie die Idee als JSON-Objekt."))
+    with engine().begin() as conn:
+        item = workshops.workshop(conn, workshop_id)
+        created = ideas.presentation_idea(conn, _county_key(), current_account(), item, form, _rules())
+        body = {"idea": created, "collected": ideas.collected(conn, workshop_id)}
+    return current_app.json.response(body), 201
 
 
 @blueprint.get("/<int:workshop_id>/praesentation/daten")
@@ -231,7 +271,49 @@ def export_command(workshop_id: int, html_file: Path | None, pdf_file: Path | No
             raise click.ClickException(error.detail) from None
 
 
+def _join_idea_page(workshop: dict, status: int = 200, errors: list | None = None, form=None, sent: bool = False):
+    with engine().connect() as conn:
+        county = areas.county(conn, _county_key())
+    return render_template("workshops/join_idea.html", county=county, workshop=workshop, errors=errors or [],
+                           form=form, sent=sent), status
+
+
+def _joined(join_code: str) -> dict:
+    with engine().connect() as conn:
+        workshop = workshops.by_join_code(conn, join_code)
+    if workshop is None:
+        raise NotFound(_("Diesen Workshop-Link gibt es nicht (mehr). Bitte fragen Sie die Moderation nach dem aktuellen Link."))
+    return workshop
+
+
+@join_blueprint.get("/w/<join_code>/idee")
+def idea_form(join_code: str):
+    return _join_idea_page(_joined(join_code), sent=request.args.get("gesendet") == "1")
+
+
+@join_blueprint.post("/w/<join_code>/idee")
+def send_idea(join_code: str):
+    """A resident's idea from a phone through the join link (a plain form: works without script)."""
+    workshop = _joined(join_code)
+    limits.per_address("WORKSHOP_IDEA_LIMIT_PER_ADDRESS", "workshop-idea")
+    if request.form.get("website"):  # a field people do not see: only robots fill it in
+        return _join_idea_page(workshop, 422, [{"field": "website", "message": _("Bitte lassen Sie das Feld „Website“ "
+                                                                                 "leer.")}], request.form)
+    try:
+        with engine().begin() as conn:
+            ideas.phone_idea(conn, _county_key(), workshop, request.form.get("title"), request.form.get("body"),
+                             request.form.getlist("dimensions"))
+    except InvalidInput as error:
+        return _join_idea_page(workshop, 422, error.errors, request.form)
+    return redirect(url_for("workshop_join.idea_form", join_code=workshop["join_code"], gesendet=1), code=303)
+
+
 def init_app(app: Flask) -> None:
-    """The workshop pages under /workshops and the `workshop` commands."""
+    """The workshop pages under /workshops, the ideas sent through a join link (/w/<code>/idee)
+    and the `workshop` commands."""
     app.register_blueprint(blueprint)
+    app.register_blueprint(join_blueprint)
+    # The join idea form is included in the resident municipality page too (web/municipality.html).
+    app.jinja_env.globals["workshop_idea_form"] = {"title_max_length": IDEA_TITLE_MAX_LENGTH,
+                                                   "text_max_length": IDEA_TEXT_MAX_LENGTH, "dimensions": DIMENSIONS}
     app.cli.add_command(workshop_cli)

@@ -305,9 +305,106 @@
     if (!frozen && state.pendingLive) { applyLive(state.pendingLive); }
   }
 
+  // Ideas keyed in on the screen (key I): linked to the hotspot shown (the one stepped to, or the
+  // only one), else to the workshop's Ortsteil, else to the municipality; published at once.
+  var ideaDialog = document.getElementById("idea-dialog");
+  var ideaForm = document.getElementById("idea-form");
+  var ideaError = document.getElementById("idea-error");
+  var ideaTarget = null;
+
+  function hotspotOnScreen() {
+    if (state.index >= 0 && state.hotspots[state.index]) { return state.hotspots[state.index]; }
+    return state.hotspots.length === 1 ? state.hotspots[0] : null;
+  }
+
+  function renderIdeas(collected) {
+    var list = document.getElementById("ideas-list");
+    list.textContent = "";
+    collected.titles.forEach(function (idea) {
+      var li = document.createElement("li");
+      li.textContent = idea.title;
+      list.appendChild(li);
+    });
+    if (collected.count) {
+      document.getElementById("ideas-count").textContent =
+        collected.count === 1 ? MESSAGES.ideas_count_one : t("ideas_count_many", { count: collected.count });
+    }
+    var pending = document.getElementById("ideas-pending");
+    pending.hidden = !collected.pending;
+    pending.textContent = collected.pending ? t("ideas_pending", { count: collected.pending }) : "";
+  }
+
+  function loadIdeas() {
+    fetch(element.dataset.ideasUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (collected) { if (collected) { renderIdeas(collected); } })
+      .catch(function () { /* the next round tries again */ });
+  }
+
+  function openIdeaDialog() {
+    if (!state.data || ideaDialog.open) { return; }
+    var hotspot = hotspotOnScreen();
+    var workshop = state.data.workshop;
+    ideaTarget = hotspot && state.data.run ? { hotspot_number: hotspot.number, run_id: state.data.run.id } : {};
+    document.getElementById("idea-target").textContent = hotspot && state.data.run
+      ? t("idea_for_hotspot", { number: hotspot.number })
+      : workshop.district ? t("idea_for_district", { name: workshop.district })
+        : t("idea_for_municipality", { name: workshop.municipality });
+    ideaForm.reset();
+    ideaError.hidden = true;
+    ideaDialog.showModal();
+    document.getElementById("idea-title").focus();
+  }
+
+  function problemText(problem) {
+    var fields = (problem.errors || []).map(function (e) { return e.message; });
+    return fields.length ? fields.join(" ") : problem.detail || problem.title;
+  }
+
+  ideaForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = {
+      title: document.getElementById("idea-title").value,
+      body: document.getElementById("idea-body").value,
+      dimensions: Array.prototype.map.call(ideaForm.querySelectorAll("input[name=dimensions]:checked"),
+                                           function (box) { return box.value; })
+    };
+    Object.keys(ideaTarget || {}).forEach(function (key) { body[key] = ideaTarget[key]; });
+    var save = document.getElementById("idea-save");
+    save.disabled = true;
+    fetch(element.dataset.ideaUrl, {
+      method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": element.dataset.csrfToken }
+    }).then(function (r) {
+      return r.json().then(function (answer) { return { ok: r.ok, answer: answer }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        ideaError.textContent = t("idea_failed", { reason: problemText(result.answer) });
+        ideaError.hidden = false;
+        return;
+      }
+      ideaDialog.close();
+      var saved = document.getElementById("idea-saved");
+      saved.textContent = t("idea_saved", { title: body.title.trim() });
+      saved.hidden = false;
+      renderIdeas(result.answer.collected);
+    }).catch(function () {
+      ideaError.textContent = MESSAGES.idea_offline;
+      ideaError.hidden = false;
+    }).then(function () { save.disabled = false; });
+  });
+  document.getElementById("idea-cancel").addEventListener("click", function () { ideaDialog.close(); });
+
   document.addEventListener("keydown", function (event) {
+    // Typing in a field (the idea's title, a checkbox) is not a command for the map.
+    var target = event.target;
+    if (ideaDialog.open || (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)))) {
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     var qr = document.getElementById("qr-overlay");
     switch (event.key) {
+      case "i": case "I": openIdeaDialog(); break;
       case "ArrowRight": case "PageDown": showHotspot(state.index + 1); break;
       case "ArrowLeft": case "PageUp": showHotspot(state.index - 1); break;
       case "1": toggle("heat"); break;
@@ -328,5 +425,5 @@
 
   fetch(element.dataset.dataUrl, { headers: { Accept: "application/json" } })
     .then(function (r) { return r.json(); })
-    .then(function (data) { build(data); poll(); });
+    .then(function (data) { build(data); poll(); loadIdeas(); setInterval(loadIdeas, 10000); });
 })();

@@ -1,0 +1,6 @@
+-- A project's partners (local actors) with their role in it, by name.
+SELECT a.id, a.name, a.kind, a.contact, pp.role
+FROM project_partner pp
+JOIN local_actor a ON a.id = pp.actor_id
+WHERE pp.project_id = :project_id
+ORDER BY a.name, a.id
