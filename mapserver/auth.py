@@ -96,6 +96,8 @@ def _safe_next(target: str | None, account: accounts.Account) -> str:
         return url_for("workshops.index")
     if account.has_any_role("moderator"):
         return url_for("moderation.queue")
+    if account.has_any_role("coordinator"):
+        return url_for("projects.index")
     return url_for("web.county_map")
 
 

@@ -1,8 +1,30 @@
-"""The raw body of a request, with the size limit enforced also for chunked bodies."""
+"""The raw body of a request, with the size limit enforced also for chunked bodies; and the few
+forms that may send more than the app's limit (made for a pin)."""
 from __future__ import annotations
 
-from flask import current_app, request
+from collections.abc import Callable
+
+from flask import Blueprint, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
+
+
+def allow_larger_bodies(blueprint: Blueprint, limits: dict[str, int | Callable[[dict], int]], *roles: str) -> None:
+    """These endpoints of `blueprint` (endpoint: bytes, or a function of the app's config giving
+    them) may receive more than MAX_CONTENT_LENGTH (an upload, a long form), from a signed-in
+    account with one of `roles` only: nobody else gets a large body parsed. Set in a URL value
+    preprocessor, which runs before every before_request hook (the CSRF check parses the form
+    under the limit in force then). The front (deploy/nginx/locations.conf) lets the same paths
+    send more."""
+    from .auth import current_account
+
+    @blueprint.url_value_preprocessor
+    def _larger_body(endpoint, values):
+        limit = limits.get(endpoint)
+        if limit is None:
+            return
+        account = current_account()
+        if account is not None and account.has_any_role(*roles):
+            request.max_content_length = limit(current_app.config) if callable(limit) else limit
 
 
 def limited_body() -> bytes:

@@ -5,8 +5,10 @@ server nor the front is frozen by them, and what the front forwards is believed 
 GLASWAENDE_TRUSTED_PROXIES=1. A pin that waits for the database holds only its own connection."""
 from __future__ import annotations
 
+import grp
 import json
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -76,7 +78,11 @@ def served(county_db_url, tmp_path):
     app = subprocess.Popen([str(Path(sys.executable).parent / "glaswaende"), "serve", "--port", str(app_port),
                             "--workers", "1"], env=environment,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # nginx's workers as this test's user (when it runs as root they would be nobody, who cannot
+    # write a large body to the temporary folders under tmp_path; otherwise the line is ignored).
+    user = pwd.getpwuid(os.getuid())
     (tmp_path / "nginx.conf").write_text(f"""
+user {user.pw_name} {grp.getgrgid(user.pw_gid).gr_name};
 daemon off;
 pid {tmp_path}/nginx.pid;
 error_log {tmp_path}/error.log warn;
@@ -88,16 +94,17 @@ http {{
     fastcgi_temp_path {tmp_path}/fastcgi;
     uwsgi_temp_path {tmp_path}/uwsgi;
     scgi_temp_path {tmp_path}/scgi;
+    upstream glaswaende_app {{
+        server 127.0.0.1:{app_port};
+    }}
     server {{
         listen 127.0.0.1:{front_port};
         client_header_timeout 15s;
-        location / {{
-            include {PROJECT_ROOT}/deploy/nginx/proxy.conf;
-            proxy_pass http://127.0.0.1:{app_port};
-        }}
+        include glaswaende/locations.conf;
     }}
 }}
 """)
+    (tmp_path / "glaswaende").symlink_to(PROJECT_ROOT / "deploy" / "nginx")  # as compose mounts them
     front = subprocess.Popen([NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -195,8 +202,59 @@ def test_compose_puts_this_front_before_the_app_and_needs_a_secret():
     compose = (PROJECT_ROOT / "docker-compose.yml").read_text()
     site = (PROJECT_ROOT / "deploy/nginx/default.conf").read_text()
     assert "./deploy/nginx/proxy.conf:/etc/nginx/glaswaende/proxy.conf:ro" in compose
-    assert "include /etc/nginx/glaswaende/proxy.conf;" in site and "proxy_pass http://app:5000;" in site
+    assert "./deploy/nginx/locations.conf:/etc/nginx/glaswaende/locations.conf:ro" in compose
+    assert "include glaswaende/locations.conf;" in site and "server app:5000;" in site
     assert "Strict-Transport-Security" in site and "return 301 https://" in site
     assert 'GLASWAENDE_TRUSTED_PROXIES: "1"' in compose
     assert compose.count("GLASWAENDE_SECRET_KEY: ${GLASWAENDE_SECRET_KEY:?") == 2, "app and worker"
     assert "change-me" not in compose
+
+
+def test_the_front_lets_only_the_coordinators_uploads_send_large_bodies(served, county_db_url):
+    """A body over 32 KB stops at the front (nginx's 413), except on the upload paths
+    (locations.conf): there it reaches the app, which refuses it to anyone but a signed-in
+    coordinator (401) and takes it from one (a 100 KB file of local actors, checked in a dry run)."""
+    import http.cookiejar
+
+    from sqlalchemy import create_engine, text
+
+    from tests.helpers import add_staff_account, staff_password
+
+    _, front_port = served
+    base = f"http://127.0.0.1:{front_port}"
+    large = b"x" * 100_000
+
+    def post(opener, path: str, body: bytes, content_type: str) -> int:
+        request = urllib.request.Request(base + path, data=body, headers={"Content-Type": content_type})
+        try:
+            with opener.open(request, timeout=20) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    anonymous = urllib.request.build_opener()
+    assert post(anonymous, "/api/pins", large, "application/json") == 413, "the front refuses a large pin"
+    boundary = "glaswaende-test-boundary"
+    rows = "name;art;gemeinde\n" + "".join(f"Verein Nummer {i};Verein;03252008\n" for i in range(4000))
+    upload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\n1\r\n"
+              f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"akteure.csv\"\r\n"
+              f"Content-Type: text/csv\r\n\r\n{rows}\r\n--{boundary}--\r\n").encode("utf-8")
+    assert len(upload) > 100_000
+    multipart = f"multipart/form-data; boundary={boundary}"
+    assert post(anonymous, "/koordination/akteure/import", upload, multipart) == 401, "reached the app"
+
+    engine = create_engine(county_db_url)
+    with engine.begin() as conn:
+        add_staff_account(conn, "front-koordination", "coordinator")
+    try:
+        coordinator = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        signed_in = post(coordinator, "/anmelden", f"name=front-koordination&password={staff_password('front-koordination')}".encode(),
+                         "application/x-www-form-urlencoded")
+        assert signed_in == 200
+        assert post(coordinator, "/koordination/akteure/import", upload, multipart) == 200, "a coordinator's upload"
+        assert post(coordinator, "/api/pins", large, "application/json") == 413, "elsewhere the limit holds"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM followup_event WHERE actor_id IN (SELECT id FROM account WHERE name = 'front-koordination')"))
+            conn.execute(text("DELETE FROM account WHERE name = 'front-koordination'"))
+        engine.dispose()

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from ..auth import current_account, restrict_blueprint
 from ..db import engine
+from ..request_body import allow_larger_bodies
 from ..errors import GlaswaendeError, ImportProblem, InvalidInput
 from ..i18n import s_
 from ..maps.base_map import page_map_settings
@@ -100,13 +101,8 @@ def delete(actor_id: int):
     return redirect(url_for("actors.index"), code=303)
 
 
-@blueprint.url_value_preprocessor
-def _larger_body_for_imports(endpoint, values):
-    """A GeoPackage is larger than any form (MAX_CONTENT_LENGTH): the import reads up to its own
-    limit. Set here, since URL preprocessors run before every before_request hook, and the CSRF
-    check, which parses the form, is one."""
-    if endpoint == "actors.upload":
-        request.max_content_length = current_app.config["ACTOR_IMPORT_MAX_BYTES"]
+# A GeoPackage is larger than any form: the import reads up to its own limit.
+allow_larger_bodies(blueprint, {"actors.upload": lambda config: config["ACTOR_IMPORT_MAX_BYTES"]}, "coordinator")
 
 
 @blueprint.post("/import")

@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..auth import current_account, restrict_blueprint
 from ..db import engine
+from ..request_body import allow_larger_bodies
 from ..errors import InvalidInput
 from ..i18n import format_day, format_number, s_, s_l
 from ..services import areas, disclosure, followup_log, projects, workshops
@@ -46,6 +47,7 @@ CSV_MAX_ROWS = 100_000
 LARGER_REQUESTS = {"projects.add_update": 2 * projects.PHOTO_MAX_BYTES,
                    "projects.create": 256 * 1024, "projects.save": 256 * 1024,
                    "projects.add_milestone": 64 * 1024, "projects.change_milestone": 64 * 1024}
+allow_larger_bodies(blueprint, LARGER_REQUESTS, "coordinator")
 # The page of helper capabilities this start page links when they are there.
 IDEAS_PAGE = "ideas_staff.index"
 
@@ -238,14 +240,6 @@ def delete_milestone(project_id: int, milestone_id: int):
 
 # --- Public updates ------------------------------------------------------------------------------
 
-def _allow_larger_forms():
-    """The forms of LARGER_REQUESTS may send more than the app's 16 KB (the update form a photo
-    of up to 8 MB). Runs before every other hook (CSRF reads the form), for these endpoints only."""
-    limit = LARGER_REQUESTS.get(request.endpoint)
-    if limit is not None:
-        request.max_content_length = limit
-
-
 @blueprint.post("/projekte/<int(max=2147483647):project_id>/neuigkeiten")
 def add_update(project_id: int):
     upload = request.files.get("photo")
@@ -405,8 +399,6 @@ def remind_command(today: dt.datetime | None, dry_run: bool):
 
 
 def init_app(app: Flask) -> None:
-    """The coordinators' project pages under /koordination, the larger request limit of their
-    forms (before CSRF reads the body), and the `projects` commands."""
+    """The coordinators' project pages under /koordination and the `projects` commands."""
     app.register_blueprint(blueprint)
-    app.before_request_funcs.setdefault(None, []).insert(0, _allow_larger_forms)
     app.cli.add_command(projects_cli)
