@@ -1,5 +1,6 @@
 """axe-core (from npm) in Chromium: no violation of impact serious or critical on every resident
-page in German and Arabic, and on the planner, workshop and moderation pages. Also: 320 px wide
+page in German and Arabic (step two's ideas and projects included), and on the planner,
+workshop, moderation and coordination pages. Also: 320 px wide
 and 200 % zoom without horizontal scrolling, and right-to-left Arabic."""
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import text
 
 from mapserver import easy_words
 from mapserver.config import PROJECT_ROOT
-from mapserver.services import hotspots
+from mapserver.services import hotspots, ideas
 from tests.helpers import add_staff_account, seeded_app, serve_in_thread
 from tests.helpers import insert_workshop_today, plant_town_with_cluster, sign_in_in_browser
 
@@ -35,12 +36,42 @@ def site(module_db_url):
             creator = add_staff_account(conn, "chefin", "admin")
             workshop_id = insert_workshop_today(conn, "Werkstatt Lauenstein", SALZHEMMENDORF, "axewerk", creator)
         hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
+        with engine.begin() as conn, app.test_request_context():
+            _plant_step_two(conn, creator)
         edit_key = secrets.token_urlsafe(32)
         assert app.test_client().post("/api/pins", json={"id": str(uuid.uuid4()), "lat": 52.079, "lon": 9.551,
                                                          "category": "divided", "edit_key": edit_key}).status_code == 201
         server, base = serve_in_thread(app)
         yield base, edit_key, workshop_id
         server.shutdown()
+
+
+def _plant_step_two(conn, staff_id: int) -> None:
+    """An idea with a published answer and a project from it with a milestone and an update, so
+    that the pages of step two have content (planted once; ids 1 by the fresh database)."""
+    district = conn.execute(text("SELECT id FROM district WHERE name = 'Lauenstein'")).scalar_one()
+    idea = ideas.create_idea(conn, "03252", ideas.NewIdea(SALZHEMMENDORF, "Ein Café für Jung und Alt",
+                                                          "Ein Ort, an dem sich alle treffen.", ("generations",),
+                                                          (district,)), source="paper", created_by=staff_id)
+    conn.execute(text("""INSERT INTO idea_answer (idea_id, state, body, institution, drafted_by, published_at)
+                         VALUES (:idea, 'wird_umgesetzt', 'Wir suchen einen Raum.', 'Gemeinde Salzhemmendorf', :staff,
+                                 now())"""), {"idea": idea["id"], "staff": staff_id})
+    project = conn.execute(text("""
+        INSERT INTO project (county_key, municipality_ags, district_ids, title, description, status, start_on,
+                             accompaniment_end, area, created_by)
+        SELECT '03252', :ags, ARRAY[:district], 'Dorfcafé Lauenstein', 'Ein Café im Dorfgemeinschaftshaus.', 'laeuft',
+               current_date - 40, current_date + 325, d.geom, :staff FROM district d WHERE d.id = :district
+        RETURNING id"""), {"ags": SALZHEMMENDORF, "district": district, "staff": staff_id}).scalar_one()
+    conn.execute(text("INSERT INTO project_idea (project_id, idea_id) VALUES (:p, :i)"), {"p": project, "i": idea["id"]})
+    conn.execute(text("""INSERT INTO project_milestone (project_id, title, due_on, done_on)
+                         VALUES (:p, 'Raum gefunden', current_date - 10, current_date - 12),
+                                (:p, 'Erstes Treffen', current_date + 20, NULL)"""), {"p": project})
+    conn.execute(text("INSERT INTO project_update (project_id, body, created_by) VALUES (:p, 'Der Raum ist gefunden.', :s)"),
+                 {"p": project, "s": staff_id})
+    conn.execute(text("""INSERT INTO local_actor (county_key, municipality_ags, district_id, name, kind, contact, geom)
+                         SELECT '03252', :ags, d.id, 'Heimatverein Lauenstein', 'verein', 'heimatverein@example.org',
+                                d.centre FROM district d WHERE d.id = :district"""),
+                 {"ags": SALZHEMMENDORF, "district": district})
 
 
 def _axe_violations(page) -> list[dict]:
@@ -73,7 +104,10 @@ def _send_a_pin_without_the_map(page, base: str, language: str) -> None:
 
 
 RESIDENT_PAGES = ["/", f"/gemeinde/{SALZHEMMENDORF}", "/ortsteile?name=bad", "/datenschutz", "/impressum", "/barrierefreiheit",
-                  "/nirgendwo"]
+                  "/nirgendwo",
+                  # step two: ideas, answers and projects (the site's first idea and project)
+                  f"/gemeinde/{SALZHEMMENDORF}/ideen", f"/gemeinde/{SALZHEMMENDORF}/ideen/neu", "/ideen/1",
+                  f"/gemeinde/{SALZHEMMENDORF}/projekte", "/projekte/1", "/w/axewerk/idee"]
 
 
 def _resident_urls(site, language: str):
@@ -112,7 +146,11 @@ def test_staff_pages_have_no_serious_or_critical_violations(site, browser):
                             ("/workshops/", None), (f"/workshops/{workshop_id}", None),
                             (f"/workshops/{workshop_id}/praesentation", ".hotspot-number"),
                             ("/moderation/?status=all", ".mini-map.leaflet-container"), ("/moderation/protokoll", None),
-                            ("/barrierefreiheit/rueckmeldungen", None)]:
+                            ("/barrierefreiheit/rueckmeldungen", None), ("/moderation/ideen/", None),
+                            ("/koordination/", None), ("/koordination/projekte/1", None), ("/koordination/ideen", None),
+                            ("/koordination/ideen/1", None), ("/koordination/ideen/neu", None),
+                            ("/koordination/antwortvorlagen", None), ("/koordination/akteure/", None),
+                            ("/koordination/protokoll", None)]:
             found += _check(page, base + path, ready)
     finally:
         page.close()
