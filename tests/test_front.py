@@ -206,8 +206,26 @@ def test_compose_puts_this_front_before_the_app_and_needs_a_secret():
     assert "include glaswaende/locations.conf;" in site and "server app:5000;" in site
     assert "Strict-Transport-Security" in site and "return 301 https://" in site
     assert 'GLASWAENDE_TRUSTED_PROXIES: "1"' in compose
-    assert compose.count("GLASWAENDE_SECRET_KEY: ${GLASWAENDE_SECRET_KEY:?") == 2, "app and worker"
+    assert compose.count("GLASWAENDE_SECRET_KEY: ${GLASWAENDE_SECRET_KEY:?") == 3, "app, worker and reminders"
     assert "change-me" not in compose
+
+
+def test_compose_mails_the_year_clock_every_morning():
+    """Step two's reminders run in production: compose's `reminders` service runs `glaswaende
+    projects remind` once a day (its sleep until 06:00 UTC, computed with Debian's sh and date
+    as in the image) with the SMTP settings passed through."""
+    compose = (PROJECT_ROOT / "docker-compose.yml").read_text()
+    block = compose.split("\n  reminders:\n", 1)[1].split("\n\n", 1)[0]
+    command = block.split('command: ["sh", "-c", "', 1)[1].split('"]', 1)[0].replace("$$", "$")
+    assert command.startswith("while :; do sleep ") and command.endswith("; glaswaende projects remind; done")
+    until_morning = command.split("sleep ", 1)[1].split("; glaswaende", 1)[0]
+    seconds = int(subprocess.run(["sh", "-c", f"echo {until_morning}"], capture_output=True, text=True,
+                                 check=True).stdout)
+    assert 0 < seconds <= 86_400
+    for setting in ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "PUBLIC_URL",
+                    "SECRET_KEY"):
+        assert f"GLASWAENDE_{setting}: ${{" in block, setting
+    assert "GLASWAENDE_DATABASE_URL: postgresql://" in block
 
 
 def test_the_front_lets_only_the_coordinators_uploads_send_large_bodies(served, county_db_url):
