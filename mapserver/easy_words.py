@@ -30,12 +30,18 @@ WORDS = {hard.word: hard for hard in (
     HardWord("Pin", r"Pin|Pins",
              "Ein Pin ist ein Zeichen auf der Karte.\nDer Pin zeigt eine Stelle.\nSie setzen den Pin mit dem Finger "
              "oder mit der Maus."),
+    HardWord("Hotspot", r"Hotspot|Hotspots",
+             "Ein Hotspot ist ein Gebiet auf der Karte.\n"
+             "In diesem Gebiet haben besonders viele Menschen einen Pin gesetzt."),
     HardWord("Ortsteil", r"Ortsteil|Ortsteile|Ortsteilen|Ortsteils",
              "Ein Ortsteil ist ein Teil von einer Stadt.\nOder ein Dorf in einer Gemeinde."),
     HardWord("Gemeinde", r"Gemeinde|Gemeinden",
              "Eine Gemeinde ist eine Stadt oder ein Ort mit einer eigenen Verwaltung.\nZum Beispiel: Salzhemmendorf."),
     HardWord("Workshop", r"Workshop|Workshops",
              "Ein Workshop ist ein Treffen.\nDort reden und planen Menschen zusammen."),
+    HardWord("Projekt", r"Projekt|Projekte|Projekts|Projektes|Projekten",
+             "Bei einem Projekt planen Menschen etwas zusammen.\nDann machen sie es zusammen.\n"
+             "Zum Beispiel: ein Fest für Jung und Alt.\nOder einen neuen Ort zum Treffen."),
     HardWord("Moderation", r"Moderation",
              "Die Moderation sind Menschen vom Landkreis.\nSie lesen jeden Kommentar, bevor andere ihn sehen."),
     HardWord("Kommentar", r"Kommentar|Kommentare",
@@ -48,6 +54,9 @@ WORDS = {hard.word: hard for hard in (
              "Barriere-Freiheit heißt: Alle Menschen können die Seite benutzen.\nAuch Menschen mit einer Behinderung."),
     HardWord("Impressum", r"Impressum",
              "Im Impressum steht: Wer macht diese Seite?\nUnd wie erreichen Sie die Menschen?"),
+    HardWord("Atom-Feed", r"Atom-Feed|Atom-Feeds",
+             "Ein Atom-Feed ist eine Liste mit den Neuigkeiten.\nEin Programm auf Ihrem Gerät kann die Liste lesen.\n"
+             "Dann sehen Sie sofort, wenn es etwas Neues gibt."),
 )}
 
 

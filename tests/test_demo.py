@@ -216,7 +216,7 @@ def test_the_demo_account_and_its_workshop_in_salzhemmendorf(seeded):
         tagged = dict(conn.execute(text("SELECT municipality_ags, count(*) FROM pin WHERE workshop_id IS NOT NULL "
                                         "GROUP BY 1")).all())
     assert account is not None
-    assert account.roles == {"planner", "facilitator", "moderator"}
+    assert account.roles == {"planner", "facilitator", "moderator", "coordinator"}
     assert [(w.municipality_ags, w.created_by) for w in workshops] == [(SALZHEMMENDORF, account.id)]
     assert set(tagged) == {SALZHEMMENDORF} and tagged[SALZHEMMENDORF] >= 5
 

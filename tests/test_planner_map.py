@@ -20,7 +20,8 @@ from tests.helpers import serve_in_thread, sign_in_in_browser
 SALZHEMMENDORF = "03252008"
 VIEWPORT = {"width": 1366, "height": 768}
 ROLES = {"karten-planerin": ("planner",), "karten-werkstatt": ("facilitator",), "karten-moderatorin": ("moderator",),
-         "karten-chefin": ("admin",), "karten-planmod": ("planner", "moderator")}
+         "karten-chefin": ("admin",), "karten-planmod": ("planner", "moderator"),
+         "karten-koordination": ("coordinator",)}
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,7 @@ def _navigation(html: str) -> tuple[list[str], list[str], list[str]]:
     return names(sections), names(pages.group(1)) if pages else [], current
 
 
-ALL_SECTIONS = ["Planung", "Workshops", "Papier-Tisch", "Moderation"]
+ALL_SECTIONS = ["Planung", "Workshops", "Papier-Tisch", "Moderation", "Koordination"]
 
 
 def test_one_staff_navigation_shows_what_the_roles_allow(site, staff_client):
@@ -175,6 +176,10 @@ def test_one_staff_navigation_shows_what_the_roles_allow(site, staff_client):
                           ("/moderation/protokoll", ALL_SECTIONS, ["Moderation", "Protokoll"])],
         "karten-planmod": [("/planung/", ["Planung", "Moderation"], ["Planung", "Übersicht Landkreis"]),
                            ("/moderation/", ["Planung", "Moderation"], ["Moderation", "Warteschlange"])],
+        # step two: the coordinators' section and its pages; idea moderation under Moderation
+        "karten-koordination": [("/koordination/", ["Koordination"], ["Koordination", "Jahresuhr"]),
+                                ("/koordination/ideen", ["Koordination"], ["Koordination", "Ideen und Antworten"]),
+                                ("/koordination/akteure/", ["Koordination"], ["Koordination", "Akteure und Orte"])],
     }
     for name, pages in cases.items():
         client = _signed_in(site, staff_client, name)
@@ -186,7 +191,7 @@ def test_one_staff_navigation_shows_what_the_roles_allow(site, staff_client):
             assert marked == current, (name, path, marked)
     # The moderation section's pages, beside it; a planner's filters go along.
     html = _signed_in(site, staff_client, "karten-moderatorin").get("/moderation/protokoll?lang=de").get_data(as_text=True)
-    assert _navigation(html)[1] == ["Warteschlange", "Protokoll", "Rückmeldungen zur Barrierefreiheit"]
+    assert _navigation(html)[1] == ["Warteschlange", "Ideen", "Protokoll", "Rückmeldungen zur Barrierefreiheit"]
     html = _signed_in(site, staff_client, "karten-planerin").get(
         f"/planung/gemeinde/{SALZHEMMENDORF}?category=divided&lang=de").get_data(as_text=True)
     assert re.search(r'<ul class="staff-sections">\s*<li><a href="/planung/\?category=divided"', html)
