@@ -91,6 +91,37 @@ def test_planner_pages_need_the_planner_role(app, staff_client, accounts_db):
     assert "Dafür fehlt Ihnen die Berechtigung." in page.get_data(as_text=True)
 
 
+# Step two's staff blueprints: coordinators (and admins) write; moderators moderate ideas at
+# /moderation/ideen; planners may only download the exports.
+STEP_TWO_STAFF = ("projects.", "ideas_staff.", "actors.", "results_staff.")
+PLANNERS_MAY = {("results_staff.export", "GET")}
+
+
+def test_step_two_is_written_by_coordinators_only(app, staff_client, accounts_db):
+    """The walk over every staff route of step two (its pages and each write): planners,
+    moderators and facilitators get 403 (a planner may export); a coordinator is let in."""
+    routes = [(endpoint, method, url) for endpoint, method, url in _staff_routes(app)
+              if endpoint.startswith(STEP_TWO_STAFF)]
+    assert {endpoint.split(".")[0] for endpoint, _, _ in routes} == {"projects", "ideas_staff", "actors", "results_staff"}
+    assert sum(method == "POST" for _, method, _ in routes) >= 15, "the writes are in the walk"
+    for role in ("planner", "moderator", "facilitator"):
+        client = staff_client(role)
+        for endpoint, method, url in routes:
+            status = client.open(url, method=method).status_code
+            if role == "planner" and (endpoint, method) in PLANNERS_MAY:
+                assert status != 403, (role, endpoint, method, url)
+            else:
+                assert status == 403, (role, endpoint, method, url, status)
+    coordinator = staff_client("coordinator")
+    for endpoint, method, url in routes:
+        if method == "GET":
+            assert coordinator.open(url, method=method).status_code not in (401, 403), (endpoint, url)
+    moderation = [(m, url) for endpoint, m, url in _staff_routes(app) if endpoint.startswith("ideas_moderation.")]
+    assert moderation
+    for method, url in moderation:
+        assert staff_client("coordinator").open(url, method=method).status_code == 403, url
+
+
 def test_wrong_password_is_refused_in_german(client, accounts_db):
     response = _sign_in(client, "planerin", "falsch")
     assert response.status_code == 401
