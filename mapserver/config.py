@@ -91,6 +91,9 @@ class Settings(BaseModel):
     # (a workshop's forty phones share one address and may each support a dozen ideas).
     IDEA_LIMIT_PER_ADDRESS: str = "20 per hour"
     IDEA_SUPPORT_LIMIT_PER_ADDRESS: str = "600 per hour"
+    # Supports of one idea from one address (each device counts once, but a device id is easily
+    # made anew): a village hall's forty phones can still all support the idea they just made.
+    IDEA_SUPPORTS_PER_IDEA_AND_ADDRESS: str = "60 per day"
     # Who answers ideas publicly (the answer form's default; never a private person's name).
     # Empty: "<the county's name>, Programm „Finde die Glaswände!“".
     IDEA_ANSWER_INSTITUTION: str = ""
@@ -237,7 +240,7 @@ def secret_key(config: dict) -> str:
 RATE_LIMIT_SETTINGS = ("PIN_LIMIT_PER_DEVICE", "PIN_LIMIT_PER_ADDRESS", "PIN_FLOOD_LIMIT_PER_ADDRESS",
                        "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME_AND_ADDRESS", "FEEDBACK_LIMIT_PER_ADDRESS",
                        "PLACE_LIMIT_PER_ADDRESS", "IDEA_LIMIT_PER_ADDRESS", "IDEA_SUPPORT_LIMIT_PER_ADDRESS",
-                       "WORKSHOP_IDEA_LIMIT_PER_ADDRESS")
+                       "IDEA_SUPPORTS_PER_IDEA_AND_ADDRESS", "WORKSHOP_IDEA_LIMIT_PER_ADDRESS")
 
 
 def _validate_rate_limits(config: dict) -> None:

@@ -283,6 +283,17 @@ def per_address(setting: str, scope: str) -> None:
         counters.enforce(setting, scope, address_key())
 
 
+def before_support(item: str) -> None:
+    """A support of `item` (e.g. "idea:17"): the loose limit per address, then the one per address
+    and item, counted under a salted hash of both (a fresh device id per request does not get
+    past it); the first one that is over answers 429, and the later one is not counted."""
+    counters = _limits()
+    if counters.enabled:
+        counters.enforce_in_order([
+            ("IDEA_SUPPORT_LIMIT_PER_ADDRESS", "idea-support", address_key()),
+            ("IDEA_SUPPORTS_PER_IDEA_AND_ADDRESS", "idea-support-item", _hashed("support", f"{item}|{_address()}"))])
+
+
 def before_sign_in() -> None:
     """Every attempt counts against the address; a name whose failures from this address are
     spent is refused before its password is checked (its right password too, until the window

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -88,7 +89,7 @@ def test_a_coordinator_creates_edits_and_deletes_an_actor_each_change_logged(sta
     assert client.post(f"/koordination/akteure/{actor.id}/loeschen").status_code == 404
 
     log = _log(engine)
-    assert [entry.action for entry in log] == ["created", "updated", "deleted"]
+    assert [entry.action for entry in log] == ["created", "changed", "deleted"], "the log's labels know these"
     assert log[0].after["name"] == name and log[1].before["name"] == name and log[1].after["name"] == new_name
     assert log[2].before["name"] == new_name and log[2].after is None
 
@@ -103,6 +104,12 @@ def test_a_coordinator_creates_edits_and_deletes_an_actor_each_change_logged(sta
     ({"municipality": "Atlantis"}, "municipality", "gehört nicht zum Landkreis"),
     ({"district": "Nirgendwo"}, "district", "Den Ortsteil „Nirgendwo“ gibt es"),
     ({"municipality": ""}, "municipality", "Bitte wählen Sie die Gemeinde"),
+    # Before the database sees them: NUL breaks a query, an id past PostgreSQL's integer too.
+    ({"municipality": "Salz\x00hemmendorf"}, "municipality", "Dieser Text enthält Steuerzeichen"),
+    ({"district": "Lauen\x00stein"}, "district", "Dieser Text enthält Steuerzeichen"),
+    ({"district": "99999999999"}, "district", "Den Ortsteil „99999999999“ gibt es"),
+    ({"district": "١٢"}, "district", "Den Ortsteil „١٢“ gibt es"),
+    ({"municipality": "x" * 201}, "municipality", "höchstens 200 Zeichen"),
 ])
 def test_bad_input_is_refused_in_german_and_nothing_is_written(staff_client, engine, no_actors, form, field, words):
     client = staff_client("coordinator")
@@ -214,6 +221,10 @@ def test_the_upload_form_imports_and_reports(staff_client, engine, no_actors):
                        content_type="multipart/form-data")
     assert page.status_code == 422 and "keine Spalte „name“" in page.text
     page = client.post("/koordination/akteure/import", data={"file": (io.BytesIO(b"kein GeoPackage\x00"), "a.gpkg")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 422 and "Bitte laden Sie eine CSV-Datei, ein GeoPackage" in page.text
+    broken = b"SQLite format 3\x00" + bytes(52) + b"GPKG" + bytes(200)  # looks like a GeoPackage, is none
+    page = client.post("/koordination/akteure/import", data={"file": (io.BytesIO(broken), "a.gpkg")},
                        content_type="multipart/form-data")
     assert page.status_code == 422 and "Die Datei kann nicht gelesen werden." in page.text and "/tmp" not in page.text
     page = client.post("/koordination/akteure/import", data={}, content_type="multipart/form-data")
@@ -340,3 +351,187 @@ def test_the_staff_pages_have_no_serious_axe_violation_and_the_map_sets_the_poin
     finally:
         context.close()
         server.shutdown()
+
+
+def test_an_actor_id_past_the_database_integer_is_a_404_and_a_bad_filter_is_ignored(staff_client, no_actors):
+    client = staff_client("coordinator")
+    huge = 2**31 + random.Random(1704).randint(0, 10**9)
+    assert client.get(f"/koordination/akteure/{huge}").status_code == 404
+    # (No route takes it: a POST meets only a GET route of the site, as for the projects.)
+    assert client.post(f"/koordination/akteure/{huge}", data={"name": "X"}).status_code in (404, 405)
+    assert client.post(f"/koordination/akteure/{huge}/loeschen").status_code in (404, 405)
+    assert client.get("/koordination/akteure/?gemeinde=0325%002008").status_code == 200
+
+
+def test_csv_rows_with_control_characters_are_refused_by_line(runner, engine, no_actors, tmp_path):
+    path = tmp_path / "akteure.csv"
+    path.write_bytes("name;kind;municipality;ortsteil\nChor;Verein;Salz\x00hemmendorf;\nTreff;Treffpunkt;03252008;"
+                     "Lauen\x00stein\n".encode())
+    result = runner.invoke(args=["actors", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "Zeile 2: Dieser Text enthält Steuerzeichen" in result.output
+    assert "Zeile 3: Dieser Text enthält Steuerzeichen" in result.output
+    assert _actors(engine) == [] and _log(engine) == []
+
+
+# A VRT names any file the server can read, or a URL, as its source: GDAL would read it and the
+# report would show its lines (the session key in var/secret_key, /etc/passwd), or the server
+# would fetch the URL. Only CSV, GeoPackage, GeoJSON and a zipped Shapefile are read, told by
+# their content before GDAL opens anything.
+
+def _vrt(source: str) -> bytes:
+    return (f'<OGRVRTDataSource><OGRVRTLayer name="secret"><SrcDataSource>{source}</SrcDataSource>'
+            '<OpenOptions><OOI key="HEADERS">NO</OOI></OpenOptions><SrcLayer>secret</SrcLayer>'
+            '<Field name="name" src="field_1"/><Field name="municipality" src="field_1"/>'
+            '</OGRVRTLayer></OGRVRTDataSource>').encode()
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def secret_and_listener(tmp_path):
+    """A server file holding a random secret, and a local web server that notes every request."""
+    import http.server
+    import threading
+
+    rng = random.Random(1705)
+    secret = "geheim-" + "".join(rng.choice("abcdefghkmnpqrstuvwxyz23456789") for _ in range(24))
+    path = tmp_path / "secret.csv"
+    path.write_text(f"{secret}\n{secret}\n", encoding="utf-8")
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(f"name\n{secret}\n".encode())
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield {"secret": secret, "file": path, "url": f"http://127.0.0.1:{server.server_port}/intern.csv",
+               "hits": hits}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _geopackage_reading(secret_file: Path, as_view: bool) -> bytes:
+    """A GeoPackage whose one layer is SpatiaLite's VirtualText over `secret_file` (or a view of it)."""
+    import sqlite3
+
+    path = secret_file.parent / f"virtual-{as_view}.gpkg"
+    gpd.GeoDataFrame({"name": ["A"]}, geometry=[Point(*LAUENSTEIN[::-1])], crs=f"EPSG:{STORAGE_SRID}").to_file(
+        path, driver="GPKG", layer="real", engine="pyogrio")
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', 'secret', "
+                   "'secret', 0, ?)", (f"CREATE VIRTUAL TABLE secret USING VirtualText('{secret_file}', 'UTF-8', 0, "
+                                       "POINT, DOUBLEQUOTE, ';')",))
+    with sqlite3.connect(path) as db:
+        if as_view:
+            db.execute("CREATE VIEW secret_view AS SELECT COL001 AS name, COL001 AS municipality FROM secret")
+        db.execute("DELETE FROM gpkg_geometry_columns")
+        db.execute("DELETE FROM gpkg_contents")
+        db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier) VALUES (?, 'attributes', 'x')",
+                   ("secret_view" if as_view else "secret",))
+    return path.read_bytes()
+
+
+def _attacks(secret_file: Path, url: str) -> list[tuple[str, bytes]]:
+    file_vrt, url_vrt = _vrt(f"CSV:{secret_file}"), _vrt(f"/vsicurl/{url}")
+
+    def geojson(top_crs: dict | None, point_crs: dict | None) -> bytes:
+        point = {"type": "Point", "coordinates": [9.55, 52.08], **({"crs": point_crs} if point_crs else {})}
+        return json.dumps({"type": "FeatureCollection", **({"crs": top_crs} if top_crs else {}), "features": [
+            {"type": "Feature", "properties": {"name": "A", "municipality": "03252008"}, "geometry": point}]}).encode()
+
+    return [
+        ("akteure.vrt", file_vrt), ("akteure.vrt", url_vrt), ("akteure.gpkg", file_vrt), ("akteure.geojson", url_vrt),
+        ("akteure.shp", file_vrt), ("akteure", file_vrt),
+        ("akteure.zip", _zipped({"akteure.vrt": file_vrt})),
+        ("akteure.zip", _zipped({"akteure.shp": url_vrt, "akteure.dbf": b"", "akteure.shx": b""})),
+        ("akteure.zip", _zipped({"akteure.shp": file_vrt, "akteure.shx": b"", "akteure.dbf": b"",
+                                 "liesmich.txt": b""})),
+        ("akteure.zip", _zipped({"../akteure.shp": b"\x00\x00\x27\x0a"})),
+        # GDAL fetches a GeoJSON "crs" given as a link (at the top or in a geometry).
+        ("akteure.geojson", geojson({"type": "link", "properties": {"href": url, "type": "ogcwkt"}}, None)),
+        ("akteure.json", geojson(None, {"type": "URL", "properties": {"url": url}})),
+        ("akteure.json", geojson({"type": "name", "properties": {"name": str(secret_file)}}, None)),
+        # A GeoPackage's schema may name SpatiaLite's VirtualText over any server file.
+        ("akteure.gpkg", _geopackage_reading(secret_file, as_view=False)),
+        ("akteure.gpkg", _geopackage_reading(secret_file, as_view=True)),
+    ]
+
+
+def test_files_naming_server_files_or_urls_are_refused_before_gdal_opens_them(staff_client, runner, engine, no_actors,
+                                                                              secret_and_listener, tmp_path):
+    import io
+
+    client = staff_client("coordinator")
+    secret, hits = secret_and_listener["secret"], secret_and_listener["hits"]
+    for number, (name, content) in enumerate(_attacks(secret_and_listener["file"], secret_and_listener["url"])):
+        page = client.post("/koordination/akteure/import", data={"file": (io.BytesIO(content), name), "dry_run": "1"},
+                           content_type="multipart/form-data")
+        assert page.status_code == 422, (number, name)
+        assert ("Bitte laden Sie eine CSV-Datei, ein GeoPackage, eine GeoJSON-Datei oder ein gezipptes Shapefile hoch."
+                in page.text or "genau ein Shapefile" in page.text or "als Namen" in page.text), (number, name)
+        assert secret not in page.text and "Objekt 1" not in page.text, (number, name)
+        # The command line refuses them alike.
+        path = tmp_path / f"{number}-{name}"
+        path.write_bytes(content)
+        result = runner.invoke(args=["actors", "import", str(path), "--dry-run"])
+        assert result.exit_code != 0 and secret not in result.output, (number, name, result.output)
+        assert "Bitte laden Sie" in result.output or "genau ein Shapefile" in result.output \
+            or "als Namen" in result.output, (number, name, result.output)
+    assert hits == [], "the server fetched nothing"
+    assert _actors(engine) == [] and _log(engine) == []
+
+
+def test_geojson_and_a_zipped_shapefile_still_import(staff_client, engine, no_actors, tmp_path):
+    import io
+    import zipfile
+
+    rng = random.Random(1706)
+    to_utm = transformer(STORAGE_SRID, METRIC_SRID)
+    places = [(LAUENSTEIN[0] + rng.uniform(-0.002, 0.002), LAUENSTEIN[1] + rng.uniform(-0.002, 0.002))
+              for _ in range(2)]
+    names = [_random_name(rng) for _ in range(4)]
+    geojson = gpd.GeoDataFrame({"name": names[:2], "kind": ["Verein", "Kita"]},
+                               geometry=[Point(lon, lat) for lat, lon in places], crs=f"EPSG:{STORAGE_SRID}")
+    geojson.to_file(tmp_path / "a.geojson", driver="GeoJSON", engine="pyogrio")
+    shapes = gpd.GeoDataFrame({"name": names[2:], "kind": ["Kirche", "Treffpunkt"]},
+                              geometry=[Point(*to_utm.transform(lon, lat)) for lat, lon in places],
+                              crs=f"EPSG:{METRIC_SRID}")
+    (tmp_path / "shp").mkdir()
+    shapes.to_file(tmp_path / "shp" / "akteure.shp", driver="ESRI Shapefile", engine="pyogrio")
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        for part in sorted((tmp_path / "shp").iterdir()):
+            archive.write(part, f"Akteure/{part.name}")  # in a folder, as people zip them
+    client = staff_client("coordinator")
+    for content, name in (((tmp_path / "a.geojson").read_bytes(), "a.json"), (zipped.getvalue(), "akteure.zip")):
+        page = client.post("/koordination/akteure/import", data={"file": (io.BytesIO(content), name)},
+                           content_type="multipart/form-data")
+        assert page.status_code == 200 and "2 Akteure importiert, 0 Zeilen abgelehnt" in page.text, page.text[-2000:]
+    stored = {r.name: r for r in _actors(engine)}
+    assert set(stored) == set(names)
+    for index, name in enumerate(names):
+        lat, lon = places[index % 2]
+        assert abs(stored[name].lat - lat) < 1e-7 and abs(stored[name].lon - lon) < 1e-7, name
+    assert [stored[n].kind for n in names] == ["verein", "schule", "kirchengemeinde", "treffpunkt"]

@@ -325,3 +325,15 @@ def test_a_header_line_of_blanks_is_refused_at_once():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert float(result.stdout) < 0.5
+
+
+def test_ids_past_the_database_integer_are_404_not_500(app, staff_client):
+    """A workshop, district or other id beyond PostgreSQL's integer (2**31 - 1) in a staff URL is
+    no such thing (404), not a database error (500): every id route converter carries the bound."""
+    client = staff_client("facilitator", "planner")
+    for url in ["/workshops/99999999999", "/workshops/99999999999/praesentation", "/workshops/99999999999/live",
+                "/workshops/2147483648/qr.svg", "/papier/ortsteil/99999999999/eingabe",
+                "/planung/gemeinde/03252008/ortsteil/99999999999"]:
+        assert client.get(url).status_code == 404, url
+    unbounded = [rule.rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert unbounded == [], "every integer in a route has its bound"

@@ -434,6 +434,9 @@ def test_the_ideas_page_on_a_phone(browser, live_server, engine, clean_ideas):
         page.get_by_role("button", name="Unterstützen").click()
         expect(page.locator("#support-count")).to_contain_text("Danke")
         assert page.locator("#support-count").text_content().startswith("1 Unterstützung")
+        # The count and the thanks each on a line of their own (not "1 Unterstützung Danke!").
+        assert page.locator("#support-count p").all_text_contents() == ["1 Unterstützung",
+                                                                         "Danke! Sie unterstützen diese Idee."]
         page.get_by_role("button", name="Unterstützen").click()
         expect(page.locator("#support-count")).to_contain_text("schon")
         assert page.url.endswith(f"/ideen/{idea_id}"), "the script answered in place"
@@ -458,3 +461,153 @@ def test_ideas_and_supports_are_limited_per_address(county_db_url, engine, clean
         assert client.post(f"/gemeinde/{SALZHEMMENDORF}/ideen/neu", data={"title": "Noch eine"}).status_code == 429
     assert _count(engine, "SELECT support_count FROM idea WHERE id = :i", i=idea_id) == 3
     assert _count(engine, "SELECT count(*) FROM idea WHERE source = 'online'") == 2
+
+
+# --- Regression tests of the step-two review ---------------------------------------------------
+
+def test_coordinators_who_do_not_moderate_see_no_unmoderated_idea(client, engine, staff_client, clean_ideas):
+    """Pending and hidden ideas may hold personal data no moderator has removed yet: a coordinator
+    sees them only by their status, without title and text, and cannot open them; moderating
+    coordinators and admins see them."""
+    for title, body in (("Treff bei Familie Meier", "Ruft mich an: 0151 2345678"),
+                        ("Werbung für Kowalczyk", "Lindenweg 3, kaufen Sie!")):
+        assert client.post(f"/gemeinde/{SALZHEMMENDORF}/ideen/neu", data={"title": title, "body": body}).status_code == 303
+    with engine.begin() as conn:
+        ids = dict(conn.execute(text("SELECT title, id FROM idea")).all())
+        conn.execute(text("UPDATE idea SET status = 'hidden' WHERE id = :i"), {"i": ids["Werbung für Kowalczyk"]})
+    published = _published_idea(engine, "Ein Dorffest für alle")
+    secrets = ("Meier", "0151", "Kowalczyk", "Lindenweg")
+    coordinator = staff_client("coordinator")
+    listing = coordinator.get("/koordination/ideen").get_data(as_text=True)
+    assert not any(s in listing for s in secrets)
+    assert "wartet auf Prüfung" in listing and "verborgen" in listing and "Ein Dorffest für alle" in listing
+    for idea_id in ids.values():
+        assert f"/koordination/ideen/{idea_id}\"" not in listing
+        page = coordinator.get(f"/koordination/ideen/{idea_id}")
+        assert page.status_code == 404 and not any(s in page.get_data(as_text=True) for s in secrets)
+        answered = coordinator.post(f"/koordination/ideen/{idea_id}", data={
+            "state": "eingegangen", "body": "Danke.", "institution": "Landkreis", "action": "draft"})
+        assert answered.status_code == 404
+    assert coordinator.get(f"/koordination/ideen/{published}").status_code == 200
+    assert _count(engine, "SELECT count(*) FROM idea_answer") == 0
+    for roles in (("coordinator", "moderator"), ("admin",)):
+        staff = staff_client(*roles)
+        assert all(s in staff.get("/koordination/ideen").get_data(as_text=True) for s in ("Meier", "Kowalczyk"))
+        assert "0151" in staff.get(f"/koordination/ideen/{ids['Treff bei Familie Meier']}").get_data(as_text=True)
+
+
+def test_text_xml_forbids_is_refused(client, engine, staff_client, clean_ideas):
+    """Noncharacters and lone surrogates would break the Atom feed (XML 1.0): refused like control
+    characters, for ideas and answers; characters XML allows pass."""
+    rng = random.Random(1718)
+    # (A title's whitespace, "\x0b" or "\x1f" too, becomes one space: those never reach it.)
+    forbidden = ["\x00", "\x08", "\x1b", "\ud800", "\udfff", "\ufffe", "\uffff"]
+    idea_id = _published_idea(engine)
+    coordinator = staff_client("coordinator")
+    with engine.begin() as conn:
+        staff = conn.execute(text("SELECT id FROM account ORDER BY id LIMIT 1")).scalar()
+    before = {t: _count(engine, f"SELECT count(*) FROM {t}") for t in ("idea", "idea_answer", "followup_event")}
+    for _ in range(12):
+        bad = rng.choice(forbidden)
+        field = rng.choice(["title", "body"])
+        fields = {"title": "Dorffest", "body": "Am Markt", field: f"Dorffest {bad} am Markt"}
+        with pytest.raises(Exception) as refused, engine.begin() as conn:
+            create_idea(conn, "03252", NewIdea(municipality_ags=SALZHEMMENDORF, **fields), source="paper",
+                        created_by=staff)
+        assert "Steuerzeichen" in str(getattr(refused.value, "errors", refused.value))
+        if "\ud800" <= bad <= "\udfff":
+            continue  # a form's UTF-8 cannot carry a lone surrogate
+        resident = client.post(f"/gemeinde/{SALZHEMMENDORF}/ideen/neu", data=fields)
+        assert resident.status_code == 422 and "Steuerzeichen" in resident.get_data(as_text=True)
+        answer = coordinator.post(f"/koordination/ideen/{idea_id}", data={
+            "state": "in_pruefung", "body": f"Wir prüfen {bad}.", "institution": "Landkreis", "action": "publish"})
+        assert answer.status_code == 422 and "Steuerzeichen" in answer.get_data(as_text=True)
+    assert {t: _count(engine, f"SELECT count(*) FROM {t}") for t in before} == before
+    allowed = "Fest\tam Markt 🎉 \ue000 \ufffd \U0010fffd\r\nEnde"
+    assert client.post(f"/gemeinde/{SALZHEMMENDORF}/ideen/neu",
+                       data={"title": "Fest 🎉", "body": allowed}).status_code == 303
+    assert coordinator.post(f"/koordination/ideen/{idea_id}", data={
+        "state": "in_pruefung", "body": allowed, "institution": "Landkreis", "action": "publish"}).status_code == 303
+
+
+def test_supports_are_limited_per_address_and_idea(county_db_url, engine, clean_ideas):
+    """Fresh device ids from one address do not inflate one idea's supports past the limit per
+    address and idea; another idea, and another address, still count."""
+    idea_id, other_id = _published_idea(engine), _published_idea(engine, "Zweite Idee")
+    with seeded_app(county_db_url, RATE_LIMITS=True, IDEA_SUPPORT_LIMIT_PER_ADDRESS="600 per hour",
+                    IDEA_SUPPORTS_PER_IDEA_AND_ADDRESS="5 per day") as limited:
+        client = limited.test_client()
+        answers = [client.post(f"/ideen/{idea_id}/unterstuetzen", data={"device": f"fake-{n}"},
+                               headers={"Accept": "application/json"}) for n in range(8)]
+        assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
+        assert "Retry-After" in answers[-1].headers and "Zu viele Anfragen." in answers[-1].get_data(as_text=True)
+        assert client.post(f"/ideen/{other_id}/unterstuetzen", data={"device": "fake-1"},
+                           headers={"Accept": "application/json"}).status_code == 200
+        elsewhere = limited.test_client()
+        assert elsewhere.post(f"/ideen/{idea_id}/unterstuetzen", data={"device": "phone-elsewhere"},
+                              environ_base={"REMOTE_ADDR": "192.0.2.77"}).status_code == 303
+    assert _count(engine, "SELECT support_count FROM idea WHERE id = :i", i=idea_id) == 6
+    assert _count(engine, "SELECT support_count FROM idea WHERE id = :i", i=other_id) == 1
+
+
+def test_the_public_idea_page_names_no_staff(client, engine, staff_client, clean_ideas, app):
+    """Who drafted an answer is for staff only: the public page's context carries no staff name."""
+    from flask import template_rendered
+    idea_id = _published_idea(engine)
+    coordinator = staff_client("coordinator", name="erika-mustermann")
+    assert coordinator.post(f"/koordination/ideen/{idea_id}", data={
+        "state": "in_pruefung", "body": "Wir prüfen.", "institution": "Landkreis", "action": "publish"}).status_code == 303
+    assert "erika-mustermann" in coordinator.get(f"/koordination/ideen/{idea_id}").get_data(as_text=True)
+    rendered = []
+
+    def remember(sender, template, context, **extra):
+        rendered.append(context)
+
+    template_rendered.connect(remember, app)
+    try:
+        page = client.get(f"/ideen/{idea_id}")
+    finally:
+        template_rendered.disconnect(remember, app)
+    assert page.status_code == 200 and "Wir prüfen." in page.get_data(as_text=True)
+    timeline = rendered[0]["timeline"]
+    assert len(timeline) == 1 and "drafted_by" not in timeline[0]
+    assert "erika-mustermann" not in repr(timeline)
+
+
+def test_a_paper_idea_takes_only_a_hotspot_the_public_sees(hotspot_app):
+    """Typed in from paper, an idea's hotspot is one of the released run's public hotspots of its
+    municipality (as in the residents' form); any other is refused in German, nothing written.
+    The residents' form names a hotspot without brackets (Leichte Sprache)."""
+    from mapserver.services import disclosure
+    engine = hotspot_app.extensions["glaswaende.engine"]
+    rules = disclosure.Rules.from_config(hotspot_app.config)
+    with engine.connect() as conn:
+        run = disclosure.public_run_or_none(conn, "03252")
+        public = disclosure.public_layers(conn, run, "03252", SALZHEMMENDORF, rules)["hotspots"]
+        hidden = conn.execute(text(
+            "SELECT h.id FROM hotspot h WHERE h.id <> ALL (CAST(:public AS integer[])) ORDER BY h.id"),
+            {"public": [h["id"] for h in public]}).scalars().all()
+    assert public and hidden
+    form = hotspot_app.test_client().get(f"/gemeinde/{SALZHEMMENDORF}/ideen/neu").get_data(as_text=True)
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', form)
+    assert options and all(o.startswith("Hotspot ") and "(" not in o for o in options)
+    assert any(": " in o for o in options)
+    coordinator = signed_in_client(hotspot_app, "coordinator")
+    with engine.connect() as conn:
+        ideas_before = conn.execute(text("SELECT count(*) FROM idea")).scalar()
+    for hotspot_id in random.Random(1719).sample(hidden, min(5, len(hidden))):
+        refused = coordinator.post("/koordination/ideen/neu", data={
+            "municipality": SALZHEMMENDORF, "title": "Papieridee", "hotspot": str(hotspot_id)})
+        assert refused.status_code == 422 and "Hotspot" in refused.get_data(as_text=True), hotspot_id
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM idea")).scalar() == ideas_before
+    accepted = coordinator.post("/koordination/ideen/neu", data={
+        "municipality": SALZHEMMENDORF, "title": "Papieridee", "hotspot": str(public[0]["id"])})
+    assert accepted.status_code == 303
+    with engine.begin() as conn:
+        idea = conn.execute(text("SELECT i.hotspot_run_id, ST_Equals(i.area, ST_Multi(h.geom)) AS same FROM idea i "
+                                 "JOIN hotspot h ON h.run_id = i.hotspot_run_id AND h.id = i.hotspot_id "
+                                 "WHERE i.title = 'Papieridee'")).one()
+        conn.execute(text("DELETE FROM followup_event"))
+        conn.execute(text("DELETE FROM idea WHERE title = 'Papieridee'"))
+    assert (idea.hotspot_run_id, idea.same) == (run.id, True)

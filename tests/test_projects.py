@@ -617,3 +617,247 @@ def test_coordinators_pages_work_in_chromium_with_csrf_and_have_no_serious_axe_v
             page.close()
         finally:
             server.shutdown()
+
+
+# --- Review fixes (step two): the log's privacy and words, odd input, the baseline's area ---------------
+
+def test_the_audit_log_shows_an_ideas_text_only_to_admins(app, client, engine, staff_client, step_two):
+    """A redacted idea's original (and what a resident wrote at all) lives in the log, where only
+    admins read it (the comments' rule); coordinators see "[nur für die Verwaltung sichtbar]"."""
+    rng = random.Random(8128)
+    phone = f"0151 {rng.randrange(10**6, 10**7)}"
+    name = rng.choice(["Anna Meier", "Jens Krüger", "Ayşe Demir"])
+    response = client.post(f"/gemeinde/{SALZHEMMENDORF}/ideen/neu", data={
+        "title": f"Treff bei {name}", "body": f"Ruft mich an: {phone}, {name}, Lindenweg {rng.randrange(1, 40)}"})
+    assert response.status_code == 303
+    with engine.connect() as conn:
+        idea_id, seen = conn.execute(text("SELECT id, md5(title || E'\\n' || body) FROM idea")).one()
+    moderator = staff_client("moderator")
+    assert moderator.post(f"/moderation/ideen/{idea_id}", data={"action": "redact", "seen": seen,
+                                                               "whole_body": "ja"}).status_code == 303
+    with engine.connect() as conn:
+        assert phone not in conn.execute(text("SELECT body FROM idea")).scalar_one(), "the public text is redacted"
+        assert {e.action for e in _log(engine, "idea")} >= {"created", "redacted"}
+    withheld = "[nur für die Verwaltung sichtbar]"
+    for role, sees in (("coordinator", False), ("admin", True)):
+        reader = staff_client(role)
+        page = reader.get("/koordination/protokoll").get_data(as_text=True)
+        download = reader.get("/koordination/protokoll.csv").get_data(as_text=True)
+        for shown in (page, download):
+            assert (phone in shown) is sees and (name in shown) is sees, role
+            assert (withheld in shown) is not sees, role
+        assert "geschwärzt" in page and "geschwärzt" in download, "the redaction is still listed"
+    from mapserver.services import followup_log
+
+    with engine.connect() as conn:
+        rows = followup_log.entries(conn, "03252", subject="idea")
+    with app.test_request_context():
+        hidden = followup_log.for_reader(rows, admin=False)
+    assert all(e["after"]["title"] == withheld and e["after"]["body"] == withheld for e in hidden)
+    assert all(e["after"]["status"] == r.after["status"] for e, r in zip(hidden, rows)), "the rest stays"
+
+
+def _logged_actions() -> set[str]:
+    """Every action word a package of mapserver/ writes to the step-two log: the `action=` of each
+    followup_log.record call (a string, either side of `… if … else …`, the values of a dict
+    looked up), and for an `action` passed on, what it is set to, its default and the strings callers
+    pass for it."""
+    import ast
+    import pathlib
+
+    def words(node) -> set[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.IfExp):
+            return words(node.body) | words(node.orelse)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Dict):
+            return set().union(*(words(v) for v in node.value.values))
+        return set()
+
+    found, passed_on = set(), False
+    sources = [p for p in pathlib.Path("mapserver").rglob("*.py")]
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record" \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "followup_log":
+                for keyword in node.keywords:
+                    if keyword.arg == "action":
+                        found |= words(keyword.value)
+                        passed_on |= isinstance(keyword.value, ast.Name)
+    assert found and passed_on, "the search finds the calls"
+    for path in sources:  # an action passed on (actors' create(…, action="imported")): defaults and callers
+        text_ = path.read_text(encoding="utf-8")
+        if "followup_log" not in text_ and "records." not in text_:
+            continue
+        for node in ast.walk(ast.parse(text_)):
+            if isinstance(node, ast.FunctionDef):
+                arguments = node.args.args + node.args.kwonlyargs
+                defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + node.args.defaults \
+                    + node.args.kw_defaults
+                found |= {d.value for a, d in zip(arguments, defaults) if a.arg == "action"
+                          and isinstance(d, ast.Constant) and isinstance(d.value, str)}
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "action" for t in node.targets):
+                found |= words(node.value)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "create":
+                found |= set().union(set(), *(words(k.value) for k in node.keywords if k.arg == "action"))
+    return found
+
+
+def test_every_action_any_package_logs_has_a_german_label(app, engine, staff_client, step_two):
+    from mapserver.projects import ACTION_LABELS, action_label
+
+    actions = _logged_actions()
+    assert {"drafted", "redacted", "approved", "hidden", "published", "deleted", "created", "imported",
+            "done", "reopened"} <= actions, actions
+    assert actions <= set(ACTION_LABELS), f"without a label: {sorted(actions - set(ACTION_LABELS))}"
+    assert {"updated", "changed"} <= set(ACTION_LABELS)
+    with app.test_request_context():
+        labels = {code: action_label(code) for code in ACTION_LABELS}
+        assert all(label and label != code for code, label in labels.items())
+        assert action_label("frobnicated") == "sonstige Aktion (frobnicated)"
+    with engine.begin() as conn:  # a word no label knows (a later package): never shown bare
+        conn.execute(text("INSERT INTO followup_event (county_key, subject, subject_id, action) VALUES "
+                          "('03252', 'project', 7, 'frobnicated'), ('03252', 'idea', 8, 'redacted'), "
+                          "('03252', 'answer', 9, 'drafted'), ('03252', 'actor', 10, 'updated')"))
+    client = staff_client("coordinator")
+    page = client.get("/koordination/protokoll").get_data(as_text=True)
+    download = client.get("/koordination/protokoll.csv").get_data(as_text=True)
+    for shown in (page, download):
+        assert "sonstige Aktion (frobnicated)" in shown and "geschwärzt" in shown
+        assert "als Entwurf gespeichert" in shown and "geändert" in shown
+    rows = list(csv.reader(io.StringIO(download.lstrip("\ufeff")), delimiter=";"))
+    assert {row[4] for row in rows[1:]} == {"sonstige Aktion (frobnicated)", "geschwärzt", "als Entwurf gespeichert",
+                                            "geändert"}
+
+
+def test_unicode_digits_and_control_characters_are_refused_in_german(app, engine, staff_client, step_two):
+    """"²" is a digit to str.isdigit() but no number to int(); a NUL breaks the SQL; U+FFFE breaks
+    the Atom feed: each a German 422 (or the filter ignored), never a 500, nothing written."""
+    rng = random.Random(3141)
+    client = staff_client("coordinator")
+    own = _idea(engine, SALZHEMMENDORF, "Eigene Idee", author=_account_id(engine, "staff-coordinator"))
+    actor = _actor(engine, SALZHEMMENDORF, "Heimatverein")
+    for url in ("/koordination/protokoll?nummer=%C2%B2", "/koordination/protokoll.csv?nummer=%C2%B2",
+                "/koordination/protokoll?seite=%C2%B2", "/koordination/protokoll?nummer=%D9%A3&seite=%EF%BC%92",
+                "/koordination/projekte/neu?idea_id=%C2%B2"):
+        assert client.get(url).status_code == 200, url
+    odd = ["\x00", "\x07", "\x1b", "\x7f", "\x9b", "\ufffe", "\uffff"]
+    cases = {
+        "idea ²": (_project_form("T", ["²"]), "Diese Auswahl gibt es nicht."),
+        "idea ٣": (_project_form("T", ["٣"]), "Diese Auswahl gibt es nicht."),
+        "district ²": (_project_form("T", [own], district_id=["²"]), "Diese Auswahl gibt es nicht."),
+        "responsible ²": (_project_form("T", [own], responsible_id="²"), "Diese Auswahl gibt es nicht."),
+        "actor ²": (_project_form("T", [own], actor_id=["²"]), "Diese Auswahl gibt es nicht."),
+        "progress ²": (_project_form("T", [own], progress_set="²"), "Bitte eine ganze Zahl von 0 bis 100"),
+        "progress ５": (_project_form("T", [own], progress_set="５0"), "Bitte eine ganze Zahl von 0 bis 100"),
+        "municipality NUL": (_project_form("T", [own], municipality_ags="0325200\x00"),
+                             "Diese Gemeinde gehört nicht zum Landkreis."),
+        "municipality ²": (_project_form("T", [own], municipality_ags="0325200²"),
+                           "Diese Gemeinde gehört nicht zum Landkreis."),
+        "municipality 9": (_project_form("T", [own], municipality_ags="032520080"),
+                           "Diese Gemeinde gehört nicht zum Landkreis."),
+        "start NUL": (_project_form("T", [own], start="2027-01-01\x00"), "Bitte geben Sie ein Datum wie"),
+    }
+    for field in ("title", "description"):
+        for _ in range(4):
+            character = rng.choice(odd)
+            cases[f"{field} {character!r}"] = ({**_project_form("T", [own]), field: f"Treff{character}punkt"},
+                                               "Dieser Text enthält Steuerzeichen.")
+    cases["role"] = (_project_form("T", [own], actor_id=[str(actor)], **{f"role_{actor}": "Raum\x00"}),
+                     "Dieser Text enthält Steuerzeichen.")
+    for case, (form, message) in cases.items():
+        response = client.post("/koordination/projekte/neu", data=form)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422, (case, response.status_code)
+        assert message in body and "Es wurde nichts gespeichert." in body, case
+    assert _count(engine, "project") == 0 and not _log(engine, "project")
+    surrogate = projects.ProjectInput.from_form({"title": "Treff\ud800", "municipality_ags": SALZHEMMENDORF,
+                                                 "idea_id": [str(own)], "start_on": "2027-01-01"})
+    assert [e["field"] for e in surrogate.errors] == ["title"], "a lone surrogate is no XML character"
+    fine = projects.ProjectInput.from_form({"title": "Treff 🎉 für Ältere", "municipality_ags": SALZHEMMENDORF,
+                                            "description": "Zeile eins\r\nZeile\tzwei\rdrei \ue000 \U0001F600",
+                                            "idea_id": [str(own)], "start_on": "2027-01-01"})
+    assert not fine.errors and fine.description == "Zeile eins\nZeile\tzwei\ndrei \ue000 \U0001F600"
+
+    project_id = _created_id(client.post("/koordination/projekte/neu", data=_project_form("Gut", [own])))
+    before = _log(engine)
+    refused = {
+        "change idea ²": client.post(f"/koordination/projekte/{project_id}", data=_project_form("Gut", ["²"])),
+        "change municipality NUL": client.post(f"/koordination/projekte/{project_id}", data=_project_form(
+            "Gut", [own], municipality_ags="\x0003252008")),
+        "milestone title": client.post(f"/koordination/projekte/{project_id}/meilensteine",
+                                       data={"title": f"Plakat{rng.choice(odd)}", "due_on": "2027-03-01"}),
+        "milestone body": client.post(f"/koordination/projekte/{project_id}/meilensteine",
+                                      data={"title": "Plakat", "body": "Text\ufffe", "due_on": "2027-03-01"}),
+        "update body": client.post(f"/koordination/projekte/{project_id}/neuigkeiten",
+                                   data={"body": f"Es geht los{rng.choice(odd)}"}),
+        "update caption": client.post(f"/koordination/projekte/{project_id}/neuigkeiten", data={
+            "body": "Es geht los.", "photo_caption": "Foto\uffff", "photo": (io.BytesIO(_jpeg_with_gps(5)), "a.jpg")},
+            content_type="multipart/form-data"),
+    }
+    for case, response in refused.items():
+        assert response.status_code == 422, (case, response.status_code)
+        assert "Es wurde nichts gespeichert." in response.get_data(as_text=True), case
+    assert _log(engine) == before
+    assert _count(engine, "project_milestone") == 0 and _count(engine, "project_update") == 0
+
+
+def test_the_baseline_follows_the_area_while_planned_and_keeps_its_area_once_running(app, engine, staff_client,
+                                                                                      clean_pins, step_two):
+    from mapserver.services import hotspots
+    from tests.helpers import insert_cluster_around, insert_uniform
+
+    rng = random.Random(2024)
+    with engine.begin() as conn:
+        insert_uniform(conn, SALZHEMMENDORF, 200, seed=rng.randrange(10**6))
+        for place in ("Lauenstein", "Salzhemmendorf", "Oldendorf"):
+            insert_cluster_around(conn, SALZHEMMENDORF, place, 30, radius_m=300, seed=rng.randrange(10**6))
+    hotspots.refresh(engine, "03252", hotspots.HotspotSettings(replications=99))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE aggregate_run SET released_at = now() WHERE released_at IS NULL "
+                          "AND id = (SELECT max(id) FROM aggregate_run)"))
+    client = staff_client("coordinator")
+    idea = _idea(engine, SALZHEMMENDORF, "Treffpunkt", author=_account_id(engine, "staff-coordinator"))
+    districts = dict((name, d) for d, name in _districts(engine, SALZHEMMENDORF))
+    first, second, third = (districts[n] for n in ("Lauenstein", "Salzhemmendorf", "Oldendorf"))
+
+    def stored(project_id):
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT baseline, ST_AsGeoJSON(area, 15) FROM project WHERE id = :id"),
+                                {"id": project_id}).one()
+
+    form = _project_form("Verbindet", [idea], status="geplant", district_id=[str(first)])
+    project_id = _created_id(client.post("/koordination/projekte/neu", data=form))
+    made, area = stored(project_id)
+    assert made["area"] is not None and made["area"]["type"] == "MultiPolygon" and "taken_at" in made
+    assert made["area"] == __import__("json").loads(area), "the baseline keeps the area it counted"
+    assert "area" not in _log(engine, "project")[0].after["baseline"], "the log keeps no outline"
+
+    planned = {**form, "district_id": [str(second)]}  # still planned: the baseline follows the new area
+    assert client.post(f"/koordination/projekte/{project_id}", data=planned).status_code == 303
+    moved, area = stored(project_id)
+    assert moved["area"] == __import__("json").loads(area) and moved["area"] != made["area"]
+    assert "area_changed_since" not in moved
+    assert _log(engine, "project")[-1].after["baseline"]["taken_at"] == moved["taken_at"]
+
+    running = {**planned, "status": "laeuft"}  # starts, same area: the baseline stays
+    assert client.post(f"/koordination/projekte/{project_id}", data=running).status_code == 303
+    assert stored(project_id)[0] == moved
+
+    widened = {**running, "district_id": [str(second), str(third)]}  # running: kept, marked
+    assert client.post(f"/koordination/projekte/{project_id}", data=widened).status_code == 303
+    kept, area = stored(project_id)
+    assert {k: v for k, v in kept.items() if k != "area_changed_since"} == moved
+    assert dt.datetime.fromisoformat(kept["area_changed_since"]) > dt.datetime.fromisoformat(moved["taken_at"])
+    assert kept["area"] != __import__("json").loads(area)
+    rules = projects.disclosure.Rules()
+    with engine.connect() as conn:
+        like = projects.numbers_like_baseline(conn, "03252", project_id, kept, rules)
+        today = projects.baseline(conn, "03252", project_id, rules)
+        legacy = projects.numbers_like_baseline(conn, "03252", project_id, {"pins": 3}, rules)
+    assert like["area"] == kept["area"] and like["pins"] == kept["pins"], "same run, same area: same numbers"
+    assert today["area"] != kept["area"] and legacy["pins"] == today["pins"]
+    assert client.post(f"/koordination/projekte/{project_id}", data={**widened, "district_id": [str(first)]}
+                       ).status_code == 303
+    assert stored(project_id)[0]["area_changed_since"] == kept["area_changed_since"], "the first change counts"

@@ -200,6 +200,16 @@ def test_only_the_workshops_facilitator_or_an_admin_posts_on_its_presentation(ro
     ({"title": "Gut", "hotspot_number": 1, "run_id": 987654}, 422, "Bitte laden Sie die Präsentation neu"),
     ({"title": "Gut", "hotspot_number": "eins"}, 422, "Diesen Hotspot gibt es auf der Karte nicht."),
     (["kein", "Objekt"], 400, "als JSON-Objekt"),
+    # A JSON body may send any type: refused in German, not a 500.
+    ({"title": "Gut", "dimensions": 5}, 422, "nur Glaswände aus der Liste"),
+    ({"title": "Gut", "dimensions": True}, 422, "nur Glaswände aus der Liste"),
+    ({"title": "Gut", "dimensions": "generations"}, 422, "nur Glaswände aus der Liste"),
+    ({"title": "Gut", "dimensions": [1, {"a": 2}]}, 422, "nur Glaswände aus der Liste"),
+    ({"title": "Gut", "dimensions": ["generations\x00"]}, 422, "nur Glaswände aus der Liste"),
+    ({"title": 5}, 422, "Bitte geben Sie den Titel als Text an."),
+    ({"title": ["Gut"]}, 422, "Bitte geben Sie den Titel als Text an."),
+    ({"title": "Gut", "body": {"text": "x"}}, 422, "Bitte geben Sie die Beschreibung als Text an."),
+    ({"title": "Gut", "hotspot_number": True, "run_id": "RUN"}, 422, "Diesen Hotspot gibt es auf der Karte nicht."),
 ])
 def test_bad_presentation_ideas_are_refused_in_german_and_write_nothing(room, no_ideas, body, status, words):
     run_id, _ = _shown_hotspots(room)
@@ -222,6 +232,36 @@ def test_phone_ideas_are_limited_per_address(room, no_ideas):
         assert refused.status_code == 429 and "Retry-After" in refused.headers
         assert re.search(r"Zu viele Anfragen", refused.text)
     assert [i.title for i in _ideas(room["engine"])] == ["Idee 0", "Idee 1"]
+
+
+def test_a_join_link_on_another_day_has_the_public_idea_limit(room, no_ideas):
+    """The higher limit is for the room's phones behind one address while the workshop runs
+    (as for pins); on any other day the link is one more public idea form."""
+    rng = random.Random(1714)
+    days = rng.choice([-30, -2, 2, 30])
+    engine = room["engine"]
+    with engine.begin() as conn:
+        stale = conn.execute(text(
+            "INSERT INTO workshop (title, held_on, municipality_ags, join_code, created_by) VALUES "
+            "('Werkstatt anderer Tag', current_date + :days, :ags, 'alt2345', :creator) RETURNING id"),
+            {"days": days, "ags": SALZHEMMENDORF, "creator": room["anna"]}).scalar_one()
+    try:
+        with seeded_app(room["app"].config["DATABASE_URL"], RATE_LIMITS=True, IDEA_LIMIT_PER_ADDRESS="2 per hour",
+                        WORKSHOP_IDEA_LIMIT_PER_ADDRESS="50 per hour") as app:
+            client = app.test_client()
+            for n in range(3):  # today's workshop: the workshop limit
+                assert client.post("/w/salz2345/idee", data={"title": f"Heute {n}"}).status_code == 303
+            for n in range(2):
+                assert client.post("/w/alt2345/idee", data={"title": f"Anderer Tag {n}"}).status_code == 303, days
+            refused = client.post("/w/alt2345/idee", data={"title": "Anderer Tag 2"})
+            assert refused.status_code == 429 and "Retry-After" in refused.headers, days
+            # It is the public form's count: the municipality's idea form is spent too.
+            assert client.post(f"/gemeinde/{SALZHEMMENDORF}/ideen/neu", data={"title": "Online"}).status_code == 429
+        assert sorted(i.title for i in _ideas(engine) if i.workshop_id == stale) == ["Anderer Tag 0", "Anderer Tag 1"]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM idea WHERE workshop_id = :w"), {"w": stale})
+            conn.execute(text("DELETE FROM workshop WHERE id = :w"), {"w": stale})
 
 
 @pytest.mark.browser

@@ -1,7 +1,8 @@
 """Local actors and places ("Hier gibt es schon …"): clubs, initiatives, schools, parishes, meeting
 places that already exist, kept by the county's coordinators (/koordination/akteure), imported from
-a CSV or any GDAL file (the page's upload form and `glaswaende actors import`), shown on the
-resident and workshop maps as an optional layer from the public GET /api/actors."""
+a CSV, a GeoPackage, a GeoJSON file or a zipped Shapefile (the page's upload form and `glaswaende
+actors import`), shown on the resident and workshop maps as an optional layer from the public
+GET /api/actors."""
 from __future__ import annotations
 
 import tempfile
@@ -46,6 +47,7 @@ def _page(template: str, status: int = 200, **context):
 def _index(status: int = 200, errors: list | None = None, form: records.ActorInput | None = None,
            import_report: importing.ImportReport | None = None, import_error: str | None = None):
     ags = request.args.get("gemeinde") or None
+    ags = ags if ags and records.AGS.fullmatch(ags) else None
     kind = request.args.get("art") or None
     with engine().connect() as conn:
         actors = records.listing(conn, _county_key(), ags, kind if kind in ACTOR_KINDS else None)
@@ -71,14 +73,14 @@ def create():
     return redirect(url_for("actors.index"), code=303)
 
 
-@blueprint.get("/<int:actor_id>")
+@blueprint.get("/<int(max=2147483647):actor_id>")
 def edit(actor_id: int):
     with engine().connect() as conn:
         row = records.one(conn, _county_key(), actor_id)
     return _page("actors/edit.html", actor=row, form=records.as_input(row), errors=[])
 
 
-@blueprint.post("/<int:actor_id>")
+@blueprint.post("/<int(max=2147483647):actor_id>")
 def update(actor_id: int):
     given = records.ActorInput.from_form(request.form)
     with engine().connect() as conn:
@@ -93,7 +95,7 @@ def update(actor_id: int):
     return redirect(url_for("actors.index"), code=303)
 
 
-@blueprint.post("/<int:actor_id>/loeschen")
+@blueprint.post("/<int(max=2147483647):actor_id>/loeschen")
 def delete(actor_id: int):
     with engine().begin() as conn:
         records.delete(conn, _county_key(), actor_id, current_account().id)
@@ -110,12 +112,12 @@ def upload():
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         return _index(422, import_error=s_("Bitte wählen Sie eine Datei aus."))
-    suffix = Path(upload_file.filename).suffix.lower()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
+            # Not under the client's name: the format is told by the content (importing.read_rows).
+            path = Path(folder) / "upload"
             upload_file.save(path)
-            rows, line_word = importing.read_rows(path)
+            rows, line_word = importing.read_rows(path, upload_file.filename)
             with engine().begin() as conn:
                 report = importing.import_rows(conn, _county_key(), rows, current_account().id,
                                                dry_run=bool(request.form.get("dry_run")),
@@ -129,7 +131,7 @@ def upload():
 @api_blueprint.get("/api/actors")
 def actors_geojson():
     ags = request.args.get("municipality", "")
-    if not areas.AGS_PATTERN.fullmatch(ags):
+    if not records.AGS.fullmatch(ags):
         raise InvalidInput(_("Bitte geben Sie die Gemeinde mit ihrem achtstelligen Gemeindeschlüssel an "
                              "(?municipality=03252008)."),
                            [{"field": "municipality", "message": _("Ein achtstelliger Gemeindeschlüssel (AGS).")}])
@@ -144,8 +146,8 @@ def actors_cli():
 
 
 @actors_cli.command("import", help="Akteure aus einer CSV-Datei (name;kind;contact;description;municipality oder ags;"
-                                   "ortsteil;lat;lon) oder einer GDAL-Datei (GeoPackage, GeoJSON, Shapefile …) "
-                                   "importieren; nichts wird geschrieben, solange eine Zeile fehlerhaft ist.")
+                                   "ortsteil;lat;lon), einem GeoPackage, einer GeoJSON-Datei oder einem gezippten "
+                                   "Shapefile importieren; nichts wird geschrieben, solange eine Zeile fehlerhaft ist.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Nur prüfen, nichts schreiben.")
 @click.option("--skip-bad-rows", is_flag=True, help="Fehlerhafte Zeilen überspringen und die übrigen importieren.")

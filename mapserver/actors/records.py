@@ -5,6 +5,8 @@ public API share them."""
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection
@@ -19,6 +21,9 @@ from ..vocabulary import ACTOR_KINDS
 NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 2000
 CONTACT_MAX_LENGTH = 500
+PLACE_MAX_LENGTH = 200  # a municipality's or Ortsteil's name as typed in a file
+AGS = re.compile(r"[0-9]{8}")  # ASCII digits only: str.isdigit() takes any script's digits
+DISTRICT_ID = re.compile(r"[0-9]{1,9}")  # fits PostgreSQL's integer
 
 # What people write in a spreadsheet's "Art" column, mapped to the codes (lower case, without
 # spaces at the ends). The codes and the German labels of ACTOR_KINDS are read too.
@@ -94,6 +99,20 @@ def _text(value: str, field: str, maximum: int, errors: list, required: bool = F
     return text or None
 
 
+def _place(value: str, field: str, errors: list) -> str:
+    """A municipality's or Ortsteil's name, AGS or id as given, spaces folded; "" (and an error)
+    for control characters (NUL would break the query) or an overlong text."""
+    text = " ".join(str(value or "").split())
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
+        errors.append({"field": field, "message": s_("Dieser Text enthält Steuerzeichen.")})
+        return ""
+    if len(text) > PLACE_MAX_LENGTH:
+        errors.append({"field": field, "message": s_("Bitte schreiben Sie höchstens %(n)s Zeichen.",
+                                                     n=PLACE_MAX_LENGTH)})
+        return ""
+    return text
+
+
 def _coordinate(value: str, field: str, low: float, high: float, errors: list) -> float | None:
     text = str(value or "").strip().replace(",", ".")
     if not text:
@@ -131,12 +150,13 @@ def checked(conn: Connection, county_key: str, given: ActorInput) -> Actor:
         errors.append({"field": "lat" if lat is None else "lon",
                        "message": s_("Für einen Punkt braucht es Breite und Länge.")})
         lat = lon = None
-    municipality = " ".join(str(given.municipality or "").split())
-    district = " ".join(str(given.district or "").split())
+    municipality = _place(given.municipality, "municipality", errors)
+    district = _place(given.district, "district", errors)
+    district_id = int(district) if DISTRICT_ID.fullmatch(district) else None
     place = conn.execute(sql("actors/resolve_place"), {
         "county_key": county_key, "municipality": municipality or None, "lat": lat, "lon": lon,
-        "district_id": int(district) if district.isdigit() else None,
-        "district_name": None if district.isdigit() or not district else district}).one()
+        "district_id": district_id,
+        "district_name": None if district_id is not None or not district else district}).one()
     ags = place.named_ags
     if municipality and ags is None:
         errors.append({"field": "municipality", "message": s_("Die Gemeinde „%(name)s“ gehört nicht zum Landkreis.",
@@ -149,7 +169,7 @@ def checked(conn: Connection, county_key: str, given: ActorInput) -> Actor:
             errors.append({"field": "lat", "message": s_("Dieser Punkt liegt in %(name)s, nicht in der gewählten "
                                                          "Gemeinde.", name=place.point_name)})
         ags = ags or place.point_ags
-    if ags is None and not municipality and not any(e["field"] == "lat" for e in errors):
+    if ags is None and not municipality and not any(e["field"] in ("lat", "municipality") for e in errors):
         errors.append({"field": "municipality", "message": s_("Bitte wählen Sie die Gemeinde oder setzen Sie einen "
                                                               "Punkt.")})
     district_id = place.named_district_id
@@ -195,7 +215,7 @@ def update(conn: Connection, county_key: str, actor_id: int, actor: Actor, accou
     if changed.first() is None:
         raise NotFound(s_("Diesen Akteur gibt es nicht (mehr)."))
     followup_log.record(conn, county_key=county_key, actor_id=account_id, subject="actor", subject_id=actor_id,
-                        action="updated", before=_as_logged(before), after=_logged(actor))
+                        action="changed", before=_as_logged(before), after=_logged(actor))
 
 
 def delete(conn: Connection, county_key: str, actor_id: int, account_id: int | None) -> None:

@@ -9,12 +9,12 @@ from ..auth import current_account, restrict_blueprint
 from ..db import engine
 from ..errors import InvalidInput, NotFound
 from ..i18n import s_
-from ..services import areas, hotspots
+from ..services import areas
 from ..services.ideas import NewIdea, create_idea
 from ..vocabulary import (ANSWER_STATES, ANSWER_STATES_NEEDING_A_REASON, DIMENSIONS, IDEA_SOURCES,
-                          IDEA_TEXT_MAX_LENGTH, IDEA_TITLE_MAX_LENGTH, PIN_STATUS_LABELS)
+                          IDEA_TEXT_MAX_LENGTH, IDEA_TITLE_MAX_LENGTH, PIN_STATUS_LABELS, SHOWN_PIN_STATUSES)
 from . import answers, reading
-from .public import answer_state_filter
+from .public import answer_state_filter, public_hotspots
 
 blueprint = Blueprint("ideas_staff", __name__, url_prefix="/koordination")
 restrict_blueprint(blueprint, "coordinator")
@@ -31,6 +31,27 @@ def default_institution(county) -> str:
     return current_app.config["IDEA_ANSWER_INSTITUTION"] or f"{county.title}, Programm „Finde die Glaswände!“"
 
 
+def _sees_unmoderated() -> bool:
+    """Pending and hidden ideas may hold personal data no moderator has removed yet: only
+    moderators (and admins) read them here; other coordinators see their status only."""
+    return current_account().has_any_role("moderator")
+
+
+def _withheld(idea: dict) -> dict:
+    """An idea as a coordinator who does not moderate may see it: unmoderated, without title and text."""
+    if idea["status"] in SHOWN_PIN_STATUSES or _sees_unmoderated():
+        return idea
+    return {**idea, "title": None, "text": None, "area": None, "withheld": True}
+
+
+def _require_readable(idea: dict | None) -> dict:
+    if idea is None:
+        raise NotFound(s_("Diese Idee gibt es nicht."))
+    if _withheld(idea).get("withheld"):
+        raise NotFound(s_("Diese Idee wartet auf Prüfung oder ist verborgen. Nur die Moderation kann sie lesen."))
+    return idea
+
+
 @blueprint.get("/ideen")
 def index():
     municipality = request.args.get("gemeinde") or None
@@ -43,6 +64,7 @@ def index():
             municipality = None
         ideas = reading.idea_list(conn, _county_key(), statuses=[status] if status else reading.ALL_STATUSES,
                                   municipality_ags=municipality, answer_state=state)
+        ideas = [_withheld(i) for i in ideas]
     return render_template("ideas/staff_list.html", county=county, ideas=ideas, municipalities=municipalities,
                            chosen={"gemeinde": municipality, "status": status, "stand": state},
                            statuses=PIN_STATUS_LABELS, answer_states=ANSWER_STATES, sources=IDEA_SOURCES,
@@ -52,9 +74,7 @@ def index():
 def _idea_page(idea_id: int, status: int = 200, errors: list | None = None, form=None, editing: int | None = None):
     with engine().connect() as conn:
         county = areas.county(conn, _county_key())
-        idea = reading.idea(conn, _county_key(), idea_id, published_only=False)
-        if idea is None:
-            raise NotFound(s_("Diese Idee gibt es nicht."))
+        idea = _require_readable(reading.idea(conn, _county_key(), idea_id, published_only=False))
         all_answers = reading.answers(conn, _county_key(), [idea_id], published_only=False)
         templates = answers.templates(conn, _county_key())
     template = next((t for t in templates if str(t["id"]) == request.args.get("vorlage")), None)
@@ -73,6 +93,13 @@ def _idea_page(idea_id: int, status: int = 200, errors: list | None = None, form
                            account=current_account()), status
 
 
+def _require_readable_by_id(idea_id: int) -> None:
+    """404 before an answer is written to an idea this coordinator may not read."""
+    if not _sees_unmoderated():
+        with engine().connect() as conn:
+            _require_readable(reading.idea(conn, _county_key(), idea_id, published_only=False))
+
+
 @blueprint.get(f"/ideen/<{ID}:idea_id>")
 def idea(idea_id: int):
     return _idea_page(idea_id, editing=request.args.get("entwurf", type=int))
@@ -81,6 +108,7 @@ def idea(idea_id: int):
 @blueprint.post(f"/ideen/<{ID}:idea_id>")
 def add_answer(idea_id: int):
     """A new answer: saved as a draft, or published at once (button "Veröffentlichen")."""
+    _require_readable_by_id(idea_id)
     form = answers.AnswerForm.from_form(request.form)
     publish = request.form.get("action") == "publish"
     try:
@@ -95,6 +123,7 @@ def add_answer(idea_id: int):
 @blueprint.post(f"/ideen/<{ID}:idea_id>/antworten/<{ID}:answer_id>")
 def change_answer(idea_id: int, answer_id: int):
     """A draft saved, published or deleted (action save / publish / delete)."""
+    _require_readable_by_id(idea_id)
     action = request.form.get("action")
     account = current_account()
     try:
@@ -212,16 +241,26 @@ def create_paper_idea():
                 "Bitte wählen Sie eine Gemeinde aus der Liste.")}])
         hotspot_id = _number(form.get("hotspot"), "hotspot")
         districts = [_number(d, "district_ids") for d in form.getlist("district_ids") if str(d).strip()]
+        ags = str(form.get("municipality") or "")
         with engine().begin() as conn:
-            # The hotspot by its number in the latest finished run (as the planner pages show it).
-            run = hotspots.latest_run(conn, _county_key()) if hotspot_id is not None else None
-            idea = NewIdea(municipality_ags=str(form.get("municipality") or ""), title=form.get("title", ""),
+            # The idea is published at once with the hotspot's outline as its area: only a hotspot
+            # the public sees (the released run's public hotspots of the municipality, as the
+            # residents' form offers them), by its number.
+            run_id = None
+            # (In an unknown municipality there is none: create_idea refuses the municipality.)
+            if hotspot_id is not None and ags in {m["ags"] for m in areas.municipality_list(conn, _county_key())}:
+                run_id, shown = public_hotspots(conn, ags)
+                if run_id is None:
+                    raise InvalidInput(s_("Bitte prüfen Sie die Idee."), [{"field": "hotspot", "message": s_(
+                        "Es gibt noch keine freigegebene Auswertung mit Hotspots.")}])
+                if not any(h["id"] == hotspot_id for h in shown):
+                    raise InvalidInput(s_("Bitte prüfen Sie die Idee."), [{"field": "hotspot", "message": s_(
+                        "Diesen Hotspot zeigt die freigegebene Auswertung der Gemeinde nicht öffentlich. Bitte "
+                        "wählen Sie einen Hotspot, den auch die Bürgerinnen und Bürger sehen, oder keinen.")}])
+            idea = NewIdea(municipality_ags=ags, title=form.get("title", ""),
                            body=form.get("body", ""), dimensions=tuple(form.getlist("dimensions")),
-                           district_ids=tuple(districts), hotspot_run_id=run.id if run else None,
-                           hotspot_id=hotspot_id if run else None)
-            if hotspot_id is not None and run is None:
-                raise InvalidInput(s_("Bitte prüfen Sie die Idee."), [{"field": "hotspot", "message": s_(
-                    "Es gibt noch keine Auswertung mit Hotspots.")}])
+                           district_ids=tuple(districts), hotspot_run_id=run_id,
+                           hotspot_id=hotspot_id if run_id is not None else None)
             created = create_idea(conn, _county_key(), idea, source="paper", created_by=current_account().id)
     except InvalidInput as error:
         return _paper_form(422, error.errors, form)

@@ -73,7 +73,7 @@ def idea_page(idea_id: int):
 def support(idea_id: int):
     """Once per device (the page's device id, else the address), stored as a salted hash; a
     second support changes nothing and says so. A form (303 back to the idea) or a script (JSON)."""
-    limits.per_address("IDEA_SUPPORT_LIMIT_PER_ADDRESS", "idea-support")
+    limits.before_support(f"idea:{idea_id}")
     device_hash = limits.support_key(f"idea:{idea_id}", request.form.get("device"))
     with engine().begin() as conn:
         result = review.support(conn, _county_key(), idea_id, device_hash)
@@ -89,8 +89,9 @@ def support(idea_id: int):
     return redirect(url_for("ideas.idea_page", idea_id=idea_id, _anchor="unterstuetzen"), code=303)
 
 
-def _public_hotspots(conn, ags: str) -> tuple[int | None, list[dict]]:
-    """The hot spots of the municipality the public sees (latest released run, k rules): (run id, list)."""
+def public_hotspots(conn, ags: str) -> tuple[int | None, list[dict]]:
+    """The hot spots of the municipality the public sees (latest released run, k rules): (run id, list).
+    The residents' form offers these, and an idea typed in from paper takes only one of them."""
     run = disclosure.public_run_or_none(conn, _county_key())
     if run is None:
         return None, []
@@ -109,7 +110,7 @@ def _idea_form(ags: str, status: int = 200, errors: list | None = None, form=Non
         county = areas.county(conn, _county_key())
         municipality = areas.municipality(conn, _county_key(), ags)
         districts = areas.district_list(conn, _county_key(), ags)
-        run_id, hotspots = _public_hotspots(conn, ags)
+        run_id, hotspots = public_hotspots(conn, ags)
     form = form if form is not None else {}
     chosen_hotspot = _int_or_none(form.get("hotspot") if form else request.args.get("hotspot"))
     chosen_districts = ({_int_or_none(d) for d in form.getlist("district_ids")} if form
@@ -151,7 +152,7 @@ def send_idea(ags: str):
     try:
         with engine().begin() as conn:
             areas.municipality(conn, _county_key(), ags)
-            run_id, hotspots = _public_hotspots(conn, ags)
+            run_id, hotspots = public_hotspots(conn, ags)
             create_idea(conn, _county_key(), idea_from_form(request.form, ags, hotspots, run_id), source="online")
     except InvalidInput as error:
         return _idea_form(ags, 422, error.errors, request.form)

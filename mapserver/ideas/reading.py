@@ -65,18 +65,22 @@ def idea(conn: Connection, county_key: str, idea_id: int, published_only: bool =
     return found[0] if found else None
 
 
-def _answer(row) -> dict:
-    return {"id": row.id, "idea_id": row.idea_id, "state": row.state, "text": row.body,
-            "institution": row.institution, "drafted_by": row.drafted_by_name, "drafted_at": row.drafted_at,
-            "published_at": row.published_at}
+def _answer(row, for_staff: bool) -> dict:
+    """An answer; who drafted it only for staff (the public reads no staff name at all)."""
+    answer = {"id": row.id, "idea_id": row.idea_id, "state": row.state, "text": row.body,
+              "institution": row.institution, "drafted_at": row.drafted_at, "published_at": row.published_at}
+    if for_staff:
+        answer["drafted_by"] = row.drafted_by_name
+    return answer
 
 
 def answers(conn: Connection, county_key: str, idea_ids: list[int], published_only: bool = True) -> list[dict]:
     """The answers of these ideas, oldest first (by publication; drafts last, only when
-    `published_only` is False): {id, idea_id, state, text, institution, drafted_at, published_at}."""
+    `published_only` is False): {id, idea_id, state, text, institution, drafted_at, published_at},
+    and with the drafts `drafted_by` (the staff account's name; never for the public)."""
     rows = conn.execute(sql("ideas/answers_of_idea"), {"county_key": county_key, "idea_ids": [int(i) for i in idea_ids],
                                                        "published_only": published_only}).all()
-    return [_answer(row) for row in rows]
+    return [_answer(row, for_staff=not published_only) for row in rows]
 
 
 def published_answers(conn: Connection, county_key: str, idea_id: int) -> list[dict]:

@@ -113,7 +113,7 @@ def _pdf_response(content: bytes, name: str) -> Response:
     return Response(content, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@blueprint.get("/ortsteil/<int:district_id>/fragebogen.pdf")
+@blueprint.get("/ortsteil/<int(max=2147483647):district_id>/fragebogen.pdf")
 def questionnaire(district_id: int):
     with engine().connect() as conn:
         frame = paper.frame(conn, _county_key(), district_id)  # an unknown district: 404 here, at once
@@ -123,7 +123,7 @@ def questionnaire(district_id: int):
     return _pdf_response(content, f"fragebogen-ortsteil-{district_id}.pdf")
 
 
-@blueprint.get("/workshop/<int:workshop_id>/fragebogen.pdf")
+@blueprint.get("/workshop/<int(max=2147483647):workshop_id>/fragebogen.pdf")
 def workshop_questionnaire(workshop_id: int):
     """A workshop's questionnaire: its Ortsteil's map (or its municipality's first), the QR code
     of its join link, so that sheets and phones end up in the same workshop."""
@@ -143,7 +143,7 @@ def _first_district(ags: str) -> int:
     return districts[0]["id"]
 
 
-@blueprint.get("/ortsteil/<int:district_id>/eingabe")
+@blueprint.get("/ortsteil/<int(max=2147483647):district_id>/eingabe")
 def entry(district_id: int):
     workshop = _workshop(request.args.get("workshop", type=int))
     with engine().connect() as conn:
@@ -155,7 +155,7 @@ def entry(district_id: int):
                            map_uri=_png_uri(map_png), account=current_account(), form={}, errors={})
 
 
-@blueprint.post("/ortsteil/<int:district_id>/eingabe")
+@blueprint.post("/ortsteil/<int(max=2147483647):district_id>/eingabe")
 def store(district_id: int):
     workshop = _workshop(request.form.get("workshop", type=int))
     with engine().begin() as conn:

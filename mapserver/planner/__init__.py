@@ -89,7 +89,7 @@ def municipality_map(ags: str):
     return _map_response(_render_map(data, place.county))
 
 
-@blueprint.get("/gemeinde/<ags>/ortsteil/<int:district_id>")
+@blueprint.get("/gemeinde/<ags>/ortsteil/<int(max=2147483647):district_id>")
 def district(ags: str, district_id: int):
     with _reading(ags, district_id) as (conn, place, run, pin_filter):
         counts = next((c for c in statistics.district_counts(conn, run, ags, pin_filter) if c.key == district_id), None)

@@ -7,6 +7,7 @@ services/projects.py, which the public pages read too."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -34,10 +35,13 @@ restrict_blueprint(blueprint, "coordinator")
 SUBJECT_LABELS = {"idea": s_l("Idee"), "answer": s_l("Antwort"), "answer_template": s_l("Antwortvorlage"),
                   "project": s_l("Projekt"), "milestone": s_l("Meilenstein"), "update": s_l("Neuigkeit"),
                   "actor": s_l("Akteur")}
-ACTION_LABELS = {"created": s_l("angelegt"), "changed": s_l("geändert"), "deleted": s_l("gelöscht"),
+# Every action a package writes (followup_log.record(..., action=...)); test_projects checks that
+# none is missing. An action not listed here shows as action_label's fallback, never bare.
+ACTION_LABELS = {"created": s_l("angelegt"), "changed": s_l("geändert"), "updated": s_l("geändert"),
+                 "deleted": s_l("gelöscht"), "drafted": s_l("als Entwurf gespeichert"),
                  "published": s_l("veröffentlicht"), "approved": s_l("freigegeben"), "hidden": s_l("verborgen"),
-                 "done": s_l("erledigt"), "reopened": s_l("wieder offen"), "supported": s_l("unterstützt"),
-                 "imported": s_l("importiert")}
+                 "redacted": s_l("geschwärzt"), "done": s_l("erledigt"), "reopened": s_l("wieder offen"),
+                 "supported": s_l("unterstützt"), "imported": s_l("importiert")}
 LOG_PAGE_SIZE = 50
 CSV_MAX_ROWS = 100_000
 # Forms larger than the app's 16 KB (made for a pin): the update form with its photo (twice the
@@ -67,6 +71,17 @@ def _rules() -> disclosure.Rules:
 
 def _labels(table: dict) -> dict[str, str]:
     return {code: str(label) for code, label in table.items()}
+
+
+def action_label(code: str) -> str:
+    """An audit log action in the staff's words; one no label knows as "sonstige Aktion (code)"."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else s_("sonstige Aktion (%(code)s)", code=code)
+
+
+def _number(text: str | None) -> int | None:
+    """A number of at most 9 ASCII digits, else None (str.isdigit() also takes "²", which int() refuses)."""
+    return int(text) if text and re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 @blueprint.context_processor
@@ -168,7 +183,8 @@ def save(project_id: int):
     data = projects.ProjectInput.from_form(request.form)
     try:
         with engine().begin() as conn:
-            changed = projects.change_project(conn, _county_key(), current_account().id, project_id, data)
+            changed = projects.change_project(conn, _county_key(), current_account().id, project_id, data,
+                                               _rules())
     except InvalidInput as refused:
         return _form_page(_project(project_id), request.form, {"project": refused.errors}, 422)
     flash(s_("Die Änderungen sind gespeichert.") if changed else s_("Nichts geändert."))
@@ -277,22 +293,28 @@ def _log_filter() -> tuple[str | None, int | None]:
     subject = request.args.get("gegenstand") or None
     if subject is not None and subject not in FOLLOWUP_SUBJECTS:
         abort(404)
-    number = request.args.get("nummer", "")
-    return subject, (int(number) if number.isdigit() and len(number) < 10 else None)
+    return subject, _number(request.args.get("nummer"))
+
+
+def _reader_is_admin() -> bool:
+    """Only admins read an idea's title and text in the log (services/followup_log.for_reader)."""
+    account = current_account()
+    return account is not None and "admin" in account.roles
 
 
 @blueprint.get("/protokoll")
 def audit_log():
     subject, subject_id = _log_filter()
-    page = request.args.get("seite", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = _number(request.args.get("seite"))
+    page = page if page is not None and 0 < page < 100_000 else 1
     with engine().connect() as conn:
         county = areas.county(conn, _county_key())
         rows = followup_log.entries(conn, _county_key(), subject=subject, subject_id=subject_id,
                                     limit=LOG_PAGE_SIZE + 1, offset=(page - 1) * LOG_PAGE_SIZE)
-    return render_template("projects/log.html", county=county, account=current_account(), events=rows[:LOG_PAGE_SIZE],
+    events = followup_log.for_reader(rows[:LOG_PAGE_SIZE], _reader_is_admin())
+    return render_template("projects/log.html", county=county, account=current_account(), events=events,
                            more=len(rows) > LOG_PAGE_SIZE, page=page, subject=subject, subject_id=subject_id,
-                           subjects=_labels(SUBJECT_LABELS), actions=_labels(ACTION_LABELS))
+                           subjects=_labels(SUBJECT_LABELS), action_label=action_label)
 
 
 @blueprint.get("/protokoll.csv")
@@ -301,7 +323,8 @@ def audit_log_csv():
     subject, subject_id = _log_filter()
     with engine().connect() as conn:
         rows = followup_log.entries(conn, _county_key(), subject=subject, subject_id=subject_id, limit=CSV_MAX_ROWS)
-    body = projects.log_csv(rows, _labels(SUBJECT_LABELS), _labels(ACTION_LABELS), current_app.config["TIME_ZONE"])
+    body = projects.log_csv(followup_log.for_reader(rows, _reader_is_admin()), _labels(SUBJECT_LABELS), action_label,
+                            current_app.config["TIME_ZONE"])
     return Response("\ufeff" + body, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="protokoll-koordination.csv"', "Cache-Control": "no-store"})
 

@@ -172,10 +172,12 @@ def report_html(project_id: int, for_pdf: bool) -> tuple[str, str]:
     with engine().connect() as conn:
         project = reading.project(conn, config["COUNTY_KEY"], project_id, today)
         timeline = reading.news(conn, config["COUNTY_KEY"], config["TIME_ZONE"], project_id=project_id)
-        now = reading.area_numbers(reading.area_numbers_now(conn, config["COUNTY_KEY"], project_id, rules))
+        numbers_now, area_now = reading.area_numbers_now(conn, config["COUNTY_KEY"], project_id, rules,
+                                                         project["baseline"])
+        now = reading.area_numbers(numbers_now)
     title = s_("Projektbericht: %(title)s", title=project["title"])
     html = render_template("results/report.html", project=project, timeline=list(reversed(timeline)), title=title,
-                           then=reading.area_numbers(project["baseline"]), now=now, k=rules.k, categories=CATEGORIES,
+                           then=reading.area_numbers(project["baseline"]), now=now, area_now=area_now, k=rules.k, categories=CATEGORIES,
                            statuses=PROJECT_STATUSES, actor_kinds=ACTOR_KINDS, entry_title=feeds.entry_title,
                            format_day=format_day, format_number=format_number, today=today,
                            inline_css=REPORT_CSS.read_text(encoding="utf-8") if for_pdf else None)

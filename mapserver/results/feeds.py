@@ -4,6 +4,7 @@ resident wrote is escaped by the serializer, never pasted into markup."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 from flask_babel import gettext as _
@@ -19,10 +20,24 @@ SUMMARY_LENGTH = 400
 ET.register_namespace("", ATOM_NS)
 
 
+# What XML 1.0 does not allow in a document (its Char production): C0 controls other than tab, line
+# feed and carriage return, lone surrogates, U+FFFE and U+FFFF. ElementTree escapes markup but
+# writes these as they are, and one of them makes the whole feed not well-formed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 forbids (whatever was stored, the feed stays
+    well-formed)."""
+    return NOT_XML.sub("", value)
+
+
 def _element(parent, name: str, text: str | None = None, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}", {k: v for k, v in attributes.items() if v is not None})
+    """Every text and attribute of the feed is written here, cleaned by xml_text."""
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}",
+                            {k: xml_text(str(v)) for k, v in attributes.items() if v is not None})
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,8 @@ from ..services.disclosure import Rules
 from ..vocabulary import ANSWER_STATES, PROJECT_STATUSES
 
 NEWS_LIMIT = 100  # entries of a feed (and of a project's timeline): the newest
-AGS_LENGTH = 8
+AGS_PATTERN = re.compile(r"[0-9]{8}")  # ASCII digits: str.isdigit() would take "²" or "٠"
+ID_PATTERN = re.compile(r"[0-9]{1,10}")  # an id in an address; at most 2**31 - 1 (the column's integer)
 
 
 def checked_ags(value: str | None) -> str:
@@ -29,7 +31,7 @@ def checked_ags(value: str | None) -> str:
     if not ags:
         raise InvalidInput(_("Bitte geben Sie die Gemeinde an (?municipality=<AGS>)."),
                            [{"field": "municipality", "message": _("Dieses Feld fehlt.")}])
-    if len(ags) != AGS_LENGTH or not ags.isdigit():
+    if not AGS_PATTERN.fullmatch(ags):
         raise InvalidInput(_("Der Gemeindeschlüssel (AGS) hat acht Ziffern."),
                            [{"field": "municipality", "message": _("Bitte geben Sie acht Ziffern an, z. B. 03252008.")}])
     return ags
@@ -38,7 +40,8 @@ def checked_ags(value: str | None) -> str:
 def project_id_or_not_found(value) -> int:
     """A project id from an address: a positive integer that fits the column, else NotFound."""
     text = str(value)
-    if not text.isdigit() or not 0 < int(text) < 2**31:
+    # ASCII digits only: str.isdigit() takes "²" or "٣", which int() then refuses or reads.
+    if not ID_PATTERN.fullmatch(text) or not 0 < int(text) < 2**31:
         raise NotFound(_("Dieses Projekt gibt es nicht."))
     return int(text)
 
@@ -135,13 +138,67 @@ def projects_geojson(conn: Connection, county_key: str, ags: str, today: dt.date
     return {"type": "FeatureCollection", "features": features}
 
 
-def area_numbers_now(conn: Connection, county_key: str, project_id: int, rules: Rules) -> dict:
-    """The project area's pin numbers today, by the same rule as its baseline when it started
-    (services/projects.baseline: the latest released run, perturbed, None below k), so the two
-    can stand side by side."""
-    from ..services import projects  # the projects capability's service, shared for the baseline rule
+# Which area today's numbers in a project's report cover (see area_numbers_now).
+SAME_AREA = "same"  # the project's area has not changed since its baseline was taken
+AREA_AT_START = "at_start"  # it has: today's numbers are counted over the area as it was at the start
+AREA_CHANGED = "changed"  # it has, and the area at the start cannot be rebuilt: not comparable
+AREA_UNKNOWN = "unknown"  # what the area was made of at the start is not on record: not comparable
 
-    return projects.baseline(conn, county_key, project_id, rules)
+
+def _sources(municipality_ags, district_ids, idea_ids) -> tuple:
+    return (municipality_ags, tuple(sorted(int(i) for i in district_ids or ())),
+            tuple(sorted(int(i) for i in idea_ids or ())))
+
+
+def _start_sources(created) -> tuple | None:
+    """What the area was made of when the project was created, from the audit log's record of its
+    creation (services/projects.ProjectInput.record); None when that is not on record."""
+    if not isinstance(created, dict):
+        return None
+    ags, districts, ideas = created.get("municipality_ags"), created.get("district_ids"), created.get("idea_ids")
+    if not isinstance(ags, str) or not isinstance(districts, list) or not isinstance(ideas, list):
+        return None
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in (*districts, *ideas)):
+        return None
+    return _sources(ags, districts, ideas)
+
+
+def area_numbers_now(conn: Connection, county_key: str, project_id: int, rules: Rules,
+                     stored: dict | None = None) -> tuple[dict, str]:
+    """(today's pin numbers, which area they cover: SAME_AREA, AREA_AT_START, AREA_CHANGED or
+    AREA_UNKNOWN), by the same rule as the project's baseline (services/projects.baseline: the
+    latest released run, perturbed, None below k). The baseline was taken over the area the
+    project had when it was created; an edit of its ideas or Ortsteile makes a new area. Then
+    today's numbers are counted over the area as it was at the start (rebuilt from what it was
+    made of), so that the two columns of the report cover one area; when that cannot be rebuilt,
+    today's numbers are those of today's area, and the report says they are not comparable."""
+    from ..services import disclosure, hotspots, projects, statistics  # projects: the baseline rule, shared
+
+    if isinstance(stored, dict) and "area" in stored:
+        # The baseline keeps the area it was taken for (services/projects): counted there, exactly.
+        numbers = projects.numbers_like_baseline(conn, county_key, project_id, stored, rules)
+        return numbers, AREA_AT_START if stored.get("area_changed_since") else SAME_AREA
+    # A baseline without its area: the area at the start rebuilt from the audit log's record.
+    row = conn.execute(sql("results/project_area_sources"), {"county_key": county_key, "project_id": project_id}).first()
+    current = projects.baseline(conn, county_key, project_id, rules)
+    if row is None:
+        return current, AREA_UNKNOWN
+    at_start = _start_sources(row.created)
+    if at_start is None:
+        return current, AREA_UNKNOWN
+    if at_start == _sources(row.municipality_ags, row.district_ids, row.idea_ids):
+        return current, SAME_AREA
+    run = hotspots.latest_run(conn, county_key, released_only=True)
+    if run is None:  # nothing published yet, for either area
+        return current, AREA_AT_START
+    ags, districts, ideas = at_start
+    rows = conn.execute(sql("results/area_counts_of_sources"), {
+        "run_id": run.id, "municipality_ags": ags, "district_ids": list(districts), "idea_ids": list(ideas)}).all()
+    if not rows or not all(r.complete for r in rows):
+        return current, AREA_CHANGED
+    tally = statistics.fold_counts(rows).get("area") or statistics.Tally()
+    return ({"run_id": run.id, "released_at": run.released_at, **disclosure.public_tally(rules, tally), "k": rules.k,
+             "method": "cells_with_centre_in_area_at_start"}, AREA_AT_START)
 
 
 def area_numbers(numbers) -> dict:

@@ -20,6 +20,15 @@ from . import followup_log
 
 AGS = re.compile(r"[0-9]{8}")  # an AGS: eight ASCII digits (anything else never reaches the SQL)
 DATABASE_INTEGER_MAX = 2**31 - 1
+# What XML 1.0 forbids (the Atom feed carries ideas and answers): control characters other than tab,
+# line feed and carriage return, lone surrogates, and the noncharacters U+FFFE and U+FFFF.
+NOT_IN_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """Whether `text` holds a character XML 1.0 forbids (a control character, a lone surrogate,
+    U+FFFE or U+FFFF): such a text is refused, it would break the feed."""
+    return NOT_IN_XML.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ def _clean_text(value, field: str, maximum: int, required: bool) -> tuple[str, l
         return text, [{"field": field, "message": _("Bitte geben Sie Ihrer Idee einen Titel.")}]
     if len(text) > maximum:
         return text, [{"field": field, "message": _("Bitte schreiben Sie höchstens %(max)s Zeichen.", max=maximum)}]
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
+    if has_forbidden_characters(text):
         return text, [{"field": field, "message": _("Dieser Text enthält Steuerzeichen.")}]
     return text, []
 

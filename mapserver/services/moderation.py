@@ -384,7 +384,7 @@ CSV_FIELDS = ("zeitpunkt", "moderation", "aktion", "pin", "gemeinde", "status_vo
               "text_vorher", "text_nachher")
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     """A CSV cell a spreadsheet does not run as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -401,7 +401,7 @@ def log_csv(rows: list[dict], action_labels: dict[str, str], status_labels: dict
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for row in rows:
-        writer.writerow([_cell(value) for value in (
+        writer.writerow([csv_cell(value) for value in (
             row["at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), row["actor_name"],
             action_labels.get(row["action"], row["action"]), row["pin_id"], row["municipality_name"],
             status_labels.get(row["status_before"], row["status_before"]),

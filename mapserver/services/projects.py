@@ -1,8 +1,10 @@
 """Projects of step two, accompanied for a year (mapserver/projects writes them; the public pages,
 feeds, API and report read them through the functions here): a project made from one or more
 published ideas of one municipality, with its Ortsteile, partners (local actors), milestones and
-dated public updates. Its area is resolved once from its ideas' areas and Ortsteile and kept as it
-was; its baseline is the area's published pin numbers when it was made (disclosure rules applied).
+dated public updates. Its area is the union of its ideas' areas and Ortsteile (resolved anew when
+they change); its baseline is the area's published pin numbers when it was made (disclosure rules
+applied), taken anew while it is "geplant" and its area changes, kept (with the area it was taken
+for, "area", and "area_changed_since") once it has started.
 Progress has one rule (sql/fragments/project_progress.sql): set by hand, else the share of
 milestones done. Every change is logged through services/followup_log in the same transaction.
 
@@ -12,6 +14,8 @@ Functions for readers (plain values, no Flask request):
 - projects_list(conn, county_key, ags=None) -> list[dict]: every project (of one municipality),
   with progress, last update and area.
 - update_photo(conn, county_key, update_id) -> (bytes, caption) or NotFound.
+- numbers_like_baseline(conn, county_key, project_id, stored_baseline, rules) -> dict: today's
+  numbers counted in the area the stored baseline was taken for.
 - accompaniment_month(start, end, today) -> (month, months): "Monat 4 von 12".
 - year_clock(conn, county_key, today, time_zone, quiet_days) -> list[ClockEntry] (what is due).
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -125,14 +130,24 @@ def unanswered_ideas(conn: Connection, county_key: str, limit: int = 10) -> tupl
 
 # --- Checking input ------------------------------------------------------------------------------
 
+# What a text may not hold: control characters but tab and line break (C0, DEL, C1), and what XML
+# 1.0 forbids besides (U+FFFE, U+FFFF, lone surrogates), since the texts go into the Atom feeds.
+REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# A municipality's key (AGS): 8 ASCII digits.
+AGS_PATTERN = re.compile(r"[0-9]{8}")
+# A number in a form: at most 9 ASCII digits (str.isdigit() also takes "²", which int() refuses).
+NUMBER_PATTERN = re.compile(r"[0-9]{1,9}")
+
+
 def _text(value, field_name: str, maximum: int, errors: list, required: bool = False, one_line: bool = False) -> str:
-    text = " ".join(str(value or "").split()) if one_line else str(value or "").replace("\r\n", "\n").strip()
-    if required and not text:
+    raw = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = " ".join(raw.split()) if one_line else raw.strip()
+    if REFUSED_CHARACTERS.search(raw):
+        errors.append({"field": field_name, "message": s_("Dieser Text enthält Steuerzeichen.")})
+    elif required and not text:
         errors.append({"field": field_name, "message": s_("Bitte füllen Sie dieses Feld aus.")})
     elif len(text) > maximum:
         errors.append({"field": field_name, "message": s_("Bitte höchstens %(max)s Zeichen.", max=maximum)})
-    elif any(ord(c) < 32 and c not in "\n\t" for c in text):
-        errors.append({"field": field_name, "message": s_("Dieser Text enthält Steuerzeichen.")})
     return text
 
 
@@ -157,7 +172,7 @@ def _ids(values, field_name: str, errors: list) -> list[int]:
     ids = []
     for value in values:
         text = str(value).strip()
-        if not text.isdigit() or len(text) > 9:
+        if not NUMBER_PATTERN.fullmatch(text):
             errors.append({"field": field_name, "message": s_("Diese Auswahl gibt es nicht.")})
             return []
         ids.append(int(text))
@@ -205,7 +220,7 @@ class ProjectInput:
         progress_text = str(form.get("progress_set") or "").strip().removesuffix("%").strip()
         progress = None
         if progress_text:
-            if not progress_text.isdigit() or int(progress_text) > 100:
+            if not NUMBER_PATTERN.fullmatch(progress_text) or int(progress_text) > 100:
                 errors.append({"field": "progress_set", "message": s_(
                     "Bitte eine ganze Zahl von 0 bis 100 angeben (leer lassen: aus den Meilensteinen).")})
             else:
@@ -221,6 +236,9 @@ class ProjectInput:
         municipality = str(form.get("municipality_ags") or "").strip()
         if not municipality:
             errors.append({"field": "municipality_ags", "message": s_("Bitte wählen Sie eine Gemeinde.")})
+        elif not AGS_PATTERN.fullmatch(municipality):  # checked before any SQL sees it (a NUL would break it)
+            errors.append({"field": "municipality_ags", "message": s_("Diese Gemeinde gehört nicht zum Landkreis.")})
+            municipality = ""
         return cls(title=title, description=description, municipality_ags=municipality,
                    district_ids=tuple(_ids(_getlist(form, "district_id"), "district_ids", errors)),
                    idea_ids=tuple(idea_ids), status=status, start_on=start_on, accompaniment_end=end,
@@ -282,20 +300,51 @@ def _links(conn: Connection, project_id: int, data: ProjectInput) -> None:
                                                 "roles": [r for _, r in data.partners]})
 
 
-def baseline(conn: Connection, county_key: str, project_id: int, rules: disclosure.Rules) -> dict:
+def baseline(conn: Connection, county_key: str, project_id: int, rules: disclosure.Rules,
+             area: dict | None = None, now: dt.datetime | None = None) -> dict:
     """The project area's pin numbers as the public may see them: from the latest released run,
     the pins of the hexagon cells whose centre lies in the area, perturbed and None below k
-    (services/disclosure.public_tally), as the public snapshot publishes any count."""
+    (services/disclosure.public_tally), as the public snapshot publishes any count. The area is
+    the project's today, or `area` (a GeoJSON geometry, EPSG:4326) when given. The result keeps
+    the area it counted ("area": GeoJSON with full digits, None without one) and when
+    ("taken_at"), so that a later count can use the same area (numbers_like_baseline)."""
+    if area is None:
+        area = _area(conn.execute(sql("projects/area_of"), {"id": project_id}).scalar())
+    taken_at = (now or dt.datetime.now(dt.timezone.utc)).isoformat()
     run = hotspots.latest_run(conn, county_key, released_only=True)
     if run is None:
         return {"run_id": None, "pins": None, "by_category": {}, "by_dimension": {}, "k": rules.k,
-                "note": "noch keine öffentliche Auswertung"}
-    rows = conn.execute(sql("projects/baseline_counts"), {"run_id": run.id, "project_id": project_id})
+                "note": "noch keine öffentliche Auswertung", "area": area, "taken_at": taken_at}
+    # Without an area no cell counts (an empty geometry, not the project's area of today).
+    counted = json.dumps(area if area is not None else {"type": "MultiPolygon", "coordinates": []})
+    rows = conn.execute(sql("projects/baseline_counts"), {"run_id": run.id, "project_id": project_id, "area": counted})
     # The same folding of (category, dimension mask) rows into a tally as every public number.
-    tally = statistics._fold(rows).get("area") or statistics.Tally()
+    tally = statistics.fold_counts(rows).get("area") or statistics.Tally()
     shown = disclosure.public_tally(rules, tally)
     return {"run_id": run.id, "released_at": run.released_at, **shown, "k": rules.k,
-            "method": "cells_with_centre_in_area"}
+            "method": "cells_with_centre_in_area", "area": area, "taken_at": taken_at}
+
+
+def numbers_like_baseline(conn: Connection, county_key: str, project_id: int, stored: dict | None,
+                          rules: disclosure.Rules) -> dict:
+    """Today's numbers (baseline()) counted in the area the stored baseline was taken for (its
+    "area"), so that the two compare like with like even when the project's area changed after
+    it started; in the project's area today for a baseline kept before the area was stored."""
+    if isinstance(stored, dict) and "area" in stored:
+        return baseline(conn, county_key, project_id, rules,
+                        area=stored["area"] or {"type": "MultiPolygon", "coordinates": []})
+    return baseline(conn, county_key, project_id, rules)
+
+
+def _store_baseline(conn: Connection, project_id: int, value: dict) -> None:
+    conn.execute(sql("projects/baseline_set"), {"id": project_id,
+                                                "baseline": json.dumps(value, default=lambda v: v.isoformat())})
+
+
+def _logged_baseline(value: dict) -> dict:
+    """A baseline as the audit log keeps it: without its area (the project's record has its ideas
+    and Ortsteile; the outline would only make the log long)."""
+    return {key: v for key, v in value.items() if key != "area"}
 
 
 def create_project(conn: Connection, county_key: str, account_id: int, data: ProjectInput,
@@ -306,10 +355,9 @@ def create_project(conn: Connection, county_key: str, account_id: int, data: Pro
     project_id = conn.execute(sql("projects/insert"), _fields(county_key, data) | {"created_by": account_id}).scalar_one()
     _links(conn, project_id, data)
     start = baseline(conn, county_key, project_id, rules)
-    conn.execute(sql("projects/baseline_set"), {"id": project_id,
-                                                "baseline": json.dumps(start, default=lambda value: value.isoformat())})
+    _store_baseline(conn, project_id, start)
     followup_log.record(conn, county_key=county_key, actor_id=account_id, subject="project", subject_id=project_id,
-                        action="created", after=data.record() | {"baseline": start})
+                        action="created", after=data.record() | {"baseline": _logged_baseline(start)})
     return project_id
 
 
@@ -322,18 +370,36 @@ def _stored(item: dict) -> dict:
             "partners": [{"actor_id": p["id"], "role": p["role"]} for p in sorted(item["partners"], key=lambda p: p["id"])]}
 
 
-def change_project(conn: Connection, county_key: str, account_id: int, project_id: int, data: ProjectInput) -> bool:
+def change_project(conn: Connection, county_key: str, account_id: int, project_id: int, data: ProjectInput,
+                   rules: disclosure.Rules | None = None, now: dt.datetime | None = None) -> bool:
     """Check and store a project's new fields, ideas and partners (its area anew); logged with
-    before and after. False when nothing changed (nothing logged)."""
-    before = _stored(project(conn, county_key, project_id))
+    before and after. False when nothing changed (nothing logged). When the area changes, the
+    baseline follows it while the project was still "geplant" (taken anew for the new area);
+    once it has started the baseline stays as it was, with "area_changed_since" (when the area
+    first changed after it) added, so that a report counts today's numbers in the baseline's
+    own "area" (numbers_like_baseline)."""
+    item = project(conn, county_key, project_id)
+    before = _stored(item)
     _check_choices(conn, county_key, data)
     after = data.record()
     if json.dumps(before, default=str, sort_keys=True) == json.dumps(after, default=str, sort_keys=True):
         return False
-    conn.execute(sql("projects/update"), _fields(county_key, data) | {"id": project_id})
+    now = now or dt.datetime.now(dt.timezone.utc)
+    updated = conn.execute(sql("projects/update"), _fields(county_key, data) | {"id": project_id}).one()
     _links(conn, project_id, data)
+    logged_after = after
+    if updated.area_changed:
+        kept = item["baseline"] if isinstance(item["baseline"], dict) else None
+        if item["status"] == "geplant" or kept is None:
+            fresh = baseline(conn, county_key, project_id, rules or disclosure.Rules(), now=now)
+            _store_baseline(conn, project_id, fresh)
+            logged_after = after | {"baseline": _logged_baseline(fresh)}
+        elif "area_changed_since" not in kept:
+            marked = kept | {"area_changed_since": now.isoformat()}
+            _store_baseline(conn, project_id, marked)
+            logged_after = after | {"baseline": _logged_baseline(marked)}
     followup_log.record(conn, county_key=county_key, actor_id=account_id, subject="project", subject_id=project_id,
-                        action="changed", before=before, after=after)
+                        action="changed", before=before, after=logged_after)
     return True
 
 
@@ -656,22 +722,24 @@ def reminder_recipients(entries: list[ClockEntry], coordinators: list[dict]) -> 
 LOG_CSV_FIELDS = ("zeitpunkt", "konto", "gegenstand", "nummer", "aktion", "vorher", "nachher")
 
 
-def log_csv(rows, subject_labels: dict, action_labels: dict, time_zone: str) -> str:
+def log_csv(rows, subject_labels: dict, action_label, time_zone: str) -> str:
     """The step-two audit log as CSV: semicolons, named columns, times in the county's time
     zone, before and after as JSON; every cell guarded against spreadsheet formulas as the
-    moderation log's CSV is (services/moderation._cell)."""
+    moderation log's CSV is (services/moderation.csv_cell). `rows`: entries as the reader may see
+    them (followup_log.for_reader, dicts); `action_label`: an action's staff word."""
     import csv
 
-    from .moderation import _cell
+    from .moderation import csv_cell
 
     zone = ZoneInfo(time_zone)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(LOG_CSV_FIELDS)
     for row in rows:
-        writer.writerow([_cell(value) for value in (
-            row.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), row.actor_name,
-            subject_labels.get(row.subject, row.subject), row.subject_id, action_labels.get(row.action, row.action),
-            None if row.before is None else json.dumps(row.before, ensure_ascii=False, sort_keys=True),
-            None if row.after is None else json.dumps(row.after, ensure_ascii=False, sort_keys=True))])
+        row = dict(row._mapping) if hasattr(row, "_mapping") else row
+        writer.writerow([csv_cell(value) for value in (
+            row["at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), row["actor_name"],
+            subject_labels.get(row["subject"], row["subject"]), row["subject_id"], action_label(row["action"]),
+            None if row["before"] is None else json.dumps(row["before"], ensure_ascii=False, sort_keys=True),
+            None if row["after"] is None else json.dumps(row["after"], ensure_ascii=False, sort_keys=True))])
     return out.getvalue()

@@ -162,7 +162,7 @@ class Counts(Tally):
         return None if not self.area_km2 else round(self.total / self.area_km2, 2)
 
 
-def _fold(rows) -> dict:
+def fold_counts(rows) -> dict:
     """Rows (key, …, category, dimension_mask, pin_count, key_sum) -> Counts per key."""
     out: dict[object, Counts] = {}
     bits = list(DIMENSION_BITS.items())
@@ -201,17 +201,17 @@ def municipality_counts(conn: Connection, run, county_key: str, pin_filter: PinF
     """Every municipality of the county (or the one of `ags`), by name."""
     rows = conn.execute(sql("statistics/counts_by_municipality"), {
         "run_id": run.id, "county_key": county_key, "ags": ags, **pin_filter.parameters()})
-    return sorted(_fold(rows).values(), key=lambda c: c.name)
+    return sorted(fold_counts(rows).values(), key=lambda c: c.name)
 
 
 def district_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> list[Counts]:
     rows = conn.execute(sql("statistics/counts_by_district"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
-    return sorted(_fold(rows).values(), key=lambda c: c.name)
+    return sorted(fold_counts(rows).values(), key=lambda c: c.name)
 
 
 def cell_counts(conn: Connection, run, ags: str, pin_filter: PinFilter) -> dict[int, Counts]:
     rows = conn.execute(sql("statistics/counts_by_cell"), {"run_id": run.id, "ags": ags, **pin_filter.parameters()})
-    return _fold(rows)
+    return fold_counts(rows)
 
 
 def cells_of_municipality(conn: Connection, run, ags: str, pin_filter: PinFilter) -> list[dict]:
@@ -261,7 +261,7 @@ def hotspot_areas(conn: Connection, run, ags: str, pin_filter: PinFilter, commen
     ranks = {"hot": 0, "cold": 0}
     rows = conn.execute(sql("statistics/hotspot_areas"), {"run_id": run.id, "ags": ags, "variant": pin_filter.variant}).all()
     # One query for the cells of every hotspot on the page (a hundred hotspots: one round trip).
-    by_cell = _fold(conn.execute(sql("statistics/counts_by_cells"), {
+    by_cell = fold_counts(conn.execute(sql("statistics/counts_by_cells"), {
         "run_id": run.id, "cell_ids": sorted({c for row in rows for c in row.cell_ids}), **pin_filter.parameters()}))
     for row in rows:
         ranks[row.hotspot_class] += 1

@@ -106,7 +106,7 @@ def create():
     return redirect(url_for("workshops.detail", workshop_id=workshop_id), code=303)
 
 
-@blueprint.get("/<int:workshop_id>")
+@blueprint.get("/<int(max=2147483647):workshop_id>")
 def detail(workshop_id: int):
     with engine().connect() as conn:
         county = areas.county(conn, _county_key())
@@ -118,7 +118,7 @@ def detail(workshop_id: int):
                            account=current_account())
 
 
-@blueprint.post("/<int:workshop_id>")
+@blueprint.post("/<int(max=2147483647):workshop_id>")
 def update(workshop_id: int):
     data = workshops.WorkshopInput.from_form(request.form)
     with engine().begin() as conn:
@@ -126,7 +126,7 @@ def update(workshop_id: int):
     return redirect(url_for("workshops.detail", workshop_id=workshop_id), code=303)
 
 
-@blueprint.post("/<int:workshop_id>/loeschen")
+@blueprint.post("/<int(max=2147483647):workshop_id>/loeschen")
 def delete(workshop_id: int):
     with engine().begin() as conn:
         workshops.delete_workshop(conn, current_account(), workshop_id)
@@ -137,7 +137,7 @@ def _rules() -> disclosure.Rules:
     return disclosure.Rules.from_config(current_app.config)
 
 
-@blueprint.get("/<int:workshop_id>/praesentation")
+@blueprint.get("/<int(max=2147483647):workshop_id>/praesentation")
 def present(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
@@ -148,7 +148,7 @@ def present(workshop_id: int):
                            title_max_length=IDEA_TITLE_MAX_LENGTH, text_max_length=IDEA_TEXT_MAX_LENGTH)
 
 
-@blueprint.get("/<int:workshop_id>/praesentation/ideen")
+@blueprint.get("/<int(max=2147483647):workshop_id>/praesentation/ideen")
 def presentation_ideas(workshop_id: int):
     with engine().connect() as conn:
         workshops.workshop(conn, workshop_id)
@@ -158,7 +158,7 @@ def presentation_ideas(workshop_id: int):
     return response
 
 
-@blueprint.post("/<int:workshop_id>/praesentation/idee")
+@blueprint.post("/<int(max=2147483647):workshop_id>/praesentation/idee")
 def presentation_idea(workshop_id: int):
     """An idea keyed in on the presentation (JSON: title, body, dimensions, run_id, hotspot_number)."""
     form = request.get_json(silent=True)
@@ -171,7 +171,7 @@ def presentation_idea(workshop_id: int):
     return current_app.json.response(body), 201
 
 
-@blueprint.get("/<int:workshop_id>/praesentation/daten")
+@blueprint.get("/<int(max=2147483647):workshop_id>/praesentation/daten")
 def presentation_data(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
@@ -179,7 +179,7 @@ def presentation_data(workshop_id: int):
     return body
 
 
-@blueprint.get("/<int:workshop_id>/live")
+@blueprint.get("/<int(max=2147483647):workshop_id>/live")
 def live(workshop_id: int):
     with engine().begin() as conn:  # a new snapshot is stored
         body = workshops.live_state(conn, workshop_id, current_app.config["HOTSPOT_CELL_SIZE_M"], _rules())
@@ -188,7 +188,7 @@ def live(workshop_id: int):
     return response
 
 
-@blueprint.get("/<int:workshop_id>/qr.svg")
+@blueprint.get("/<int(max=2147483647):workshop_id>/qr.svg")
 def qr_code(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
@@ -223,7 +223,7 @@ def _download(content: bytes | str, item: dict, suffix: str, mimetype: str) -> R
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@blueprint.get("/<int:workshop_id>/offline.html")
+@blueprint.get("/<int(max=2147483647):workshop_id>/offline.html")
 def offline(workshop_id: int):
     with engine().connect() as conn:
         item = workshops.workshop(conn, workshop_id)
@@ -232,7 +232,7 @@ def offline(workshop_id: int):
     return _download(with_nonce(html), item, "html", "text/html")
 
 
-@blueprint.get("/<int:workshop_id>/plakat.<fmt>")
+@blueprint.get("/<int(max=2147483647):workshop_id>/plakat.<fmt>")
 def poster_download(workshop_id: int, fmt: str):
     if fmt not in ("pdf", "png"):
         return redirect(url_for("workshops.poster_download", workshop_id=workshop_id, fmt="pdf"))
@@ -295,7 +295,12 @@ def idea_form(join_code: str):
 def send_idea(join_code: str):
     """A resident's idea from a phone through the join link (a plain form: works without script)."""
     workshop = _joined(join_code)
-    limits.per_address("WORKSHOP_IDEA_LIMIT_PER_ADDRESS", "workshop-idea")
+    # The room's many phones share an address only while the workshop runs (as pins through its
+    # link); any other day the link is one more public idea form.
+    if limits.running_workshop_link(workshop["join_code"]):
+        limits.per_address("WORKSHOP_IDEA_LIMIT_PER_ADDRESS", "workshop-idea")
+    else:
+        limits.per_address("IDEA_LIMIT_PER_ADDRESS", "ideas")
     if request.form.get("website"):  # a field people do not see: only robots fill it in
         return _join_idea_page(workshop, 422, [{"field": "website", "message": _("Bitte lassen Sie das Feld „Website“ "
                                                                                  "leer.")}], request.form)

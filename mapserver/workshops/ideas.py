@@ -16,13 +16,34 @@ from ..services.workshops import require_owner
 from ..vocabulary import SHOWN_PIN_STATUSES
 
 
+def _refused(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, [{"field": field, "message": message}])
+
+
 def _dimensions(values) -> tuple[str, ...]:
-    return tuple(str(v) for v in (values or ()) if str(v))
+    """The glass walls named: a list of texts (a JSON body may send anything)."""
+    if values is None:
+        return ()
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise _refused("dimensions", s_("Bitte wählen Sie nur Glaswände aus der Liste."))
+    return tuple(v for v in values if v)
+
+
+def _text(value, field: str) -> str:
+    """A title or text: a string or nothing (a JSON body may send a number, a list …)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _refused(field, s_("Bitte geben Sie den Titel als Text an.") if field == "title"
+                       else s_("Bitte geben Sie die Beschreibung als Text an."))
+    return value
 
 
 def _number(value, field: str, message: str) -> int | None:
     if value in (None, ""):
         return None
+    if isinstance(value, (bool, float)):  # int(True) is 1, int(2.7) is 2: not numbers the screen shows
+        raise _refused(field, message)
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -59,16 +80,17 @@ def presentation_idea(conn: Connection, county_key: str, account, workshop: dict
     the hotspot shown (`run_id`, `hotspot_number` as the screen numbers it), else to the
     workshop's Ortsteil; published at once. Forbidden for any other account."""
     require_owner(account, workshop)
+    title, body = _text(form.get("title"), "title"), _text(form.get("body"), "body")
+    dimensions = _dimensions(form.get("dimensions"))
     number = _number(form.get("hotspot_number"), "hotspot", s_("Diesen Hotspot gibt es auf der Karte nicht."))
     run_id = _number(form.get("run_id"), "hotspot", s_("Diesen Hotspot gibt es auf der Karte nicht."))
     run_id, hotspot_id, districts = _hotspot_on_screen(conn, county_key, workshop, rules, run_id, number)
     if hotspot_id is None and workshop["district_id"] is not None:
         districts = (workshop["district_id"],)
     created = create_idea(conn, county_key, NewIdea(
-        municipality_ags=workshop["municipality_ags"], title=str(form.get("title") or ""),
-        body=str(form.get("body") or ""), dimensions=_dimensions(form.get("dimensions")), district_ids=districts,
-        hotspot_run_id=run_id, hotspot_id=hotspot_id), source="workshop", workshop_id=workshop["id"],
-        created_by=account.id)
+        municipality_ags=workshop["municipality_ags"], title=title, body=body, dimensions=dimensions,
+        district_ids=districts, hotspot_run_id=run_id, hotspot_id=hotspot_id), source="workshop",
+        workshop_id=workshop["id"], created_by=account.id)
     return {**created, "hotspot_id": hotspot_id, "district_ids": list(districts)}
 
 

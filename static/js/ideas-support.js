@@ -29,7 +29,14 @@
         return response.json();
       })
       .then(function (answer) {
-        status.textContent = answer.count_text + " " + answer.message;
+        // The count and the answer ("Danke! …") each on a line of their own.
+        var count = document.createElement("p");
+        var message = document.createElement("p");
+        count.textContent = answer.count_text;
+        message.textContent = answer.message;
+        while (status.firstChild) { status.removeChild(status.firstChild); }
+        status.appendChild(count);
+        status.appendChild(message);
       })
       .catch(function () { form.submit(); });
   });

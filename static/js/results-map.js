@@ -19,6 +19,18 @@
     if (bounds.isValid()) { map.fitBounds(bounds, { padding: [12, 12], maxZoom: 15 }); }
   }
 
+  // A project's title is what a coordinator wrote: text nodes only, never markup (Leaflet would
+  // set a string as innerHTML).
+  function tooltipOf(properties) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = properties.title;
+    box.appendChild(title);
+    box.appendChild(document.createElement("br"));
+    box.appendChild(document.createTextNode(properties.status_label + " · " + properties.progress + " %"));
+    return box;
+  }
+
   var list = document.getElementById("projects-map");
   if (list) {
     var bounds = JSON.parse(list.dataset.bounds);
@@ -29,7 +41,7 @@
         filter: function (f) { return f.geometry && f.geometry.type !== "Point"; },
         style: function () { return style; },
         onEachFeature: function (f, shape) {
-          shape.bindTooltip(f.properties.title + " (" + f.properties.status_label + ", " + f.properties.progress + " %)");
+          shape.bindTooltip(tooltipOf(f.properties));
           shape.on("click", function () { window.location.href = f.properties.url; });
         }
       }).addTo(map);
