@@ -217,11 +217,17 @@ def test_compose_mails_the_year_clock_every_morning():
     compose = (PROJECT_ROOT / "docker-compose.yml").read_text()
     block = compose.split("\n  reminders:\n", 1)[1].split("\n\n", 1)[0]
     command = block.split('command: ["sh", "-c", "', 1)[1].split('"]', 1)[0].replace("$$", "$")
-    assert command.startswith("while :; do sleep ") and command.endswith("; glaswaende projects remind; done")
-    until_morning = command.split("sleep ", 1)[1].split("; glaswaende", 1)[0]
-    seconds = int(subprocess.run(["sh", "-c", f"echo {until_morning}"], capture_output=True, text=True,
-                                 check=True).stdout)
-    assert 0 < seconds <= 86_400
+    assert command.startswith("while :; do ") and command.endswith("; glaswaende projects remind; done")
+    # The wait until the next 06:00 UTC, at any hour of the day (faketime is not at hand: the
+    # loop's arithmetic is run with `date` answering for chosen moments instead).
+    wait = command.removeprefix("while :; do ").split("; glaswaende", 1)[0].replace("sleep ", "echo ")
+    for moment in ("00:27", "05:59", "06:00", "06:01", "13:30", "23:59"):
+        script = (f"date() {{ if [ \"$3\" = 06:00 ]; then command date -u -d '2026-12-05 06:00' +%s; "
+                  f"else command date -u -d '2026-12-05 {moment}' +%s; fi; }}; {wait}")
+        seconds = int(subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout)
+        hours, minutes = map(int, moment.split(":"))
+        expected = ((6 * 60 - (hours * 60 + minutes)) % (24 * 60) or 24 * 60) * 60
+        assert seconds == expected, (moment, seconds, expected)
     for setting in ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "PUBLIC_URL",
                     "SECRET_KEY"):
         assert f"GLASWAENDE_{setting}: ${{" in block, setting
