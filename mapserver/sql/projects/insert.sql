@@ -2,15 +2,7 @@
 -- union of its ideas' areas (each a hotspot outline or districts as they were then) and its
 -- Ortsteile's outlines; none when neither has one. The caller has checked the ideas and
 -- districts (check_choices) in the same transaction.
-WITH area AS (
-    SELECT ST_Multi(ST_CollectionExtract(ST_Union(geom), 3)) AS geom FROM (
-        SELECT area AS geom FROM idea
-        WHERE id = ANY (CAST(:idea_ids AS integer[])) AND municipality_ags = :municipality_ags AND area IS NOT NULL
-        UNION ALL
-        SELECT geom FROM district
-        WHERE id = ANY (CAST(:district_ids AS integer[])) AND municipality_ags = :municipality_ags
-    ) AS parts
-)
+WITH {{project_area}}
 INSERT INTO project (county_key, municipality_ags, district_ids, title, description, status, start_on,
                      accompaniment_end, progress_set, area, responsible_id, created_by)
 VALUES (:county_key, :municipality_ags, CAST(:district_ids AS integer[]), :title, :description, :status,

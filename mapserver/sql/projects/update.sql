@@ -1,15 +1,7 @@
 -- A project's fields changed; its area is resolved anew from the ideas and Ortsteile it names now
 -- (as in insert.sql), so that the area always is the union of what the project works on.
 -- Returns whether the area changed (the caller decides what becomes of the baseline).
-WITH area AS (
-    SELECT ST_Multi(ST_CollectionExtract(ST_Union(geom), 3)) AS geom FROM (
-        SELECT area AS geom FROM idea
-        WHERE id = ANY (CAST(:idea_ids AS integer[])) AND municipality_ags = :municipality_ags AND area IS NOT NULL
-        UNION ALL
-        SELECT geom FROM district
-        WHERE id = ANY (CAST(:district_ids AS integer[])) AND municipality_ags = :municipality_ags
-    ) AS parts
-)
+WITH {{project_area}}
 UPDATE project p SET municipality_ags = :municipality_ags, district_ids = CAST(:district_ids AS integer[]),
                    title = :title, description = :description, status = :status, start_on = :start_on,
                    accompaniment_end = :accompaniment_end, progress_set = :progress_set,

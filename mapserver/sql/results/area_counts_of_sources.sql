@@ -4,15 +4,7 @@
 -- from the run's stored aggregates), so that today's numbers and the baseline cover one area.
 -- `found` says whether every idea and Ortsteil named then still exists (else the area is not the
 -- same and nothing is counted).
-WITH area AS (
-    SELECT ST_Multi(ST_CollectionExtract(ST_Union(geom), 3)) AS geom FROM (
-        SELECT area AS geom FROM idea
-        WHERE id = ANY (CAST(:idea_ids AS integer[])) AND municipality_ags = :municipality_ags AND area IS NOT NULL
-        UNION ALL
-        SELECT geom FROM district
-        WHERE id = ANY (CAST(:district_ids AS integer[])) AND municipality_ags = :municipality_ags
-    ) AS parts
-), found AS (
+WITH {{project_area}}, found AS (
     SELECT (SELECT count(*) FROM idea WHERE id = ANY (CAST(:idea_ids AS integer[])))
                = cardinality(CAST(:idea_ids AS integer[]))
        AND (SELECT count(*) FROM district WHERE id = ANY (CAST(:district_ids AS integer[])))
