@@ -47,7 +47,7 @@ def _page(template: str, status: int = 200, **context):
 def _index(status: int = 200, errors: list | None = None, form: records.ActorInput | None = None,
            import_report: importing.ImportReport | None = None, import_error: str | None = None):
     ags = request.args.get("gemeinde") or None
-    ags = ags if ags and records.AGS.fullmatch(ags) else None
+    ags = ags if ags and areas.AGS_PATTERN.fullmatch(ags) else None
     kind = request.args.get("art") or None
     with engine().connect() as conn:
         actors = records.listing(conn, _county_key(), ags, kind if kind in ACTOR_KINDS else None)
@@ -131,7 +131,7 @@ def upload():
 @api_blueprint.get("/api/actors")
 def actors_geojson():
     ags = request.args.get("municipality", "")
-    if not records.AGS.fullmatch(ags):
+    if not areas.AGS_PATTERN.fullmatch(ags):
         raise InvalidInput(_("Bitte geben Sie die Gemeinde mit ihrem achtstelligen Gemeindeschlüssel an "
                              "(?municipality=03252008)."),
                            [{"field": "municipality", "message": _("Ein achtstelliger Gemeindeschlüssel (AGS).")}])

@@ -22,7 +22,6 @@ NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 2000
 CONTACT_MAX_LENGTH = 500
 PLACE_MAX_LENGTH = 200  # a municipality's or Ortsteil's name as typed in a file
-AGS = re.compile(r"[0-9]{8}")  # ASCII digits only: str.isdigit() takes any script's digits
 DISTRICT_ID = re.compile(r"[0-9]{1,9}")  # fits PostgreSQL's integer
 
 # What people write in a spreadsheet's "Art" column, mapped to the codes (lower case, without

@@ -20,7 +20,6 @@ from ..services.disclosure import Rules
 from ..vocabulary import ANSWER_STATES, PROJECT_STATUSES
 
 NEWS_LIMIT = 100  # entries of a feed (and of a project's timeline): the newest
-AGS_PATTERN = re.compile(r"[0-9]{8}")  # ASCII digits: str.isdigit() would take "²" or "٠"
 ID_PATTERN = re.compile(r"[0-9]{1,10}")  # an id in an address; at most 2**31 - 1 (the column's integer)
 
 
@@ -31,7 +30,7 @@ def checked_ags(value: str | None) -> str:
     if not ags:
         raise InvalidInput(_("Bitte geben Sie die Gemeinde an (?municipality=<AGS>)."),
                            [{"field": "municipality", "message": _("Dieses Feld fehlt.")}])
-    if not AGS_PATTERN.fullmatch(ags):
+    if not areas.AGS_PATTERN.fullmatch(ags):
         raise InvalidInput(_("Der Gemeindeschlüssel (AGS) hat acht Ziffern."),
                            [{"field": "municipality", "message": _("Bitte geben Sie acht Ziffern an, z. B. 03252008.")}])
     return ags

@@ -26,7 +26,7 @@ _GENITIVE = {
 }
 
 APPROXIMATE_LABEL = "ungefähre Grenzen"
-AGS_PATTERN = re.compile(r"\d{8}")
+AGS_PATTERN = re.compile(r"[0-9]{8}")  # ASCII digits only: \d (and str.isdigit) take any script's digits
 
 
 def county_title(name: str, kind: str) -> str:

@@ -15,10 +15,9 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import InvalidInput
 from ..vocabulary import DIMENSIONS, IDEA_SOURCES, IDEA_TEXT_MAX_LENGTH, IDEA_TITLE_MAX_LENGTH
-from . import followup_log
+from . import areas, followup_log
 
 
-AGS = re.compile(r"[0-9]{8}")  # an AGS: eight ASCII digits (anything else never reaches the SQL)
 DATABASE_INTEGER_MAX = 2**31 - 1
 # What XML 1.0 forbids (the Atom feed carries ideas and answers): control characters other than tab,
 # line feed and carriage return, lone surrogates, and the noncharacters U+FFFE and U+FFFF.
@@ -71,7 +70,7 @@ def create_idea(conn: Connection, county_key: str, idea: NewIdea, *, source: str
     if (hotspot[0] is None) != (hotspot[1] is None) or any(n is not None and not 0 < n <= DATABASE_INTEGER_MAX
                                                            for n in hotspot):
         errors.append({"field": "hotspot", "message": _("Diesen Hotspot gibt es nicht.")})
-    if not isinstance(idea.municipality_ags, str) or not AGS.fullmatch(idea.municipality_ags):
+    if not isinstance(idea.municipality_ags, str) or not areas.AGS_PATTERN.fullmatch(idea.municipality_ags):
         errors.append({"field": "municipality", "message": _("Diese Gemeinde gehört nicht zum Landkreis.")})
     if errors:  # malformed: refused before any SQL sees it
         raise InvalidInput(_("Bitte prüfen Sie Ihre Idee: %(fields)s.",

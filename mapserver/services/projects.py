@@ -36,7 +36,7 @@ from ..errors import InvalidInput, NotFound
 from ..geo import geojson_geometry
 from ..i18n import s_, sn_
 from ..vocabulary import ACCOMPANIMENT_MONTHS, PROJECT_STATUSES
-from . import disclosure, followup_log, hotspots, statistics
+from . import areas, disclosure, followup_log, hotspots, statistics
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5000
@@ -133,8 +133,6 @@ def unanswered_ideas(conn: Connection, county_key: str, limit: int = 10) -> tupl
 # What a text may not hold: control characters but tab and line break (C0, DEL, C1), and what XML
 # 1.0 forbids besides (U+FFFE, U+FFFF, lone surrogates), since the texts go into the Atom feeds.
 REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# A municipality's key (AGS): 8 ASCII digits.
-AGS_PATTERN = re.compile(r"[0-9]{8}")
 # A number in a form: at most 9 ASCII digits (str.isdigit() also takes "²", which int() refuses).
 NUMBER_PATTERN = re.compile(r"[0-9]{1,9}")
 
@@ -236,7 +234,7 @@ class ProjectInput:
         municipality = str(form.get("municipality_ags") or "").strip()
         if not municipality:
             errors.append({"field": "municipality_ags", "message": s_("Bitte wählen Sie eine Gemeinde.")})
-        elif not AGS_PATTERN.fullmatch(municipality):  # checked before any SQL sees it (a NUL would break it)
+        elif not areas.AGS_PATTERN.fullmatch(municipality):  # checked before any SQL sees it (a NUL would break it)
             errors.append({"field": "municipality_ags", "message": s_("Diese Gemeinde gehört nicht zum Landkreis.")})
             municipality = ""
         return cls(title=title, description=description, municipality_ags=municipality,
