@@ -14,7 +14,7 @@ from ..db import sql
 from ..errors import InvalidInput, NotFound
 from ..i18n import s_
 from ..services import followup_log
-from ..services.ideas import has_forbidden_characters
+from ..services import plain_text
 from ..vocabulary import ANSWER_STATES, ANSWER_STATES_NEEDING_A_REASON, IDEA_TEXT_MAX_LENGTH
 
 INSTITUTION_MAX_LENGTH = 200
@@ -39,7 +39,7 @@ def _text(value) -> str:
 
 def _control_characters(text: str) -> bool:
     """Control characters (a lone carriage return too) or others XML 1.0 forbids (the feed)."""
-    return "\r" in text or has_forbidden_characters(text)
+    return "\r" in text or plain_text.refused(text)
 
 
 def check_answer(answer: AnswerForm) -> None:

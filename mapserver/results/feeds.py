@@ -4,12 +4,12 @@ resident wrote is escaped by the serializer, never pasted into markup."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import xml.etree.ElementTree as ET
 
 from flask_babel import gettext as _
 
 from ..i18n import format_day
+from ..services import plain_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_MIMETYPE = "application/atom+xml"
@@ -20,16 +20,9 @@ SUMMARY_LENGTH = 400
 ET.register_namespace("", ATOM_NS)
 
 
-# What XML 1.0 does not allow in a document (its Char production): C0 controls other than tab, line
-# feed and carriage return, lone surrogates, U+FFFE and U+FFFF. ElementTree escapes markup but
-# writes these as they are, and one of them makes the whole feed not well-formed.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value: str) -> str:
-    """`value` without the characters XML 1.0 forbids (whatever was stored, the feed stays
-    well-formed)."""
-    return NOT_XML.sub("", value)
+# ElementTree escapes markup but writes what XML 1.0 forbids as it is, and one such character makes
+# the whole feed not well-formed: every text is written through xml_text (services/plain_text).
+xml_text = plain_text.xml_text
 
 
 def _element(parent, name: str, text: str | None = None, **attributes) -> ET.Element:

@@ -6,7 +6,6 @@ A resident's idea waits for moderation (status pending, like a comment); an idea
 is published at once. Its area is the hotspot's outline as it is now, or its districts' union."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -15,20 +14,10 @@ from sqlalchemy import Connection
 from ..db import sql
 from ..errors import InvalidInput
 from ..vocabulary import DIMENSIONS, IDEA_SOURCES, IDEA_TEXT_MAX_LENGTH, IDEA_TITLE_MAX_LENGTH
-from . import areas, followup_log
+from . import areas, followup_log, plain_text
 
 
 DATABASE_INTEGER_MAX = 2**31 - 1
-# What XML 1.0 forbids (the Atom feed carries ideas and answers): control characters other than tab,
-# line feed and carriage return, lone surrogates, and the noncharacters U+FFFE and U+FFFF.
-NOT_IN_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def has_forbidden_characters(text: str) -> bool:
-    """Whether `text` holds a character XML 1.0 forbids (a control character, a lone surrogate,
-    U+FFFE or U+FFFF): such a text is refused, it would break the feed."""
-    return NOT_IN_XML.search(text) is not None
-
 
 @dataclass(frozen=True)
 class NewIdea:
@@ -47,7 +36,7 @@ def _clean_text(value, field: str, maximum: int, required: bool) -> tuple[str, l
         return text, [{"field": field, "message": _("Bitte geben Sie Ihrer Idee einen Titel.")}]
     if len(text) > maximum:
         return text, [{"field": field, "message": _("Bitte schreiben Sie höchstens %(max)s Zeichen.", max=maximum)}]
-    if has_forbidden_characters(text):
+    if plain_text.refused(text):
         return text, [{"field": field, "message": _("Dieser Text enthält Steuerzeichen.")}]
     return text, []
 

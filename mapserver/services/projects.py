@@ -36,7 +36,7 @@ from ..errors import InvalidInput, NotFound
 from ..geo import geojson_geometry
 from ..i18n import s_, sn_
 from ..vocabulary import ACCOMPANIMENT_MONTHS, PROJECT_STATUSES
-from . import areas, disclosure, followup_log, hotspots, statistics
+from . import areas, disclosure, followup_log, hotspots, plain_text, statistics
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5000
@@ -130,9 +130,6 @@ def unanswered_ideas(conn: Connection, county_key: str, limit: int = 10) -> tupl
 
 # --- Checking input ------------------------------------------------------------------------------
 
-# What a text may not hold: control characters but tab and line break (C0, DEL, C1), and what XML
-# 1.0 forbids besides (U+FFFE, U+FFFF, lone surrogates), since the texts go into the Atom feeds.
-REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # A number in a form: at most 9 ASCII digits (str.isdigit() also takes "²", which int() refuses).
 NUMBER_PATTERN = re.compile(r"[0-9]{1,9}")
 
@@ -140,7 +137,7 @@ NUMBER_PATTERN = re.compile(r"[0-9]{1,9}")
 def _text(value, field_name: str, maximum: int, errors: list, required: bool = False, one_line: bool = False) -> str:
     raw = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
     text = " ".join(raw.split()) if one_line else raw.strip()
-    if REFUSED_CHARACTERS.search(raw):
+    if plain_text.refused(raw):  # control characters, and what the Atom feeds cannot hold
         errors.append({"field": field_name, "message": s_("Dieser Text enthält Steuerzeichen.")})
     elif required and not text:
         errors.append({"field": field_name, "message": s_("Bitte füllen Sie dieses Feld aus.")})
