@@ -42,9 +42,29 @@ def _capabilities() -> tuple:
     )
 
 
+class GlaswaendeApp(Flask):
+    """Flask, asking once per view and hook whether it is a coroutine function (Flask asks on
+    every request, for each hook anew: a sixtieth of a pin's CPU). None of ours is; one that
+    were would still be run through async_to_sync."""
+
+    KNOWN_CALLABLES = 4096  # views, hooks and handlers are a few hundred: a bound against leaks
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync_callables: dict = {}
+
+    def ensure_sync(self, func):
+        known = self._sync_callables.get(func)
+        if known is None:
+            known = super().ensure_sync(func)
+            if len(self._sync_callables) < self.KNOWN_CALLABLES:
+                self._sync_callables[func] = known
+        return known
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app from defaults, the environment (GLASWAENDE_*) and `test_config`."""
-    app = Flask(
+    app = GlaswaendeApp(
         __name__,
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -11,6 +11,7 @@ every other choice reads English (s_, sn_, s_l).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -19,6 +20,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, Domain, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from . import easy_words
 from .config import PROJECT_ROOT
@@ -53,11 +56,24 @@ _NEGOTIABLE = [code for code in LANGUAGES if code != "de_LS"]
 
 
 def choose_language() -> str:
-    """This request's language code: ?lang=, the cookie, Accept-Language, German."""
-    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
-        if candidate in LANGUAGES:
-            return candidate
-    return request.accept_languages.best_match(_NEGOTIABLE) or DEFAULT
+    """This request's language code: ?lang=, the cookie, Accept-Language, German. (The query
+    string and the cookies are parsed only when the request has them.)"""
+    environ = request.environ
+    chosen = request.args.get("lang") if environ.get("QUERY_STRING") else None
+    if chosen in LANGUAGES:
+        return chosen
+    kept = request.cookies.get(COOKIE) if environ.get("HTTP_COOKIE") else None
+    if kept in LANGUAGES:
+        return kept
+    header = environ.get("HTTP_ACCEPT_LANGUAGE")
+    return _negotiated(header) if header else DEFAULT
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept_language: str) -> str:
+    """The language an Accept-Language header asks for: phones send few different ones, so each
+    is parsed once."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(_NEGOTIABLE) or DEFAULT
 
 
 def current() -> Language:
@@ -143,7 +159,7 @@ def language_url(code: str) -> str:
 
 
 def _remember_choice(response):
-    chosen = request.args.get("lang")
+    chosen = request.args.get("lang") if request.environ.get("QUERY_STRING") else None
     if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
         response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                             secure=bool(request.environ.get("wsgi.url_scheme") == "https"))

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask, Response, current_app, url_for
 from flask.cli import with_appcontext
 from flask_compress import Compress
 from whitenoise import WhiteNoise
@@ -51,6 +51,9 @@ def build(static_dir: Path) -> dict[str, str]:
             for _ in compressor.compress(str(path)):
                 pass
     return manifest
+
+
+SMALL_ANSWER = 1400  # bytes: about one TCP segment's payload
 
 
 def _load_manifest(app: Flask) -> dict[str, str]:
@@ -97,8 +100,21 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "application/json", "application/geo+json",
                                                   "application/problem+json", "application/javascript", "image/svg+xml"])
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
-    Compress(app)
+    # An answer that fits one packet (a pin's, an error) is sent as it is: compressing it saves no
+    # round trip and costs CPU on both ends.
+    app.config.setdefault("COMPRESS_MIN_SIZE", SMALL_ANSWER)
+    app.config["COMPRESS_REGISTER"] = False
+    compress = Compress(app)
+
+    @app.after_request
+    def _compress_when_worth_it(response: Response) -> Response:
+        """Flask-Compress's hook for the answers it may compress; a small one it would leave as
+        it is anyway, and is spared its look at the request (a pin's answer is timed in µs)."""
+        length = response.content_length
+        if length is not None and length < app.config["COMPRESS_MIN_SIZE"] and not response.is_streamed:
+            return response
+        return compress.after_request(response)
+
     # Static files bypass Flask: WhiteNoise serves the pre-compressed copies and caches
     # fingerprinted names for a year. Files added after start (tests, development) are found too.
     app.wsgi_app = WhiteNoise(app.wsgi_app, root=app.static_folder, prefix="static/", max_age=3600,

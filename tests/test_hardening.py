@@ -233,6 +233,40 @@ def test_a_chunked_body_is_read_whole_and_one_over_16_kb_refused_whole(served, c
         connection.close()
 
 
+def _first_read(port: int, raw: bytes) -> bytes:
+    """What one recv() gets of the answer to a raw request, read while the server is still at work."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection.sendall(raw)
+        return connection.recv(65536)
+
+
+def test_a_small_answer_leaves_in_one_piece_and_large_ones_whole(served, clean_pins):
+    """A pin's answer (head and JSON) goes out in one write: sent apart, as gevent sends them, the
+    head arrives alone and the client waits for a second packet. Answers over 16 KB (the county's
+    GeoJSON) and answers without a body still arrive whole and framed."""
+    host = f"Host: 127.0.0.1:{served.port}\r\n".encode()
+    split = 0
+    for n in range(60):
+        body = json.dumps({**PIN, "id": str(uuid.uuid4())}).encode()
+        raw = (b"POST /api/pins HTTP/1.1\r\n" + host + b"Content-Type: application/json\r\n"
+               + f"X-Glaswaende-Device: one-piece-{n}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        head, _, answer = _first_read(served.port, raw).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 201"), head
+        length = int(next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")).split(b":")[1])
+        split += len(answer) != length
+    assert split == 0, f"{split} of 60 answers arrived in pieces"
+    large = urllib.request.urlopen(served.base + "/api/municipalities", timeout=10)
+    assert len(large.read()) == int(large.headers["Content-Length"]) > 16384
+    kept = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    kept.request("HEAD", "/healthz")
+    headed = kept.getresponse()
+    assert headed.status == 200 and headed.read() == b""
+    kept.request("GET", "/healthz")  # the connection still frames the next answer right
+    assert kept.getresponse().read()
+    kept.close()
+
+
 def _status_of(port: int, raw: bytes) -> int:
     """The status gunicorn answers a raw request with."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:

@@ -42,6 +42,32 @@ def test_point_in_lauenstein_lands_in_salzhemmendorf_and_lauenstein(client, engi
     assert (round(row.lat, 6), round(row.lon, 6)) == (52.079, 9.551)
 
 
+def test_the_answer_names_the_place_in_the_language_each_phone_asks_for(client):
+    """Each Accept-Language gets its own language (each header is negotiated once and kept), and a
+    chosen language (?lang=, its cookie) goes before the header."""
+    asked = [("de-DE,de;q=0.9", "Lauenstein (Salzhemmendorf)"), ("", "Lauenstein (Salzhemmendorf)")]
+    for accept_language, place in asked * 2:
+        headers = {"Accept-Language": accept_language} if accept_language else {}
+        answer = client.post("/api/pins", json=pin_body(), headers=headers)
+        assert answer.status_code == 201 and answer.json["place"] == place, accept_language
+    for header in ("en-GB,en;q=0.8", "de-DE,de;q=0.9", "en-GB,en;q=0.8"):
+        refused = client.post("/api/pins", json=pin_body(lat=48.1, lon=11.6), headers={"Accept-Language": header})
+        english = "outside" in refused.json["detail"]
+        assert refused.status_code == 422 and english == header.startswith("en"), (header, refused.json["detail"])
+    chosen = client.post("/api/pins?lang=de_LS", json=pin_body(), headers={"Accept-Language": "en"})
+    assert chosen.json["place"] == "Lauenstein in Salzhemmendorf"
+
+
+def test_a_pins_small_answer_goes_uncompressed_and_large_answers_compressed(client):
+    """Compressing an answer that fits one packet saves no round trip; the county's GeoJSON is
+    compressed for every client that accepts it."""
+    answer = client.post("/api/pins", json=pin_body(), headers={"Accept-Encoding": "br, gzip"})
+    assert answer.status_code == 201 and "Content-Encoding" not in answer.headers
+    assert answer.json["municipality"]["ags"] == "03252008"
+    large = client.get("/api/municipalities", headers={"Accept-Encoding": "br, gzip"})
+    assert large.headers["Content-Encoding"] == "br" and "Accept-Encoding" in large.headers["Vary"]
+
+
 def test_each_point_goes_to_the_district_of_the_nearest_ortsteil(client, engine):
     # Approximate districts are Voronoi cells (in metres): a pin belongs to the Ortsteil whose
     # centre is nearest. Checked on seeded random points in both starting municipalities.
