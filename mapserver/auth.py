@@ -188,7 +188,7 @@ class SignedCookieSessions(SecureCookieSessionInterface):
     a session cookie: residents have none, and building it cost ~60 µs of every pin."""
 
     def open_session(self, app: Flask, request):
-        if self.get_cookie_name(app) not in request.cookies:
+        if not request.environ.get("HTTP_COOKIE") or self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
 

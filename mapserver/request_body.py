@@ -32,8 +32,17 @@ def limited_body() -> bytes:
     Content-Length over the limit, but silently cuts a chunked body at it, so read one byte more.
     Read it once: the stream is consumed."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    chunked = request.content_length is None and request.environ.get("wsgi.input_terminated")
-    stream = request.environ["wsgi.input"] if chunked else request.stream
+    environ = request.environ
+    declared = environ.get("CONTENT_LENGTH", "")
+    if declared.isdigit() and declared.isascii():
+        # The usual case, a declared length: refused over the limit before a byte is read, else
+        # exactly that many bytes from the server's stream (without Werkzeug's wrapper around it:
+        # a pin is timed in µs).
+        if int(declared) > limit:
+            raise RequestEntityTooLarge()
+        return environ["wsgi.input"].read(int(declared))
+    chunked = request.content_length is None and environ.get("wsgi.input_terminated")
+    stream = environ["wsgi.input"] if chunked else request.stream
     body = stream.read(limit + 1)
     if len(body) > limit:
         raise RequestEntityTooLarge()
