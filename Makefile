@@ -10,6 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: run demo test test-fast setup messages system-packages browser-packages \
 	bench bench-profile bench-hotspots bench-dbscan bench-disclosure bench-exports bench-detection bench-weak \
+	bench-instructions \
 	stop clean clean-database
 
 system-packages:
@@ -104,7 +105,9 @@ BENCH_dbscan := dense_clusters
 BENCH_disclosure := disclosure
 BENCH_exports := exports_load
 BENCH_detection := detection
-BENCH_TARGETS := bench-profile bench-hotspots bench-dbscan bench-disclosure bench-exports bench-detection
+BENCH_instructions := pin_instructions
+BENCH_TARGETS := bench-profile bench-hotspots bench-dbscan bench-disclosure bench-exports bench-detection \
+	bench-instructions
 $(BENCH_TARGETS): bench-%: setup
 	$(call run-bench,$(BENCH_$*))
 
