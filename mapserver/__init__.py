@@ -54,7 +54,10 @@ class GlaswaendeApp(Flask):
         self._sync_callables: dict = {}
 
     def ensure_sync(self, func):
-        known = self._sync_callables.get(func)
+        try:
+            known = self._sync_callables.get(func)
+        except TypeError:  # a callable that cannot be a key is asked about each time
+            return super().ensure_sync(func)
         if known is None:
             known = super().ensure_sync(func)
             if len(self._sync_callables) < self.KNOWN_CALLABLES:

@@ -66,7 +66,10 @@ def choose_language() -> str:
     if kept in LANGUAGES:
         return kept
     header = environ.get("HTTP_ACCEPT_LANGUAGE")
-    return _negotiated(header) if header else DEFAULT
+    if not header:
+        return DEFAULT
+    # Browsers send a few dozen characters; a long header is parsed, not kept.
+    return _negotiated(header) if len(header) <= 200 else _negotiated.__wrapped__(header)
 
 
 @functools.lru_cache(maxsize=256)

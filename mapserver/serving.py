@@ -123,7 +123,9 @@ def serve(host: str, port: int, workers: int, connections: int) -> None:
 
             app = create_app()
             # What the app built to stay (modules, routes, catalogs: ~240,000 objects) is left out
-            # of the collector's rounds, which otherwise walk it all again now and then.
+            # of the collector's rounds, which otherwise walk it all again now and then (what is
+            # garbage already is collected first, not kept for ever).
+            gc.collect()
             gc.freeze()
             return app
 

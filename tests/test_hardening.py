@@ -274,6 +274,19 @@ def _status_of(port: int, raw: bytes) -> int:
         return int(connection.recv(4096).split(b" ", 2)[1])
 
 
+def test_a_body_that_ends_early_is_the_clients_disconnect_not_a_500(served):
+    """A phone that loses its signal in the middle of sending a pin: the body ends before its
+    declared length. That is a 400 (the client's disconnect), not an unexpected error."""
+    head = (f"POST /api/pins HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\nContent-Type: application/json\r\n"
+            f"X-Glaswaende-Device: funkloch\r\nContent-Length: 500\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+        connection.sendall(head + b'{"lat": 52.07, "lon":')
+        connection.shutdown(socket.SHUT_WR)
+        answer = connection.recv(4096)
+    assert answer.split(b" ", 2)[1] == b"400", answer[:200]
+    assert "Unerwarteter Fehler" not in served.output.read_text()
+
+
 def test_header_fields_are_read_strictly(served):
     """A folded line and a blank before the colon are refused whole."""
     host = f"Host: 127.0.0.1:{served.port}\r\n".encode()
