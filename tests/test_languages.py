@@ -221,3 +221,31 @@ def test_a_failed_sign_in_is_explained_in_the_chosen_language(app):
     assert english.status_code == 401 and "Name or password is incorrect." in english.text
     german = client.post("/anmelden?lang=de", data={"name": "niemand", "password": "falsch-falsch"})
     assert "Name oder Passwort stimmen nicht." in german.text
+
+
+def test_the_language_kept_per_accept_language_header_is_the_one_each_header_asks_for(app):
+    """Languages are negotiated once per Accept-Language value and kept: for headers drawn at random
+    (languages, regions, q-values, wildcards, repeats in random order) the kept answer is the one
+    Werkzeug's negotiation gives that header on its own, whatever header came before it."""
+    import random
+
+    from flask import request
+
+    from mapserver.i18n import _NEGOTIABLE, DEFAULT, choose_language
+
+    rnd = random.Random(20261205)
+    tags = ["de", "de-DE", "de-AT", "en", "en-GB", "en-US", "tr", "tr-TR", "ar", "ar-SY", "ru", "uk", "pl",
+            "fr", "fr-FR", "es", "it", "nl", "*", "de_LS", "zz-ZZ"]
+
+    def header() -> str:
+        parts = [f"{tag};q={rnd.choice(['1', '0.9', '0.8', '0.5', '0.3', '0.1', '0'])}" if rnd.random() < 0.7 else tag
+                 for tag in rnd.sample(tags, rnd.randint(1, 5))]
+        return ",".join(parts)
+
+    headers = [header() for _ in range(150)]
+    sequence = headers * 3
+    rnd.shuffle(sequence)
+    for value in sequence:
+        with app.test_request_context("/", headers={"Accept-Language": value}):
+            expected = request.accept_languages.best_match(_NEGOTIABLE) or DEFAULT
+            assert choose_language() == expected, value
