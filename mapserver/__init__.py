@@ -28,6 +28,7 @@ def _capabilities() -> tuple:
     from . import ideas
     from . import projects
     from . import results
+    from .api import intake
 
     return (
         db, i18n, errors, security, csrf, limits, auth,  # the ground every request stands on
@@ -38,6 +39,7 @@ def _capabilities() -> tuple:
         results,  # step two: the loop closed publicly (projects, feeds, /api/projects, exports, report)
         importers, jobs, retention, demo,                # commands only
         static_files,  # wraps the WSGI app (fingerprinted static files, compression)
+        intake,        # wraps the WSGI app: plain pins (POST /api/pins) answered below Flask
         proxies,       # outermost: what the proxies forwarded, before anything reads it
     )
 

@@ -29,6 +29,8 @@ from .config import PROJECT_ROOT
 TRANSLATIONS_DIR = PROJECT_ROOT / "mapserver" / "translations"
 COOKIE = "glaswaende_sprache"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# Every answer but a static file's depends on these (the pin intake below Flask sends it too).
+VARY = "Accept-Language, Cookie"
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,11 @@ def choose_language() -> str:
     kept = request.cookies.get(COOKIE) if environ.get("HTTP_COOKIE") else None
     if kept in LANGUAGES:
         return kept
-    header = environ.get("HTTP_ACCEPT_LANGUAGE")
+    return language_of_header(environ.get("HTTP_ACCEPT_LANGUAGE"))
+
+
+def language_of_header(header: str | None) -> str:
+    """The language an Accept-Language header asks for, German without one."""
     if not header:
         return DEFAULT
     # Browsers send a few dozen characters; a long header is parsed, not kept.
@@ -170,9 +176,9 @@ def _remember_choice(response):
         # Appended as text, not parsed and rebuilt (a pin's answer is timed in µs).
         vary = response.headers.get("Vary")
         if not vary:
-            response.headers["Vary"] = "Accept-Language, Cookie"
+            response.headers["Vary"] = VARY
         elif "accept-language" not in vary.lower():
-            response.headers["Vary"] = f"{vary}, Accept-Language, Cookie"
+            response.headers["Vary"] = f"{vary}, {VARY}"
         else:
             response.vary.update(("Accept-Language", "Cookie"))
     return response

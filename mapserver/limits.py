@@ -215,14 +215,20 @@ def _limits() -> RateLimits:
     return current_app.extensions["glaswaende.limiter"]
 
 
-def _hashed(kind: str, value: str) -> str:
-    return kind + ":" + hashlib.blake2b(value.encode("utf-8"), key=_limits().secret, digest_size=16).hexdigest()
+def _hashed(kind: str, value: str, counters: RateLimits | None = None) -> str:
+    return kind + ":" + hashlib.blake2b(value.encode("utf-8"), key=(counters or _limits()).secret,
+                                        digest_size=16).hexdigest()
 
 
 def _address() -> str:
-    """The client's address; an IPv6 address as its /64 (one connection's whole network, which
-    one client can use address by address)."""
-    address = request.remote_addr or "unknown"
+    return _address_of(request.environ)
+
+
+def _address_of(environ: dict) -> str:
+    """The client's address (as the request has it: ProxyFix has put the forwarded one there); an
+    IPv6 address as its /64 (one connection's whole network, which one client can use address by
+    address)."""
+    address = environ.get("REMOTE_ADDR") or "unknown"
     if ":" in address:
         try:
             return str(ipaddress.ip_network(f"{address}/64", strict=False))
@@ -241,12 +247,6 @@ def name_and_address_key() -> str:
     return _hashed("login", f"{name}|{_address()}")
 
 
-def device_key() -> str:
-    """The random id the resident page keeps in localStorage; without one, the address."""
-    device = (request.headers.get(DEVICE_HEADER) or "")[:64]
-    return _hashed("device", device) if device else address_key()
-
-
 def support_key(scope: str, device: str | None = None) -> bytes:
     """A salted hash of this device for one `scope` (e.g. "idea:17"), as stored with a support:
     the page's random device id (header, or `device` from a form its script filled), else the
@@ -263,19 +263,50 @@ def running_workshop_link(join_code: str) -> bool:
     return workshop is not None and abs((workshop["held_on"] - dt.date.today()).days) <= 1
 
 
+# Set in a request's environ by the pin intake below Flask (api/intake.py) once it has counted the
+# pin's limits: None when they were within, else the 429 to answer. The view then counts nothing
+# twice.
+PIN_LIMITS_COUNTED = "glaswaende.pin_limits_counted"
+
+
+def new_pin_checks(counters: RateLimits, environ: dict) -> tuple[tuple[str, str, str], ...]:
+    """A new pin's limits as (setting, scope, key), in the order they are counted: the flood limit
+    per address, the address limit, the device limit (the device's id from its header, else the
+    address). From the WSGI environ: the intake below Flask counts them too."""
+    address = _hashed("address", _address_of(environ), counters)
+    device = (environ.get("HTTP_X_GLASWAENDE_DEVICE") or "")[:64]
+    return (("PIN_FLOOD_LIMIT_PER_ADDRESS", "pins-address-flood", address),
+            ("PIN_LIMIT_PER_ADDRESS", "pins-address", address),
+            ("PIN_LIMIT_PER_DEVICE", "pins-device", _hashed("device", device, counters) if device else address))
+
+
+def count_new_pin(counters: RateLimits, environ: dict) -> None:
+    """Count a new pin without a join link against its limits (api/intake.py); 429 when one is
+    over, the later ones not counted. Noted in the environ either way (PIN_LIMITS_COUNTED)."""
+    try:
+        counters.enforce_in_order(list(new_pin_checks(counters, environ)))
+    except TooManyRequests as refusal:
+        environ[PIN_LIMITS_COUNTED] = refusal
+        raise
+    environ[PIN_LIMITS_COUNTED] = None
+
+
 def before_new_pin(join_code: str | None) -> None:
     """The flood limit per address, then the address limit (lifted by a running workshop's join
     link, `join_code` of the pin: the flood limit still holds for it, whatever device id each
     request names), then the device limit; the first one that is over answers 429, and the later
     ones are not counted. A pin naming a join code passes the flood limit before the database is
-    asked about the code."""
+    asked about the code. A pin the intake below Flask counted already is not counted again."""
+    environ = request.environ
+    if PIN_LIMITS_COUNTED in environ:
+        refusal = environ[PIN_LIMITS_COUNTED]
+        if refusal is not None:
+            raise refusal
+        return
     counters = _limits()
     if not counters.enabled:
         return
-    address = address_key()
-    flood = ("PIN_FLOOD_LIMIT_PER_ADDRESS", "pins-address-flood", address)
-    per_address = ("PIN_LIMIT_PER_ADDRESS", "pins-address", address)
-    per_device = ("PIN_LIMIT_PER_DEVICE", "pins-device", device_key())
+    flood, per_address, per_device = new_pin_checks(counters, environ)
     if join_code is None:
         counters.enforce_in_order([flood, per_address, per_device])
         return

@@ -59,16 +59,23 @@ _plain_policy = functools.lru_cache(maxsize=4)(lambda tile_url: _policy(None, ti
 _HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
+def answer_headers(config, nonce: str | None = None) -> list[tuple[str, str]]:
+    """The headers every answer carries unless its view set them itself: the policy (with this
+    response's nonce, if with_nonce made one), the fixed ones, HSTS when served over HTTPS. The
+    pin intake below Flask (api/intake.py) sends them too."""
+    tile_url = config["TILE_URL"] or ""
+    policy = _policy(nonce, tile_url) if nonce else _plain_policy(tile_url)
+    wanted = [("Content-Security-Policy", policy), *_FIXED_HEADERS]
+    if config["SECURE_COOKIES"]:
+        wanted.append(_HSTS)
+    return wanted
+
+
 def _add_headers(response: Response) -> Response:
     """The headers a view did not set itself (looked up once each: a pin's answer is timed in µs)."""
     headers = response.headers
     present = {name.lower() for name, _ in headers.items()}
-    nonce = g.get("csp_nonce")  # with_nonce made one: a new policy for this response only
-    tile_url = current_app.config["TILE_URL"] or ""
-    policy = _policy(nonce, tile_url) if nonce else _plain_policy(tile_url)
-    wanted = [("Content-Security-Policy", policy), *_FIXED_HEADERS]
-    if current_app.config["SECURE_COOKIES"]:
-        wanted.append(_HSTS)
+    wanted = answer_headers(current_app.config, g.get("csp_nonce"))
     headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 

@@ -122,20 +122,32 @@ def privacy_notice():
 
 
 _EDIT_KEY_SLOT = "EDITKEY"
+EDIT_LINKS = "glaswaende.edit_links"  # app.extensions: address -> (before, after) the edit key
+KNOWN_ADDRESSES = 64
 
 
 def edit_url(edit_key: str) -> str:
     """The private edit link a resident receives with their pin. Built by url_for once per address
     the app is reached at (a trusted host, scheme and root: few), then the key is put in (edit keys
     are URL-safe): url_for cost a pin 25 µs, a thirtieth of its CPU."""
-    links = current_app.extensions.setdefault("glaswaende.edit_links", {})
+    links = current_app.extensions.setdefault(EDIT_LINKS, {})
     # The parts url_for builds the link from, as the request has them (request.host_url would
     # decode and re-encode the whole address on every pin: 40 µs).
     address = (request.scheme, request.host, request.root_path)
-    if address not in links:
-        links[address] = url_for("web.own_pins_page", edit_key=_EDIT_KEY_SLOT, _external=True).split(_EDIT_KEY_SLOT)
-    before, after = links[address]
+    parts = links.get(address)
+    if parts is None:
+        parts = url_for("web.own_pins_page", edit_key=_EDIT_KEY_SLOT, _external=True).split(_EDIT_KEY_SLOT)
+        if len(links) < KNOWN_ADDRESSES:  # without TRUSTED_HOSTS, any Host header is an address
+            links[address] = parts
+    before, after = parts
     return before + edit_key + after
+
+
+def known_edit_link(app: Flask, address: tuple[str, str, str]) -> tuple[str, str] | None:
+    """The edit link around its key, (before, after), for an address (scheme, host, root path)
+    that edit_url built one for already; None for an address not seen yet. For the pin intake
+    below Flask (api/intake.py), which has no url_for: it leaves a new address to the view."""
+    return app.extensions.get(EDIT_LINKS, {}).get(address)
 
 
 def _private(response: Response) -> Response:
