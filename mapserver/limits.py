@@ -288,6 +288,7 @@ def count_new_pin(counters: RateLimits, environ: dict) -> None:
     except TooManyRequests as refusal:
         environ[PIN_LIMITS_COUNTED] = refusal
         raise
+    # (Any other error leaves no note: the view counts and meets it itself.)
     environ[PIN_LIMITS_COUNTED] = None
 
 

@@ -11,6 +11,7 @@ from ..errors import InvalidInput
 from ..services import areas, disclosure, pins
 from ..request_body import limited_body
 from ..web import edit_url
+from .intake import STORE_FAILED
 from .openapi import openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -35,6 +36,8 @@ def create_pin():
         raise UnsupportedMediaType()
     submission = pins.parse_submission(limited_body())
     limits.before_new_pin(submission.workshop)
+    if (failed := request.environ.get(STORE_FAILED)) is not None:
+        raise failed  # the intake below tried to store it already (intake.py): answered here, not tried again
     pin, created = pins.submit_pin(engine(), submission, current_app.config["COUNTY_KEY"], edit_url)
     return _json(pin, 201 if created else 200)
 

@@ -11,15 +11,17 @@ length within the limit, `Content-Type: application/json`, German as the asked-f
 edit link for already, a body that is a valid pin without a join link, limits within, a point in
 the county, a database that answers. Everything else goes on to Flask as it came (the body read
 here handed on with it), where the view answers it as before: every refusal and every error page
-comes from one place. The limits are counted once (limits.PIN_LIMITS_COUNTED), and storing again
-after a failure finds the pin by its id.
+comes from one place. What the intake did is handed on too, so nothing is done twice: the limits
+it counted (limits.PIN_LIMITS_COUNTED) and the refusal or failure of storing (STORE_FAILED: the
+view raises it, its handlers answer and log it, as if the view had tried).
 """
 from __future__ import annotations
 
 import io
 
 from flask import Flask
-from werkzeug.exceptions import SecurityError, TooManyRequests
+from werkzeug.exceptions import SecurityError
+from werkzeug.http import parse_options_header
 from werkzeug.wsgi import get_host
 
 from .. import i18n, limits, security
@@ -29,6 +31,8 @@ from ..web import known_edit_link
 PATH = "/api/pins"
 # Each of these sends a request to the view: it reads them (cookies: the language and the session).
 NOT_PLAIN = ("QUERY_STRING", "HTTP_COOKIE", "HTTP_TRANSFER_ENCODING")
+# Set in the environ when storing was refused or failed here: the exception, for the view to raise.
+STORE_FAILED = "glaswaende.pin_store_failed"
 
 
 class PinIntake:
@@ -51,7 +55,8 @@ class PinIntake:
     def _answer(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """(status, headers, body) of a plain pin, stored; None to leave the request to the view."""
         app, config = self.app, self.app.config
-        if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != "application/json":
+        # As the view reads it (request.mimetype): a type it refuses is not plain.
+        if parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower() != "application/json":
             return None
         if i18n.language_of_header(environ.get("HTTP_ACCEPT_LANGUAGE")) != i18n.DEFAULT:
             return None
@@ -85,13 +90,14 @@ class PinIntake:
             return None
         try:
             limits.count_new_pin(app.extensions["glaswaende.limiter"], environ)
-        except TooManyRequests:
+        except Exception:  # noqa: BLE001 (a 429 is noted for the view; anything else the view meets itself)
             return None
         before, after = link
         try:
             pin, created = pins.submit_pin(app.extensions["glaswaende.engine"], submission, config["COUNTY_KEY"],
                                            lambda edit_key: before + edit_key + after)
-        except Exception:  # noqa: BLE001 (outside the county, an unknown district, the database gone: the view answers)
+        except Exception as error:  # noqa: BLE001 (outside the county, an unknown district, the database gone)
+            environ[STORE_FAILED] = error
             return None
         answer = app.json.dumps(pin, ensure_ascii=False).encode("utf-8")
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(answer))),
