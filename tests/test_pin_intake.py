@@ -14,6 +14,7 @@ from sqlalchemy import text
 from werkzeug.test import Client, EnvironBuilder
 
 from mapserver.api.intake import PinIntake
+from mapserver.web import EDIT_LINKS, KNOWN_ADDRESSES
 from tests.helpers import pin_count, seeded_app
 
 # Hameln-Pyrmont's bounding box and a little around it: some points fall outside the county.
@@ -301,3 +302,16 @@ def test_a_limiter_that_fails_leaves_the_pin_to_the_view(app, engine, view_calls
                                           "category": "meeting_place"}).encode())
     assert status == "201 CREATED" and len(view_calls) == 1
     assert pin_count(engine) == 2
+
+
+def test_edit_links_are_kept_for_few_addresses_and_each_pin_gets_its_own(county_db_url, clean_pins):
+    """The port of a trusted host is not checked, so each port is another address: 100 of them
+    (as an attacker would send) leave at most KNOWN_ADDRESSES edit links kept, and every answer's
+    link names its own address."""
+    with seeded_app(county_db_url, TRUSTED_HOSTS=["karte.example"]) as app:
+        for port in range(8000, 8100):
+            body = {"id": str(uuid.uuid4()), "lat": 52.0772, "lon": 9.5542, "category": "meeting_place"}
+            status, _, answer = _send(app, json.dumps(body).encode(), HTTP_HOST=f"karte.example:{port}")
+            assert status == "201 CREATED"
+            assert json.loads(answer)["edit_url"].startswith(f"http://karte.example:{port}/")
+        assert len(app.extensions[EDIT_LINKS]) == KNOWN_ADDRESSES
