@@ -137,7 +137,7 @@ def edit_url(edit_key: str) -> str:
     parts = links.get(address)
     if parts is None:
         parts = url_for("web.own_pins_page", edit_key=_EDIT_KEY_SLOT, _external=True).split(_EDIT_KEY_SLOT)
-        if len(links) < KNOWN_ADDRESSES:  # without TRUSTED_HOSTS, any Host header is an address
+        if len(links) < KNOWN_ADDRESSES:  # a trusted host's port is not checked: each is an address
             links[address] = parts
     before, after = parts
     return before + edit_key + after
