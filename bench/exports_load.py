@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import fresh_database, server_url, start_server  # noqa: E402  (bench/ is the script's folder)
+from common import fresh_database, server_url, start_server, stop_server  # noqa: E402  (bench/ is the script's folder)
 from mapserver.services import accounts, hotspots  # noqa: E402
 
 BENCH_DB = "glaswaende_bench_exports"
@@ -127,8 +127,7 @@ def main() -> None:
         quiet = np.percentile(quiet_latencies, 99) * 1000
         busy = np.percentile(busy_latencies, 99) * 1000
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_server(process)
     seconds = [s for s, _ in done]
     print(f"{args.pins:,} pins; 4 planners exporting pins.gpkg "
           f"({len(done)} exports, {np.median(seconds):.1f} s each, {done[0][1] / 1e6:.1f} MB) while residents send "

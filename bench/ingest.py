@@ -29,7 +29,7 @@ import uuid
 import psutil
 import psycopg
 
-from common import KeptAliveClient, fresh_database, psycopg_url, redis_reachable, server_url, start_server  # noqa: E402  (bench/ is the script's folder)
+from common import KeptAliveClient, fresh_database, psycopg_url, redis_reachable, server_url, start_server, stop_server  # noqa: E402  (bench/ is the script's folder)
 
 BENCH_DB = "glaswaende_bench"
 
@@ -221,8 +221,7 @@ def measure_layout(dsn: str, database: psutil.Process, points, workers: int, arg
             if concurrency == 8:
                 print(f"{'':>11} goal at concurrency 8: api/raw >= 0.30 -> {'met' if ratio >= 0.3 else 'NOT met'}")
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_server(process)
 
 
 def main() -> None:
