@@ -28,6 +28,7 @@ from .db import engine
 from .services import workshops
 
 DEVICE_HEADER = "X-Glaswaende-Device"
+DEVICE_ENVIRON_KEY = "HTTP_" + DEVICE_HEADER.upper().replace("-", "_")  # the header as WSGI names it
 NAMESPACE = "glaswaende"  # the first part of every key (LIMITS:LIMITER/glaswaende/…)
 SHARED_STORAGE_RETRY_SECONDS = 30
 
@@ -274,7 +275,7 @@ def new_pin_checks(counters: RateLimits, environ: dict) -> tuple[tuple[str, str,
     per address, the address limit, the device limit (the device's id from its header, else the
     address). From the WSGI environ: the intake below Flask counts them too."""
     address = _hashed("address", _address_of(environ), counters)
-    device = (environ.get("HTTP_X_GLASWAENDE_DEVICE") or "")[:64]
+    device = (environ.get(DEVICE_ENVIRON_KEY) or "")[:64]
     return (("PIN_FLOOD_LIMIT_PER_ADDRESS", "pins-address-flood", address),
             ("PIN_LIMIT_PER_ADDRESS", "pins-address", address),
             ("PIN_LIMIT_PER_DEVICE", "pins-device", _hashed("device", device, counters) if device else address))
