@@ -27,28 +27,41 @@ def allow_larger_bodies(blueprint: Blueprint, limits: dict[str, int | Callable[[
             request.max_content_length = limit(current_app.config) if callable(limit) else limit
 
 
+def declared_length(environ: dict) -> int | None:
+    """The body's length when it is read straight from the server's stream (without Werkzeug's
+    wrapper around it: a pin is timed in µs): a declared Content-Length of sane size and no
+    Transfer-Encoding; None otherwise. From the WSGI environ: the pin intake below Flask
+    (api/intake.py) reads bodies so too."""
+    declared = environ.get("CONTENT_LENGTH", "")
+    if declared.isascii() and declared.isdigit() and len(declared) <= 12 and "HTTP_TRANSFER_ENCODING" not in environ:
+        return int(declared)
+    return None
+
+
+def read_declared(environ: dict, length: int) -> bytes:
+    """Exactly `length` bytes from the server's stream. A body that ends early, or a connection
+    reset on the way, is the client's disconnect (400), as in Werkzeug's wrapper."""
+    try:
+        body = environ["wsgi.input"].read(length)
+    except (OSError, ValueError):
+        raise ClientDisconnected() from None
+    if len(body) < length:
+        raise ClientDisconnected()
+    return body
+
+
 def limited_body() -> bytes:
     """The request body; 413 when it is over MAX_CONTENT_LENGTH. Werkzeug refuses a declared
     Content-Length over the limit, but silently cuts a chunked body at it, so read one byte more.
     Read it once: the stream is consumed."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     environ = request.environ
-    declared = environ.get("CONTENT_LENGTH", "")
-    if declared.isascii() and declared.isdigit() and len(declared) <= 12 and "HTTP_TRANSFER_ENCODING" not in environ:
-        # The usual case, a declared length and no chunks: refused over the limit before a byte
-        # is read, else exactly that many bytes from the server's stream (without Werkzeug's
-        # wrapper around it: a pin is timed in µs). A body that ends early, or a connection
-        # reset on the way, is the client's disconnect (400), as in Werkzeug's wrapper.
-        length = int(declared)
+    length = declared_length(environ)
+    if length is not None:
+        # The usual case: refused over the limit before a byte is read.
         if length > limit:
             raise RequestEntityTooLarge()
-        try:
-            body = environ["wsgi.input"].read(length)
-        except (OSError, ValueError):
-            raise ClientDisconnected() from None
-        if len(body) < length:
-            raise ClientDisconnected()
-        return body
+        return read_declared(environ, length)
     chunked = request.content_length is None and environ.get("wsgi.input_terminated")
     stream = environ["wsgi.input"] if chunked else request.stream
     body = stream.read(limit + 1)

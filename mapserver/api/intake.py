@@ -20,11 +20,12 @@ from __future__ import annotations
 import io
 
 from flask import Flask
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import ClientDisconnected, SecurityError
 from werkzeug.http import parse_options_header
 from werkzeug.wsgi import get_host
 
 from .. import i18n, limits, security
+from ..request_body import declared_length, read_declared
 from ..services import pins
 from ..web import known_edit_link
 
@@ -60,11 +61,8 @@ class PinIntake:
             return None
         if i18n.language_of_header(environ.get("HTTP_ACCEPT_LANGUAGE")) != i18n.DEFAULT:
             return None
-        declared = environ.get("CONTENT_LENGTH", "")
-        if not (declared.isascii() and declared.isdigit() and len(declared) <= 12):
-            return None
-        length = int(declared)
-        if length > config["MAX_CONTENT_LENGTH"]:
+        length = declared_length(environ)
+        if length is None or length > config["MAX_CONTENT_LENGTH"]:
             return None
         try:
             host = get_host(environ, config["TRUSTED_HOSTS"])
@@ -76,12 +74,11 @@ class PinIntake:
             return None
 
         try:
-            body = environ["wsgi.input"].read(length)
-        except (OSError, ValueError):
-            body = b""  # the view finds the body short: the client's disconnect
-        environ["wsgi.input"] = io.BytesIO(body)
-        if len(body) < length:
+            body = read_declared(environ, length)
+        except ClientDisconnected:
+            environ["wsgi.input"] = io.BytesIO()  # the view finds the body short: the same 400
             return None
+        environ["wsgi.input"] = io.BytesIO(body)
         try:
             submission = pins.PinSubmission.model_validate_json(body)
         except Exception:  # noqa: BLE001 (the view parses it again and names what is wrong)
