@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from mapserver.errors import InvalidInput
 from mapserver.services import accounts
-from tests.helpers import seeded_app
+from tests.helpers import remove_all_accounts, seeded_app
 
 # Routes anyone may use (residents, the public numbers, the sign-in form itself).
 PUBLIC_ENDPOINTS = {
@@ -41,15 +41,13 @@ SAMPLE_ARGUMENTS |= {"milestone_id": 1}  # step two: a project's milestones (map
 @pytest.fixture
 def accounts_db(engine):
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM moderation_event"))
-        conn.execute(text("DELETE FROM account"))
+        remove_all_accounts(conn)
         accounts.create_account(conn, "planerin", "ein-langes-passwort", ["planner"])
         accounts.create_account(conn, "moderator", "noch-ein-langes-passwort", ["moderator"])
         accounts.create_account(conn, "chefin", "admin-passwort-lang", ["admin"])
     yield
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM moderation_event"))
-        conn.execute(text("DELETE FROM account"))
+        remove_all_accounts(conn)
 
 
 def _staff_routes(app):

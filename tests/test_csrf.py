@@ -9,22 +9,20 @@ import pytest
 from sqlalchemy import text
 
 from mapserver.services import accounts
-from tests.helpers import seeded_app
+from tests.helpers import remove_all_accounts, seeded_app
 
 
 @pytest.fixture
 def protected(county_db_url, engine, clean_pins):
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM workshop"))
-        conn.execute(text("DELETE FROM moderation_event"))
-        conn.execute(text("DELETE FROM account"))
+        remove_all_accounts(conn)
         accounts.create_account(conn, "anna", "anna-moderiert-gern", ["facilitator"])
     with seeded_app(county_db_url, CSRF=True) as app:
         yield app
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM workshop"))
-        conn.execute(text("DELETE FROM moderation_event"))
-        conn.execute(text("DELETE FROM account"))
+        remove_all_accounts(conn)
 
 
 def _token(client, url):
