@@ -2,9 +2,9 @@
 exports (GeoPackage of every pin) run, against the p99 without them, in one run, on the real
 `glaswaende serve` (two workers, Redis where it runs, as in production). Goal: at most 2x.
 
-Exports are built in an export process of their own at a lower priority
-(mapserver/planner/export_process.py); before, they were built in the web workers (four at once
-raised the pins' p99 from 79 ms to 2.5 s).
+Exports are built in an export process of their own at a lower priority, started with each web
+process, and come back through a spool file (mapserver/planner/export_process.py); before, they
+were built in the web workers (four at once raised the pins' p99 from 79 ms to 2.5 s).
 
 Run: `make bench-exports` (or python bench/exports_load.py --pins 60000).
 """
@@ -87,7 +87,7 @@ def pin_latencies(port: int, total: int, concurrency: int) -> list[float]:
     return latencies
 
 
-def exporting(port: int, cookie: str, stop: threading.Event, done: list) -> None:
+def exporting(port: int, cookie: str, stop: threading.Event, done: list, once: bool = False) -> None:
     while not stop.is_set():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         started = time.perf_counter()
@@ -96,6 +96,8 @@ def exporting(port: int, cookie: str, stop: threading.Event, done: list) -> None
         size = len(response.read())
         assert response.status == 200, response.status
         done.append((time.perf_counter() - started, size))
+        if once:
+            return
 
 
 def main() -> None:
@@ -109,7 +111,14 @@ def main() -> None:
     process, port = start_server(database_url, workers=2, redis_db=14, GLASWAENDE_CSRF="false", GLASWAENDE_TILE_URL="")
     try:
         cookie = session_cookie(port)
-        pin_latencies(port, 40, 4)  # warm up
+        # Warm up: both web processes, their database connections and their export processes
+        # (started with `serve`) are ready before the first turn counts.
+        pin_latencies(port, args.requests, 4)
+        warming = [threading.Thread(target=exporting, args=(port, cookie, threading.Event(), [], True)) for _ in range(2)]
+        for thread in warming:
+            thread.start()
+        for thread in warming:
+            thread.join()
         # Quiet and busy take turns, so that what the neighbours on a shared machine do in the
         # meantime falls on both alike; each p99 is over all turns of its kind.
         quiet_latencies, busy_latencies, done = [], [], []

@@ -109,7 +109,11 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _compress_when_worth_it(response: Response) -> Response:
         """Flask-Compress's hook for the answers it may compress; a small one it would leave as
-        it is anyway, and is spared its look at the request (a pin's answer is timed in µs)."""
+        it is anyway, and is spared its look at the request (a pin's answer is timed in µs). A
+        download sent from its file (export_process.download) passes as it is: the export process
+        compressed it if worth it, and the web process's CPU belongs to the residents."""
+        if response.direct_passthrough:
+            return response
         length = response.content_length
         if length is not None and length < app.config["COMPRESS_MIN_SIZE"] and not response.is_streamed:
             return response

@@ -144,6 +144,12 @@ def seeded_app(database_url: str, **settings):
         app.extensions["glaswaende.engine"].dispose()
 
 
+def remove_all_accounts(conn) -> None:
+    """No staff account left in the shared test database, and nothing that names one (moderation
+    events, step two's projects, answers and their events, which other test modules leave)."""
+    conn.execute(text("TRUNCATE account, moderation_event CASCADE"))
+
+
 def staff_password(name: str) -> str:
     """The password the tests give the staff account `name` (12 characters or more, as required)."""
     return f"{name}-passwort-zum-testen"
@@ -177,3 +183,17 @@ def serve_in_thread(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def large_download(size: int):
+    """In the export process (tests of planner/export_process.py): a download of `size` bytes."""
+    from mapserver.services.exports import ExportFile
+
+    return ExportFile("gross.bin", "application/octet-stream", bytes(size))
+
+
+def failing_download(message: str):
+    """In the export process: a download that fails as a bad request does there."""
+    from mapserver.errors import InvalidInput
+
+    raise InvalidInput(message, [])

@@ -266,3 +266,104 @@ def test_exports_are_built_in_a_process_of_their_own_at_a_lower_priority(planner
     (pid,) = [process.pid for process in pool._processes.values()]
     assert pid != os.getpid()
     assert os.getpriority(os.PRIO_PROCESS, pid) - os.getpriority(os.PRIO_PROCESS, os.getpid()) == 10
+
+
+def test_export_downloads_come_from_a_spool_file_that_is_gone_once_sent(planner, planner_app):
+    """Issue 12: the export process writes a download to a spool file; the web process sends it
+    piece by piece with its length and keeps nothing, nor in memory, nor on disk."""
+    import os
+
+    app, _ = planner_app
+    csv_text = planner.get("/planung/export/pins.csv")
+    assert csv_text.status_code == 200 and csv_text.is_streamed
+    assert int(csv_text.headers["Content-Length"]) == len(csv_text.data) > 10_000
+    assert csv_text.headers["Content-Disposition"].startswith('attachment; filename="glaswaende-pins-')
+    assert csv_text.headers["Cache-Control"] == "no-store"
+    spool = app.extensions["glaswaende.export_spool"]
+    assert os.listdir(spool) == []
+    left = planner.get("/planung/export/pins.gpkg", buffered=False)  # a planner who leaves at once
+    assert left.status_code == 200
+    left.close()
+    assert os.listdir(spool) == []
+
+
+def test_text_exports_come_gzip_compressed_from_the_export_process_when_the_browser_accepts_it(planner):
+    """The web process compresses no download (its CPU is the residents'); the export process
+    does, for text and GeoPackages, when the browser accepts gzip. The file is the same."""
+    import gzip
+
+    for path in ("/planung/export/pins.geojson", "/planung/export/pins.csv", "/planung/export/districts.gpkg"):
+        plain = planner.get(path, headers={"Accept-Encoding": "identity"})
+        packed = planner.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert "Content-Encoding" not in plain.headers
+        assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+        assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data) / 2
+        unpacked = gzip.decompress(packed.data)
+        if path.endswith(".gpkg"):  # SQLite pages hold no timestamp of their writing
+            assert len(unpacked) == len(plain.data)
+        else:
+            assert unpacked == plain.data
+    report = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/bericht.pdf", headers={"Accept-Encoding": "gzip"})
+    assert report.status_code == 200 and report.data.startswith(b"%PDF")
+    assert "Content-Encoding" not in report.headers
+
+
+GREEN_THREADS_WHILE_A_LARGE_DOWNLOAD_COMES_BACK = r"""
+from gevent import monkey
+monkey.patch_all()
+import json, sys, time
+import gevent
+from mapserver import create_app
+from mapserver.errors import InvalidInput
+from mapserver.planner import export_process
+from tests.helpers import failing_download, large_download
+
+app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "x" * 40, "RATE_LIMITS": False})
+export_process.start(app)
+gaps = []
+
+def ticker():
+    last = time.perf_counter()
+    while True:
+        gevent.sleep(0.001)
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+
+size = int(sys.argv[2])
+with app.test_request_context(headers={"Accept-Encoding": "identity"}):
+    export_process.run_in_export_process(app, int)  # the export process is ready
+    green = gevent.spawn(ticker)
+    gevent.sleep(0.05)
+    response = export_process.download(app, large_download, size)
+    received = sum(len(piece) for piece in response.response)
+    response.close()
+    green.kill()
+    try:
+        export_process.download(app, failing_download, "Das geht so nicht.")
+        error = None
+    except InvalidInput as raised:
+        error = raised.detail
+print(json.dumps({"received": received, "length": response.content_length, "longest_gap": max(gaps),
+                  "error": error}))
+"""
+
+
+def test_a_large_download_does_not_hold_up_the_web_process_green_threads(module_db_url):
+    """Issue 12: the web process's green threads share one OS thread. A 16 MB export read back
+    through the pool's pipe held them all while the niced export process wrote it (residents'
+    pins slowest as an export ended). Here 256 MB come back while a green thread ticks every
+    millisecond: it never waits long (through the pipe it waited 0.7 s)."""
+    import subprocess
+    import sys
+
+    from mapserver.config import PROJECT_ROOT
+
+    size = 256 * 2**20
+    done = subprocess.run([sys.executable, "-c", GREEN_THREADS_WHILE_A_LARGE_DOWNLOAD_COMES_BACK, module_db_url,
+                           str(size)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["received"] == result["length"] == size
+    assert result["error"] == "Das geht so nicht."
+    assert result["longest_gap"] < 0.1, result

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import segno
-from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 
 from ..auth import current_account, restrict_blueprint
@@ -109,18 +109,14 @@ def _entry_map(frame, districts: dict) -> bytes:
     return png
 
 
-def _pdf_response(content: bytes, name: str) -> Response:
-    return Response(content, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @blueprint.get("/ortsteil/<int(max=2147483647):district_id>/fragebogen.pdf")
 def questionnaire(district_id: int):
     with engine().connect() as conn:
         frame = paper.frame(conn, _county_key(), district_id)  # an unknown district: 404 here, at once
     online = url_for("web.municipality_map", ags=frame.municipality_ags, ortsteil=district_id, _external=True)
-    content = export_process.run_in_export_process(current_app._get_current_object(), _questionnaire_pdf, district_id,
-                                                   online, None, str(get_locale() or "de"))
-    return _pdf_response(content, f"fragebogen-ortsteil-{district_id}.pdf")
+    return export_process.download(current_app._get_current_object(), _questionnaire_pdf, district_id, online, None,
+                                   str(get_locale() or "de"),
+                                   named=(f"fragebogen-ortsteil-{district_id}.pdf", "application/pdf"))
 
 
 @blueprint.get("/workshop/<int(max=2147483647):workshop_id>/fragebogen.pdf")
@@ -130,9 +126,9 @@ def workshop_questionnaire(workshop_id: int):
     workshop = _workshop(workshop_id)
     district_id = workshop["district_id"] or _first_district(workshop["municipality_ags"])
     online = url_for("web.join_workshop", join_code=workshop["join_code"], _external=True)
-    content = export_process.run_in_export_process(current_app._get_current_object(), _questionnaire_pdf, district_id,
-                                                   online, workshop["title"], str(get_locale() or "de"))
-    return _pdf_response(content, f"fragebogen-workshop-{workshop_id}.pdf")
+    return export_process.download(current_app._get_current_object(), _questionnaire_pdf, district_id, online,
+                                   workshop["title"], str(get_locale() or "de"),
+                                   named=(f"fragebogen-workshop-{workshop_id}.pdf", "application/pdf"))
 
 
 def _first_district(ags: str) -> int:

@@ -106,10 +106,8 @@ def export(dataset: str, fmt: str):
         exports.check_request(conn, dataset, fmt, key, ags)
         attributions = list(areas.county(conn, key).attributions)
     srid = exports.parse_crs(request.args.get("crs"))
-    file = export_process.build_export(current_app._get_current_object(), dataset, fmt, ags, pin_filter.query_string(),
-                                       str(get_locale() or "de"), attributions, srid)
-    return Response(file.content, content_type=file.mimetype,  # the type names its charset itself
-                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
+    return export_process.export_download(current_app._get_current_object(), dataset, fmt, ags,
+                                          pin_filter.query_string(), str(get_locale() or "de"), attributions, srid)
 
 
 @blueprint.get("/gemeinde/<ags>/vergleiche")

@@ -77,10 +77,9 @@ def report_page(ags: str):
 @blueprint.get("/gemeinde/<ags>/bericht.pdf")
 def report_download(ags: str):
     pin_filter = _report_filter()  # a bad filter is refused here, at once
-    content = export_process.run_in_export_process(current_app._get_current_object(), _pdf_in_export_process, ags,
-                                                   pin_filter.query_string(), str(get_locale() or "de"))
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="glaswaende-bericht-{ags}.pdf"'})
+    return export_process.download(current_app._get_current_object(), _pdf_in_export_process, ags,
+                                   pin_filter.query_string(), str(get_locale() or "de"),
+                                   named=(f"glaswaende-bericht-{ags}.pdf", "application/pdf"))
 
 
 @click.command("report", help="Den Bericht einer Gemeinde für den Gemeinderat als PDF schreiben.")

@@ -158,10 +158,8 @@ def export(dataset: str, fmt: str):
     with engine().connect() as conn:  # what can be refused is refused here, at once
         exports.check_request(conn, dataset, fmt, _key(), ags)
         attributions = list(areas.county(conn, _key()).attributions)
-    file = export_process.run_in_export_process(current_app._get_current_object(), _export_in_export_process,
-                                                dataset, fmt, ags, str(get_locale() or "de"), attributions)
-    return Response(file.content, content_type=file.mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
+    return export_process.download(current_app._get_current_object(), _export_in_export_process,
+                                   dataset, fmt, ags, str(get_locale() or "de"), attributions)
 
 
 def report_html(project_id: int, for_pdf: bool) -> tuple[str, str]:
@@ -198,10 +196,9 @@ def project_report(project_id: str):
     number = reading.project_id_or_not_found(project_id)
     with engine().connect() as conn:  # an unknown project is refused here, at once
         reading.project(conn, _key(), number, _today())
-    content = export_process.run_in_export_process(current_app._get_current_object(), _report_pdf_in_export_process,
-                                                   number, str(get_locale() or "de"))
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="glaswaende-projekt-{number}-bericht.pdf"'})
+    return export_process.download(current_app._get_current_object(), _report_pdf_in_export_process,
+                                   number, str(get_locale() or "de"),
+                                   named=(f"glaswaende-projekt-{number}-bericht.pdf", "application/pdf"))
 
 
 def init_app(app: Flask) -> None:

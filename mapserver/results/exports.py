@@ -29,18 +29,11 @@ from ..i18n import s_, s_l
 from ..services import areas
 from ..services.export_styles import DATETIME, INTEGER, TEXT, Field
 from ..services.exports import FORMATS as PLANNER_FORMATS
-from ..services.exports import GEOPACKAGE_VERSION, GEOMETRY_COLUMN, spreadsheet_safe
+from ..services.exports import GEOPACKAGE_VERSION, GEOMETRY_COLUMN, ExportFile, spreadsheet_safe
 from ..vocabulary import ANSWER_STATES, IDEA_SOURCES, PROJECT_STATUSES
 
 DATASETS = {"ideen": s_l("Ideen"), "projekte": s_l("Projekte")}
 FORMATS = {name: PLANNER_FORMATS[name] for name in ("gpkg", "geojson", "csv")}
-
-
-@dataclass
-class ExportFile:
-    filename: str
-    mimetype: str
-    content: bytes
 
 
 def _idea_fields() -> list[Field]:

@@ -197,18 +197,29 @@ def _municipalities(conn: Connection, county_key: str, ags: str | None) -> list[
     return [ags] if ags else [m["ags"] for m in areas.municipality_list(conn, county_key)]
 
 
+PIN_BATCH = 2000  # pins read from the database at a time
+
+
 def _pins(conn: Connection, county_key: str, ags: str | None, pin_filter: PinFilter, zone: ZoneInfo,
           srid: int) -> Table:
-    rows = conn.execute(sql("exports/pins"), {"county_key": county_key, "ags": ags, "srid": srid,
-                                             **pin_filter.parameters(zone.key)}).all()
-    geometries = list(shapely.from_wkb([bytes(r.wkb) for r in rows])) if rows else []
-    records = []
-    for row, geometry in zip(rows, geometries):
-        record = {k: v for k, v in row._mapping.items() if k != "wkb"}
-        record["created_at"] = _instant(row.created_at, zone)
-        if srid != STORAGE_SRID:
-            record["x"], record["y"] = geometry.x, geometry.y
-        records.append(record)
+    """Every pin the filter keeps, read in batches from a server-side cursor: PostgreSQL works
+    on an export a little at a time, between residents' pins, instead of in one burst (and
+    without a second core of parallel workers)."""
+    result = conn.execution_options(yield_per=PIN_BATCH).execute(
+        sql("exports/pins"), {"county_key": county_key, "ags": ags, "srid": srid, **pin_filter.parameters(zone.key)})
+    records, geometries = [], []
+    for rows in result.partitions():
+        if srid == STORAGE_SRID:
+            batch = shapely.points([(r.lon, r.lat) for r in rows])
+        else:
+            batch = shapely.from_wkb([bytes(r.wkb) for r in rows])
+        for row, geometry in zip(rows, batch):
+            record = {k: v for k, v in row._mapping.items() if k != "wkb"}
+            record["created_at"] = _instant(row.created_at, zone)
+            if srid != STORAGE_SRID:
+                record["x"], record["y"] = geometry.x, geometry.y
+            records.append(record)
+        geometries.extend(batch)
     return Table("pins", _pin_fields(srid), records, geometries, "Point", srid)
 
 

@@ -3,7 +3,8 @@
 -- exported only once approved; residents' comments awaiting moderation never leave the system.
 -- A pin without a comment has no moderation state: its status is NULL ("kein Kommentar").
 -- created_at as it is stored (timestamptz); the export writes it with its offset.
--- lon/lat are WGS84 always; the geometry (wkb) is in the CRS the planner chose (:srid).
+-- lon/lat are WGS84 always, the stored coordinates; the geometry (wkb) only for another CRS the
+-- planner chose (:srid): in WGS84 the export makes its points from lon/lat.
 SELECT p.client_id::text AS id, p.category, array_to_string(p.dimensions, ',') AS dimensions,
        CASE WHEN p.status = ANY(CAST(:shown_statuses AS text[])) THEN p.comment END AS comment,
        p.age_band, p.years_here,
@@ -11,7 +12,8 @@ SELECT p.client_id::text AS id, p.category, array_to_string(p.dimensions, ',') A
        p.created_at,
        m.ags AS municipality_ags, m.name AS municipality, d.name AS district,
        p.location_precision, p.source, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
-       ST_AsBinary(ST_Transform(p.geom, CAST(:srid AS integer))) AS wkb
+       CASE WHEN CAST(:srid AS integer) <> :storage_srid
+            THEN ST_AsBinary(ST_Transform(p.geom, CAST(:srid AS integer))) END AS wkb
 FROM pin p
 JOIN municipality m ON m.ags = p.municipality_ags AND m.county_key = :county_key
 LEFT JOIN district d ON d.id = p.district_id
