@@ -94,21 +94,23 @@ def _build(dataset: str, fmt: str, ags: str | None, query: str, locale: str, att
                                   _APP.config["TIME_ZONE"], attributions, srid)
 
 
-def _spool_file() -> tuple[int, str]:
-    return tempfile.mkstemp(dir=_SPOOL, prefix="export-")
+def _spooled(write) -> str:
+    """In the export process: a new spool file written by `write(file)`; its path (no file left
+    behind if writing fails)."""
+    handle, path = tempfile.mkstemp(dir=_SPOOL, prefix="export-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path
 
 
 def _result_in_file(function, args: tuple) -> str:
     """In the export process: `function(*args)`, pickled into a spool file; its path."""
     result = function(*args)
-    handle, path = _spool_file()
-    try:
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException:
-        os.unlink(path)
-        raise
-    return path
+    return _spooled(lambda file: pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _download_in_file(function, args: tuple, gzip_accepted: bool, named: tuple[str, str] | None) -> SpooledDownload:
@@ -121,14 +123,7 @@ def _download_in_file(function, args: tuple, gzip_accepted: bool, named: tuple[s
     content, encoding = built.content, None
     if gzip_accepted and built.mimetype.startswith(COMPRESSIBLE):
         content, encoding = gzip.compress(content, compresslevel=6, mtime=0), "gzip"
-    handle, path = _spool_file()
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-    except BaseException:
-        os.unlink(path)
-        raise
-    return SpooledDownload(built.filename, built.mimetype, path, encoding)
+    return SpooledDownload(built.filename, built.mimetype, _spooled(lambda file: file.write(content)), encoding)
 
 
 def _pool(app: Flask) -> ProcessPoolExecutor:
