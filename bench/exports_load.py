@@ -141,6 +141,10 @@ def main() -> None:
     print(f"{args.pins:,} pins; 4 planners exporting pins.gpkg "
           f"({len(done)} exports, {np.median(seconds):.1f} s each, {done[0][1] / 1e6:.1f} MB) while residents send "
           f"{args.requests} pins at concurrency 4, in {args.rounds} turns with and without")
+    for q in (50, 90):
+        shift = np.percentile(busy_latencies, q) / np.percentile(quiet_latencies, q)
+        print(f"pin p{q} without exports {np.percentile(quiet_latencies, q) * 1000:.1f} ms, "
+              f"with them {np.percentile(busy_latencies, q) * 1000:.1f} ms -> {shift:.2f}x")
     print(f"pin p99 without exports {quiet:.0f} ms, with them {busy:.0f} ms -> {busy / quiet:.2f}x "
           f"(goal <= 2x: {'met' if busy <= 2 * quiet else 'NOT met'})")
 
