@@ -76,6 +76,7 @@ HTTP_TITLES = {
     415: _l("Dieses Format wird nicht unterstützt."),
     429: _l("Zu viele Anfragen."),
     500: _l("Ein interner Fehler ist aufgetreten."),
+    503: _l("Der Dienst ist gerade nicht erreichbar."),
 }
 HTTP_DETAILS = {
     400: _l("Bitte prüfen Sie die Anfrage. Kam sie aus einem Formular, laden Sie die Seite bitte neu und "
@@ -90,6 +91,7 @@ HTTP_DETAILS = {
     429: _l("Von diesem Gerät oder Netz kamen in kurzer Zeit sehr viele Anfragen. Bitte warten Sie ein paar "
             "Minuten und versuchen Sie es dann noch einmal – Ihr Pin geht nicht verloren."),
     500: _l("Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es später noch einmal."),
+    503: _l("Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es später noch einmal."),
 }
 
 

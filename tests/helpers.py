@@ -1,6 +1,7 @@
 """Helpers shared by the tests."""
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import uuid
@@ -145,8 +146,10 @@ def seeded_app(database_url: str, **settings):
 
 
 def remove_all_accounts(conn) -> None:
-    """No staff account left in the shared test database, and nothing that names one (moderation
-    events, step two's projects, answers and their events, which other test modules leave)."""
+    """No staff account left in the shared test database, and nothing that refers to one, directly
+    or through others: moderation events, workshops and their pins, step two's ideas, answers,
+    projects and events, whatever other test modules left (CASCADE follows every foreign key).
+    Only for tests whose module keeps no data of its own in this database."""
     conn.execute(text("TRUNCATE account, moderation_event CASCADE"))
 
 
@@ -197,3 +200,8 @@ def failing_download(message: str):
     from mapserver.errors import InvalidInput
 
     raise InvalidInput(message, [])
+
+
+def dying_download():
+    """In the export process: a download that ends the process, as the kernel's OOM killer would."""
+    os._exit(9)

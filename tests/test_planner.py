@@ -281,10 +281,40 @@ def test_export_downloads_come_from_a_spool_file_that_is_gone_once_sent(planner,
     assert csv_text.headers["Cache-Control"] == "no-store"
     spool = app.extensions["glaswaende.export_spool"]
     assert os.listdir(spool) == []
-    left = planner.get("/planung/export/pins.gpkg", buffered=False)  # a planner who leaves at once
-    assert left.status_code == 200
-    left.close()
-    assert os.listdir(spool) == []
+    open_files = len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        left = planner.get("/planung/export/pins.gpkg", buffered=False)  # a planner who leaves at once
+        assert left.status_code == 200
+        left.close()
+    assert os.listdir(spool) == [] and len(os.listdir("/proc/self/fd")) <= open_files
+
+
+def test_an_export_process_that_dies_is_replaced_and_a_killed_web_process_leaves_no_exports(planner, planner_app):
+    """An export process the kernel ends (out of memory) answers its request 503 in German; the
+    next export gets a new one. Spool folders of web processes that are gone are removed."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from werkzeug.exceptions import ServiceUnavailable
+
+    from mapserver.planner import export_process
+    from tests.helpers import dying_download
+
+    app, _ = planner_app
+    assert planner.get("/planung/export/pins.csv").status_code == 200
+    stale = Path(tempfile.mkdtemp(prefix=f"{export_process.SPOOL_PREFIX}999999999-"))  # no such process
+    (stale / "export-abc").write_bytes(b"exakte Orte und Kommentare")
+    with app.test_request_context("/planung/export/pins.csv"):
+        with pytest.raises(ServiceUnavailable) as died:
+            export_process.download(app, dying_download)
+        answer = app.make_response(app.handle_http_exception(died.value))
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    page = answer.get_data(as_text=True)
+    assert "Der Dienst ist gerade nicht erreichbar." in page and "Bitte versuchen Sie es später noch einmal." in page
+    again = planner.get("/planung/export/pins.csv")
+    assert again.status_code == 200 and again.data.startswith(b"id,")
+    assert not stale.exists()
 
 
 def test_text_exports_come_gzip_compressed_from_the_export_process_when_the_browser_accepts_it(planner):
@@ -292,6 +322,7 @@ def test_text_exports_come_gzip_compressed_from_the_export_process_when_the_brow
     does, for text and GeoPackages, when the browser accepts gzip. The file is the same."""
     import gzip
 
+    plain_geojson = None
     for path in ("/planung/export/pins.geojson", "/planung/export/pins.csv", "/planung/export/districts.gpkg"):
         plain = planner.get(path, headers={"Accept-Encoding": "identity"})
         packed = planner.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
@@ -299,10 +330,13 @@ def test_text_exports_come_gzip_compressed_from_the_export_process_when_the_brow
         assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
         assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data) / 2
         unpacked = gzip.decompress(packed.data)
+        plain_geojson = plain.data if path.endswith(".geojson") else plain_geojson
         if path.endswith(".gpkg"):  # SQLite pages hold no timestamp of their writing
             assert len(unpacked) == len(plain.data)
         else:
             assert unpacked == plain.data
+    only_brotli = planner.get("/planung/export/pins.geojson", headers={"Accept-Encoding": "br"})
+    assert "Content-Encoding" not in only_brotli.headers and only_brotli.data == plain_geojson
     report = planner.get(f"/planung/gemeinde/{SALZHEMMENDORF}/bericht.pdf", headers={"Accept-Encoding": "gzip"})
     assert report.status_code == 200 and report.data.startswith(b"%PDF")
     assert "Content-Encoding" not in report.headers

@@ -25,17 +25,21 @@ import threading
 import time
 import weakref
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, request
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wsgi import FileWrapper
 
 from ..services.exports import ExportFile
 
 EXPORT_NICENESS = 10
+SPOOL_PREFIX = "glaswaende-exports-"  # + the web process's pid: a spool folder in the temporary folder
 SEND_CHUNK = 256 * 1024  # bytes of a download read from its file at a time
 # Downloads worth compressing (a PDF already is): text, and the GeoPackage's SQLite pages.
 COMPRESSIBLE = ("text/", "application/json", "application/geo+json", "application/geopackage+sqlite3")
@@ -61,8 +65,11 @@ def _settings(app: Flask) -> dict:
 
 
 def _lower_priority(pid: int, niceness: int) -> None:
-    if os.getpriority(os.PRIO_PROCESS, pid) < niceness:
-        os.setpriority(os.PRIO_PROCESS, pid, niceness)
+    try:
+        if os.getpriority(os.PRIO_PROCESS, pid) < niceness:
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
+    except ProcessLookupError:  # a child that has just ended
+        pass
 
 
 def _start(settings: dict, spool: str, niceness: int) -> None:
@@ -97,6 +104,7 @@ def _build(dataset: str, fmt: str, ags: str | None, query: str, locale: str, att
 def _spooled(write) -> str:
     """In the export process: a new spool file written by `write(file)`; its path (no file left
     behind if writing fails)."""
+    os.makedirs(_SPOOL, mode=0o700, exist_ok=True)  # a cleaner of old temporary files may have taken it
     handle, path = tempfile.mkstemp(dir=_SPOOL, prefix="export-")
     try:
         with os.fdopen(handle, "wb") as file:
@@ -126,23 +134,67 @@ def _download_in_file(function, args: tuple, gzip_accepted: bool, named: tuple[s
     return SpooledDownload(built.filename, built.mimetype, _spooled(lambda file: file.write(content)), encoding)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _remove_stale_spools() -> None:
+    """The spool folders of web processes that are gone without removing theirs (killed): they
+    may hold finished exports."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*"):
+        pid = folder.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
+        try:
+            ours = not folder.is_symlink() and folder.is_dir() and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if ours and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _pool(app: Flask) -> ProcessPoolExecutor:
     with _POOL_LOCK:
         pool = app.extensions.get("glaswaende.export_pool")
         if pool is None:
-            spool = tempfile.mkdtemp(prefix="glaswaende-exports-")
+            _remove_stale_spools()
+            spool = tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-")
             niceness = os.getpriority(os.PRIO_PROCESS, 0) + EXPORT_NICENESS
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_start, initargs=(_settings(app), spool, niceness))
+            try:
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_start, initargs=(_settings(app), spool, niceness))
+            except BaseException:
+                shutil.rmtree(spool, ignore_errors=True)
+                raise
             weakref.finalize(pool, shutil.rmtree, spool, ignore_errors=True)
+            app.extensions["glaswaende.export_pool"] = pool
+            app.extensions["glaswaende.export_spool"] = spool
             # The export process starts with the first task; lowered at once, not only once it
             # has imported the app (a second of the CPU at residents' priority, at every start).
             pool.submit(int)
             for child in multiprocessing.active_children():
                 _lower_priority(child.pid, niceness)
-            app.extensions["glaswaende.export_pool"] = pool
-            app.extensions["glaswaende.export_spool"] = spool
         return pool
+
+
+def _run(app: Flask, function, *args):
+    """`function(*args)` in the export process. An export process that died (the kernel's OOM
+    killer, a crash in GDAL) breaks its pool for good: the pool is replaced for the next request,
+    and this one is answered 503."""
+    pool = _pool(app)
+    try:
+        return pool.submit(function, *args).result()
+    except BrokenProcessPool:
+        with _POOL_LOCK:
+            if app.extensions.get("glaswaende.export_pool") is pool:
+                del app.extensions["glaswaende.export_pool"]
+        pool.shutdown(wait=False)
+        app.logger.error("Der Exportprozess ist abgebrochen; ein neuer wird gestartet.")
+        raise ServiceUnavailable(retry_after=5) from None
 
 
 class _Pieces(FileWrapper):
@@ -176,7 +228,7 @@ def download(app: Flask, function, *args, named: tuple[str, str] | None = None) 
     process, its file sent from the spool folder piece by piece, with its length; its errors
     (NotFound, InvalidInput) raised here as they were there."""
     gzip_accepted = request.accept_encodings["gzip"] > 0
-    spooled = _pool(app).submit(_download_in_file, function, args, gzip_accepted, named).result()
+    spooled = _run(app, _download_in_file, function, args, gzip_accepted, named)
     file = _taken(spooled.path)
     response = Response(_Pieces(file, SEND_CHUNK), content_type=spooled.mimetype,  # the type names its charset
                         direct_passthrough=True,
@@ -202,6 +254,6 @@ def export_app() -> Flask:
 def run_in_export_process(app: Flask, function, *args):
     """`function(*args)` in the export process (a module-level function: it is pickled by name),
     e.g. a district's map for a questionnaire; its result or its exception."""
-    path = _pool(app).submit(_result_in_file, function, args).result()
+    path = _run(app, _result_in_file, function, args)
     with _taken(path) as file:
         return pickle.load(file)

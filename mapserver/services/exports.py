@@ -205,8 +205,9 @@ def _pins(conn: Connection, county_key: str, ags: str | None, pin_filter: PinFil
     """Every pin the filter keeps, read in batches from a server-side cursor: PostgreSQL works
     on an export a little at a time, between residents' pins, instead of in one burst (and
     without a second core of parallel workers)."""
-    result = conn.execution_options(yield_per=PIN_BATCH).execute(
-        sql("exports/pins"), {"county_key": county_key, "ags": ags, "srid": srid, **pin_filter.parameters(zone.key)})
+    result = conn.execute(sql("exports/pins"), {"county_key": county_key, "ags": ags, "srid": srid,
+                                                **pin_filter.parameters(zone.key)},
+                          execution_options={"yield_per": PIN_BATCH})
     records, geometries = [], []
     for rows in result.partitions():
         if srid == STORAGE_SRID:
