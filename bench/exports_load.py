@@ -2,8 +2,8 @@
 exports (GeoPackage of every pin) run, against the p99 without them, in one run, on the real
 `glaswaende serve` (two workers, Redis where it runs, as in production). Goal: at most 2x.
 
-Exports are built in an export process of their own at a lower priority, started with each web
-process, and come back through a spool file (mapserver/planner/export_process.py); before, they
+Exports are built in an export process of their own at a lower priority (started by a web
+process's first export: the warm-up's), and come back through a spool file (mapserver/planner/export_process.py); before, they
 were built in the web workers (four at once raised the pins' p99 from 79 ms to 2.5 s).
 
 Run: `make bench-exports` (or python bench/exports_load.py --pins 60000).
@@ -112,7 +112,7 @@ def main() -> None:
     try:
         cookie = session_cookie(port)
         # Warm up: both web processes, their database connections and their export processes
-        # (started with `serve`) are ready before the first turn counts.
+        # (started by a first export) are ready before the first turn counts.
         pin_latencies(port, args.requests, 4)
         warming = [threading.Thread(target=exporting, args=(port, cookie, threading.Event(), [], True)) for _ in range(2)]
         for thread in warming:

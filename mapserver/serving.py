@@ -120,10 +120,8 @@ def serve(host: str, port: int, workers: int, connections: int) -> None:
 
         def load(self):
             from . import create_app
-            from .planner import export_process
 
             app = create_app()
-            export_process.start(app)
             # What the app built to stay (modules, routes, catalogs: ~240,000 objects) is left out
             # of the collector's rounds, which otherwise walk it all again now and then (what is
             # garbage already is collected first, not kept for ever).

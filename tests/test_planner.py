@@ -353,7 +353,6 @@ from mapserver.planner import export_process
 from tests.helpers import failing_download, large_download
 
 app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "x" * 40, "RATE_LIMITS": False})
-export_process.start(app)
 gaps = []
 
 def ticker():

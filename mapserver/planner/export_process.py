@@ -207,13 +207,6 @@ class _Pieces(FileWrapper):
         return super().__next__()
 
 
-def start(app: Flask) -> None:
-    """Start the web process's export process now (`glaswaende serve`, as each worker starts),
-    not with a planner's first export: its start (the app's imports, a second or two of CPU) then
-    falls before the web process serves anyone, and the first export does not wait for it."""
-    _pool(app)
-
-
 def _taken(path: str):
     """The spool file opened and its name removed: it is gone once closed, whatever happens to
     the answer (a planner who leaves before the download starts leaves nothing behind)."""
