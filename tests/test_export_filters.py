@@ -105,3 +105,32 @@ def test_pin_exports_follow_the_filters_on_random_draws(engine, clean_pins):
                 assert set(pyogrio.read_dataframe(path, layer="glaswaende_pins")["id"]) == expected, pin_filter
         nonempty += bool(expected)
     assert nonempty >= 20, "the draws must select pins, or the comparison proves nothing"
+
+
+def test_pins_read_in_batches_keep_each_pin_with_its_own_place(engine, clean_pins, monkeypatch):
+    """The pins export reads its rows in batches (exports.PIN_BATCH); with batches of 7 over 250
+    random points every row keeps its own geometry, in WGS84 (made from lon/lat) and in
+    EPSG:25832 (from PostGIS), as PostGIS places each pin."""
+    with engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO pin (client_id, geom, category, dimensions, municipality_ags, district_id)
+            SELECT gen_random_uuid(), g.geom, 'divided', ARRAY['social'], m.ags, district_for_point(m.ags, g.geom)
+            FROM municipality m, LATERAL ST_Dump(ST_GeneratePoints(m.geom, 250, 20261206)) AS g
+            WHERE m.ags = :ags"""), {"ags": SALZHEMMENDORF})
+        truth = {row.id: row for row in conn.execute(text("""
+            SELECT client_id::text AS id, ST_X(geom) AS lon, ST_Y(geom) AS lat,
+                   ST_X(ST_Transform(geom, 25832)) AS x, ST_Y(ST_Transform(geom, 25832)) AS y
+            FROM pin WHERE municipality_ags = :ags"""), {"ags": SALZHEMMENDORF})}
+    monkeypatch.setattr(exports, "PIN_BATCH", 7)
+    for srid in (4326, 25832):
+        with engine.connect() as conn:
+            package = exports.export(conn, "pins", "gpkg", "03252", SALZHEMMENDORF, PinFilter(), TIME_ZONE, [], srid)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / package.filename
+            path.write_bytes(package.content)
+            frame = pyogrio.read_dataframe(path, layer="glaswaende_pins")
+        assert sorted(frame["id"]) == sorted(truth) and len(truth) == 250
+        for pin_id, point in zip(frame["id"], frame.geometry):
+            expected = truth[pin_id]
+            x, y = (expected.lon, expected.lat) if srid == 4326 else (expected.x, expected.y)
+            assert abs(point.x - x) < 1e-6 and abs(point.y - y) < 1e-6, (srid, pin_id)
